@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from backend_services.common.app import RuntimeDep
+from backend_services.common.sessions import (
+    CurrentUser,
+    OptionalUser,
+    clear_session_cookie,
+    issue_token,
+    set_session_cookie,
+)
+
+from . import service
+from .ratelimit import SigninLimiter
+from .schemas import CurrentUserOut, SigninIn, SignupIn, UserOut
+
+router = APIRouter(tags=["users"])
+
+
+def get_limiter(request: Request) -> SigninLimiter:
+    limiter: SigninLimiter = request.app.state.runtime.extras["limiter"]
+    return limiter
+
+
+def _signed_in(response: Response, runtime: RuntimeDep, user: CurrentUser) -> UserOut:
+    set_session_cookie(response, runtime.settings, issue_token(runtime.settings, user))
+    return UserOut(id=user.id, email=user.email)
+
+
+@router.post("/signup", status_code=201, response_model=UserOut)
+async def signup(body: SignupIn, response: Response, runtime: RuntimeDep) -> UserOut:
+    user = await run_in_threadpool(service.signup, runtime.engine, body.email, body.password)
+    return _signed_in(response, runtime, user)
+
+
+@router.post("/signin", response_model=UserOut)
+async def signin(
+    body: SigninIn,
+    response: Response,
+    runtime: RuntimeDep,
+    limiter: Annotated[SigninLimiter, Depends(get_limiter)],
+) -> UserOut:
+    user = await run_in_threadpool(
+        service.signin, runtime.engine, limiter, body.email, body.password
+    )
+    return _signed_in(response, runtime, user)
+
+
+@router.post("/signout")
+async def signout(response: Response, runtime: RuntimeDep) -> dict[str, str]:
+    clear_session_cookie(response, runtime.settings)
+    return {}
+
+
+@router.get("/currentuser", response_model=CurrentUserOut)
+async def currentuser(user: OptionalUser) -> CurrentUserOut:
+    return CurrentUserOut(current_user=UserOut(id=user.id, email=user.email) if user else None)

@@ -1,0 +1,1 @@
+"""What every service does the same way: settings, errors, sessions, database, events."""

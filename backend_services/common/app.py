@@ -1,0 +1,151 @@
+"""The FastAPI application every service is built from."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.engine import Engine
+
+from .db import make_engine, ping
+from .errors import error_body, install_error_handlers
+from .events import Consumer, EventBus, OutboxRelay, run_consumer
+from .logs import configure_logging
+from .migrations import upgrade_to_head
+from .settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What a running service holds: passed to routes and consumers, replaced in tests."""
+
+    settings: ServiceSettings
+    engine: Engine
+    bus: EventBus
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str  # "tickets": consumer names, logs
+    prefix: str  # "/api/tickets"
+    routers: Sequence[APIRouter]
+    migrations_dir: Path
+    consumers: Callable[[Runtime], Sequence[Consumer]] = lambda _: ()
+    # Extra start-up/shutdown (e.g. a Redis or Stripe client), entered after the bus.
+    resources: Callable[[Runtime], contextlib.AbstractAsyncContextManager[None]] | None = None
+    ready_checks: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
+
+
+def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
+    app = FastAPI(
+        title=f"{spec.name} service",
+        lifespan=_lifespan(spec, settings),
+        docs_url=f"{spec.prefix}/docs",
+        openapi_url=f"{spec.prefix}/openapi.json",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.middleware("http")(_request_id)
+    for router in spec.routers:
+        app.include_router(router, prefix=spec.prefix)
+    app.include_router(_health_router(spec), prefix=spec.prefix)
+    return app
+
+
+def _lifespan(
+    spec: ServiceSpec, settings: ServiceSettings
+) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(spec.name, settings.log_level, settings.log_json)
+        engine = make_engine(settings.database_url)
+        await asyncio.to_thread(upgrade_to_head, engine, spec.migrations_dir)
+        bus = EventBus(settings.nats_url, settings.nats_stream, client_name=spec.name)
+        await bus.start()
+        runtime = Runtime(settings=settings, engine=engine, bus=bus)
+        app.state.runtime = runtime
+        async with contextlib.AsyncExitStack() as stack:
+            if spec.resources is not None:
+                await stack.enter_async_context(spec.resources(runtime))
+            tasks = _start_background(runtime, spec)
+            log.info("%s ready on %s", spec.name, spec.prefix)
+            try:
+                yield
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                await bus.close()
+                engine.dispose()
+
+    return lifespan
+
+
+def _start_background(runtime: Runtime, spec: ServiceSpec) -> list[asyncio.Task[None]]:
+    relay = OutboxRelay(runtime.engine, runtime.bus, runtime.settings.outbox_poll_seconds)
+    runtime.extras["relay"] = relay
+    tasks = [asyncio.create_task(relay.run(), name=f"{spec.name}-outbox")]
+    for consumer in spec.consumers(runtime):
+        tasks.append(asyncio.create_task(run_consumer(runtime.bus, consumer), name=consumer.name))
+    return tasks
+
+
+async def _request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    request.state.request_id = request_id
+    response = await call_next(request)
+    response.headers["X-Request-Id"] = request_id
+    return response
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def _health_router(spec: ServiceSpec) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", responses={503: {"description": "a dependency is unreachable"}})
+    async def readyz(runtime: RuntimeDep) -> JSONResponse:
+        problems = await _readiness_problems(runtime, spec)
+        if problems:
+            return JSONResponse(error_body(*((p, None) for p in problems)), status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    return router
+
+
+async def _readiness_problems(runtime: Runtime, spec: ServiceSpec) -> list[str]:
+    problems: list[str] = []
+    try:
+        await asyncio.to_thread(ping, runtime.engine)
+    except Exception as exc:  # noqa: BLE001
+        problems.append(f"database unreachable: {type(exc).__name__}")
+    if not runtime.bus.connected:
+        problems.append("event bus unreachable")
+    for check in spec.ready_checks:
+        try:
+            await check(runtime)
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"{check.__name__}: {type(exc).__name__}")
+    return problems

@@ -1,0 +1,127 @@
+"""The contract's error shape, `{"errors": [{"message", "field"}]}`, for every error."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    """A failure the client caused or may act on; rendered with its status code."""
+
+    status_code = 400
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class BadRequest(AppError):
+    status_code = 400
+
+
+class NotAuthorized(AppError):
+    status_code = 401
+
+    def __init__(self, message: str = "Not authorized") -> None:
+        super().__init__(message)
+
+
+class PaymentRequired(AppError):
+    status_code = 402
+
+
+class Forbidden(AppError):
+    status_code = 403
+
+    def __init__(self, message: str = "Forbidden") -> None:
+        super().__init__(message)
+
+
+class NotFound(AppError):
+    status_code = 404
+
+    def __init__(self, message: str = "Not found") -> None:
+        super().__init__(message)
+
+
+class Conflict(AppError):
+    status_code = 409
+
+
+class TooManyRequests(AppError):
+    status_code = 429
+
+
+class UpstreamUnavailable(AppError):
+    """A dependency we cannot reach (e.g. Stripe); the client may retry."""
+
+    status_code = 503
+
+
+def error_body(*errors: tuple[str, str | None]) -> dict[str, Any]:
+    return {"errors": [{"message": message, "field": field} for message, field in errors]}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _field_of(loc: tuple[Any, ...]) -> str | None:
+    # loc is ("body", "price") or ("query", "limit"); a whole-body error has no field.
+    parts = [str(p) for p in loc[1:] if not isinstance(p, int)]
+    return ".".join(_camel(p) for p in parts) or None
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    if error.get("type") == "json_invalid":
+        return "Request body is not valid JSON"
+    if error.get("type") == "missing":
+        return "Field required"
+    message = str(error.get("msg", "Invalid value"))
+    return message.removeprefix("Value error, ")
+
+
+async def _on_app_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return JSONResponse(error_body((exc.message, exc.field)), status_code=exc.status_code)
+
+
+async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    seen: dict[str | None, str] = {}
+    for error in exc.errors():
+        field = _field_of(tuple(error.get("loc", ())))
+        seen.setdefault(field, _validation_message(error))  # one entry per field
+    return JSONResponse(error_body(*((m, f) for f, m in seen.items())), status_code=400)
+
+
+async def _on_http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    message = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, str(exc.detail))
+    return JSONResponse(
+        error_body((message, None)), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", "-")
+    log.exception("unhandled error", extra={"request_id": request_id})
+    body = error_body((f"Something went wrong (request id {request_id})", None))
+    return JSONResponse(body, status_code=500, headers={"X-Request-Id": request_id})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _on_app_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,166 @@
+"""Durable pull consumers: each service gets each event once, its replicas share the work.
+
+A handler receives the typed event. It may raise `Retry` to have the event
+redelivered later (e.g. a version gap); any other exception is retried with
+back-off. When deliveries run out the event goes to the dead-letter stream
+(`deadletter.<consumer>`) and is logged, so nothing is dropped silently.
+`idempotent()` wraps a database handler with the inbox, so a redelivered
+event has no second effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from ..db import transaction
+from .bus import EventBus
+from .payloads import Event, parse_event
+from .tables import ProcessedMessage
+
+log = logging.getLogger(__name__)
+
+MAX_DELIVER = 12
+ACK_WAIT_SECONDS = 30
+RETRY_DELAYS = (0.2, 0.5, 1, 2, 5, 10, 15, 30)
+FETCH_BATCH = 20
+FETCH_TIMEOUT_SECONDS = 1.0
+
+
+class Retry(Exception):  # noqa: N818 - it is an instruction, not an error
+    """Not applicable yet (e.g. an earlier version is missing): deliver again later."""
+
+    def __init__(self, reason: str, delay: float = 0.5) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
+@dataclass(frozen=True)
+class Delivery:
+    msg_id: str
+    subject: str
+    attempt: int
+
+
+Handler = Callable[[Event, Delivery], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """A durable consumer named after the service, over the subjects it handles."""
+
+    name: str
+    handlers: dict[str, Handler]
+
+    def config(self) -> ConsumerConfig:
+        return ConsumerConfig(
+            durable_name=self.name,
+            filter_subjects=sorted(self.handlers),
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,  # a new service catches up from the stream
+            ack_wait=ACK_WAIT_SECONDS,
+            max_deliver=MAX_DELIVER,
+            max_ack_pending=1000,
+        )
+
+
+async def run_consumer(bus: EventBus, consumer: Consumer) -> None:
+    """Fetch and handle events forever; survives NATS outages."""
+    await bus.wait_ready()
+    sub = None
+    while True:
+        try:
+            if sub is None:
+                await bus.js.add_consumer(bus.stream, consumer.config())
+                sub = await bus.js.pull_subscribe_bind(consumer.name, stream=bus.stream)
+            msgs = await sub.fetch(FETCH_BATCH, timeout=FETCH_TIMEOUT_SECONDS)
+        except NatsTimeout:
+            continue
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - outage: back off, rebind
+            log.warning("consumer %s fetch failed: %s", consumer.name, exc)
+            sub = None
+            await asyncio.sleep(1.0)
+            continue
+        for msg in msgs:
+            await handle_message(bus, consumer, msg)
+
+
+async def handle_message(bus: EventBus, consumer: Consumer, msg: Msg) -> None:
+    delivery = Delivery(
+        msg_id=(msg.headers or {}).get("Nats-Msg-Id", f"seq-{msg.metadata.sequence.stream}"),
+        subject=msg.subject,
+        attempt=msg.metadata.num_delivered,
+    )
+    try:
+        event = parse_event(msg.subject, msg.data)
+        await consumer.handlers[msg.subject](event, delivery)
+    except Retry as retry:
+        await _retry_or_dead_letter(bus, consumer, msg, delivery, str(retry), retry.delay)
+        return
+    except Exception as exc:
+        log.exception("consumer %s failed on %s", consumer.name, delivery)
+        delay = RETRY_DELAYS[min(delivery.attempt - 1, len(RETRY_DELAYS) - 1)]
+        await _retry_or_dead_letter(bus, consumer, msg, delivery, repr(exc), delay)
+        return
+    await msg.ack()
+
+
+async def _retry_or_dead_letter(
+    bus: EventBus, consumer: Consumer, msg: Msg, delivery: Delivery, reason: str, delay: float
+) -> None:
+    if delivery.attempt < MAX_DELIVER:
+        await msg.nak(delay=delay)
+        return
+    log.error("dead letter: %s gave up on %s: %s", consumer.name, delivery, reason)
+    await bus.publish(
+        f"deadletter.{consumer.name}",
+        msg.data,
+        msg_id=f"dead-{consumer.name}-{delivery.msg_id}",
+        headers={"Original-Subject": delivery.subject, "Reason": reason[:500]},
+    )
+    await msg.term()
+
+
+ApplyFn = Callable[[Session, Event], None]
+
+
+def idempotent(engine: Engine, consumer_name: str, apply: ApplyFn) -> Handler:
+    """Run `apply` at most once per event id, in one transaction with the inbox row."""
+
+    async def handler(event: Event, delivery: Delivery) -> None:
+        await asyncio.to_thread(_apply_once, engine, consumer_name, apply, event, delivery)
+
+    return handler
+
+
+def _apply_once(
+    engine: Engine, consumer: str, apply: ApplyFn, event: Event, delivery: Delivery
+) -> None:
+    try:
+        with transaction(engine) as session:
+            if session.get(ProcessedMessage, (consumer, delivery.msg_id)) is not None:
+                return  # already applied: a redelivery
+            session.add(ProcessedMessage(consumer=consumer, msg_id=delivery.msg_id))
+            apply(session, event)
+    except IntegrityError:
+        if not _already_processed(engine, consumer, delivery.msg_id):
+            raise
+        # Another replica applied it concurrently; this delivery is a duplicate.
+
+
+def _already_processed(engine: Engine, consumer: str, msg_id: str) -> bool:
+    with Session(engine) as session:
+        return session.get(ProcessedMessage, (consumer, msg_id)) is not None
+
+

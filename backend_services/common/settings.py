@@ -1,0 +1,59 @@
+"""Settings read from the environment (and an optional `.env`), one class per service."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Only ever accepted when ENVIRONMENT=local: a per-process random key, so a
+# forgotten JWT_KEY can never be a guessable constant in production.
+_LOCAL_FALLBACK_KEY = secrets.token_urlsafe(48)
+MIN_JWT_KEY_BYTES = 32
+
+
+class ServiceSettings(BaseSettings):
+    """Settings common to every service; services subclass and add their own."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["local", "test", "production"] = "local"
+    service_name: str = "service"
+    database_url: str = "sqlite:///var/data/service.db"
+    nats_url: str = "nats://127.0.0.1:4222"
+    nats_stream: str = "EVENTS"
+    jwt_key: str = Field(default="", repr=False)
+    jwt_issuer: str = "ticketing-auth"
+    jwt_audience: str = "ticketing"
+    session_ttl_seconds: int = Field(default=86400, gt=0)
+    cookie_secure: bool = False
+    log_level: str = "INFO"
+    log_json: bool = False
+    # How long a relay sleeps when it was not woken by a commit.
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_postgres_driver(cls, value: str) -> str:
+        # Platforms hand out postgres:// URLs; SQLAlchemy needs an explicit driver.
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @model_validator(mode="after")
+    def _check_jwt_key(self) -> ServiceSettings:
+        if not self.jwt_key and self.environment == "local":
+            self.jwt_key = _LOCAL_FALLBACK_KEY
+        if len(self.jwt_key.encode()) < MIN_JWT_KEY_BYTES:
+            raise ValueError(
+                f"JWT_KEY must be at least {MIN_JWT_KEY_BYTES} bytes outside local development "
+                "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
