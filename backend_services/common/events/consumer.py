@@ -60,6 +60,7 @@ class Consumer:
 
     name: str
     handlers: dict[str, Handler]
+    max_deliver: int = MAX_DELIVER
 
     def config(self) -> ConsumerConfig:
         return ConsumerConfig(
@@ -68,7 +69,7 @@ class Consumer:
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,  # a new service catches up from the stream
             ack_wait=ACK_WAIT_SECONDS,
-            max_deliver=MAX_DELIVER,
+            max_deliver=self.max_deliver,
             max_ack_pending=1000,
         )
 
@@ -119,7 +120,7 @@ async def handle_message(bus: EventBus, consumer: Consumer, msg: Msg) -> None:
 async def _retry_or_dead_letter(
     bus: EventBus, consumer: Consumer, msg: Msg, delivery: Delivery, reason: str, delay: float
 ) -> None:
-    if delivery.attempt < MAX_DELIVER:
+    if delivery.attempt < consumer.max_deliver:
         await msg.nak(delay=delay)
         return
     log.error("dead letter: %s gave up on %s: %s", consumer.name, delivery, reason)
