@@ -1,0 +1,1 @@
+"""StubHub UI: the Reflex front end of the ticket resale marketplace."""
