@@ -30,7 +30,9 @@ async def stream_messages(url: str, subject: str = ">", stream: str = "EVENTS") 
     try:
         js = nc.jetstream()
         info = await js.stream_info(stream)
-        out = []
+        out: list[tuple[str, dict[str, Any], dict[str, str]]] = []
+        if info.state.messages == 0:
+            return out
         for seq in range(info.state.first_seq, info.state.last_seq + 1):
             try:
                 msg = await js.get_msg(stream, seq)
