@@ -1,0 +1,35 @@
+# The two commands: `make run` (the whole stack on http://localhost:8080) and `make test`.
+.PHONY: run test setup lint unit system bench chaos clean
+
+PY := .venv/bin/python
+
+setup:
+	@scripts/setup.sh
+
+run: setup
+	@$(PY) scripts/stack.py
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check backend_services tests scripts
+	.venv/bin/mypy backend_services scripts tests
+	.venv-ui/bin/mypy stubhub_ui
+
+# In-process service suites against real nats-server, Redis, SQLite and PostgreSQL.
+unit: setup
+	.venv/bin/pytest -q --ignore=tests/system
+
+# HTTP and browser journeys against a full stack (started by the suite).
+system: setup
+	.venv/bin/pytest -q tests/system
+
+test: lint unit system
+
+bench: setup
+	$(PY) -m bench $(BENCH_ARGS)
+
+chaos: setup
+	$(PY) -m bench.chaos $(CHAOS_ARGS)
+
+clean:
+	rm -rf var .web .states

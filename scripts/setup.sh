@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Install everything `make run` and `make test` need; cheap when nothing changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+system_packages() {
+  local missing=()
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  command -v npm >/dev/null || missing+=(npm)
+  [ ${#missing[@]} -eq 0 ] && return
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    say "Installing system packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # The Debian packages start their own servers; the stack runs its own copies.
+    for svc in redis-server nginx postgresql; do service "$svc" stop >/dev/null 2>&1 || true; done
+  else
+    echo "Missing system packages: ${missing[*]}" >&2
+    echo "Install them with your package manager (Debian/Ubuntu: sudo apt-get install ${missing[*]}) and run this again." >&2
+    exit 1
+  fi
+}
+
+# venv DIR EXTRAS [EXTRA_PIP_ARGS...]: (re)install when pyproject.toml changed.
+venv() {
+  local dir=$1 spec=$2
+  if [ ! -f "$dir/.stamp" ] || [ pyproject.toml -nt "$dir/.stamp" ]; then
+    say "Python environment $dir ($spec)"
+    [ -x "$dir/bin/python" ] || python3 -m venv "$dir"
+    "$dir/bin/pip" install -q --upgrade pip
+    "$dir/bin/pip" install -q "$spec"
+    touch "$dir/.stamp"
+  fi
+}
+
+system_packages
+venv .venv -e ".[services,dev]"
+venv .venv-ui -e ".[ui,lint]"
+# localstripe (GPL, test-only) lives in its own environment and runs as a process.
+venv .venv-stripe "localstripe==1.15.10"
+if [ ! -x .tools/node_modules/.bin/bun ]; then
+  say "bun (for the Reflex frontend build)"
+  mkdir -p .tools && npm install --silent --no-audit --no-fund --prefix .tools bun@1.4.4
+fi

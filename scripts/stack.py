@@ -1,0 +1,240 @@
+"""Run the whole marketplace on one machine: `make run` (honcho + a generated Procfile).
+
+Writes `var/Procfile` and `var/nginx/nginx.conf` from the environment, prints what
+runs where, starts everything under honcho, and prints the URL once every service
+answers its readiness check through the ingress. Ctrl-C stops it all; data and logs
+stay under `var/`. Every port can be moved with an environment variable, which is
+how the system tests run a second stack beside a developer's.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shlex
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SERVICES = {"auth": "users", "tickets": "tickets", "orders": "orders", "payments": "payments"}
+
+
+@dataclass
+class Proc:
+    name: str
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    where: str = ""
+
+    def procfile_line(self) -> str:
+        assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items())
+        return f"{self.name}: env {assignments} {shlex.join(self.argv)}".replace("  ", " ")
+
+
+@dataclass
+class Config:
+    var: Path
+    http_port: int
+    replicas: int
+    ports: dict[str, int]
+
+    @classmethod
+    def from_env(cls) -> Config:
+        env = os.environ
+        ports = {
+            "auth": 4001, "tickets": 4002, "orders": 4003, "payments": 4004, "expiration": 4005,
+            "ui": 3000, "nats": 4222, "nats_monitor": 8222, "redis": 6379, "stripe": 8420,
+        }
+        for name in ports:
+            ports[name] = int(env.get(f"{name.upper()}_PORT", ports[name]))
+        return cls(
+            var=Path(env.get("VAR_DIR", REPO / "var")).resolve(),
+            http_port=int(env.get("HTTP_PORT", "8080")),
+            replicas=max(1, int(env.get("REPLICAS", "1"))),
+            ports=ports,
+        )
+
+    def replica_port(self, service: str, index: int) -> int:
+        return self.ports[service] + 10 * index  # 4001, 4011, ...
+
+
+def jwt_key(cfg: Config) -> str:
+    """JWT_KEY from the environment, else one generated once and kept under var/."""
+    if key := os.environ.get("JWT_KEY"):
+        return key
+    path = cfg.var / "jwt_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def shared_env(cfg: Config) -> dict[str, str]:
+    env = {
+        "JWT_KEY": jwt_key(cfg),
+        "NATS_URL": f"nats://127.0.0.1:{cfg.ports['nats']}",
+        "REDIS_URL": f"redis://127.0.0.1:{cfg.ports['redis']}/0",
+        "ENVIRONMENT": os.environ.get("ENVIRONMENT", "local"),
+        "COOKIE_SECURE": os.environ.get("COOKIE_SECURE", "false"),
+    }
+    for passthrough in ("EXPIRATION_WINDOW_SECONDS", "SESSION_TTL_SECONDS", "LOG_LEVEL", "LOG_JSON"):
+        if passthrough in os.environ:
+            env[passthrough] = os.environ[passthrough]
+    return env
+
+
+def stripe_env(cfg: Config) -> dict[str, str]:
+    if key := os.environ.get("STRIPE_SECRET_KEY"):
+        return {"STRIPE_SECRET_KEY": key}
+    return {
+        "STRIPE_SECRET_KEY": "sk_test_local",
+        "STRIPE_API_BASE": f"http://127.0.0.1:{cfg.ports['stripe']}",
+    }
+
+
+def infrastructure(cfg: Config) -> list[Proc]:
+    data = cfg.var / "data"
+    (data / "redis").mkdir(parents=True, exist_ok=True)
+    procs = [
+        Proc("nats", [str(REPO / ".venv/bin/nats-server"), "-js", "-sd", str(data / "nats"),
+                      "-a", "127.0.0.1", "-p", str(cfg.ports["nats"]),
+                      "-m", str(cfg.ports["nats_monitor"])],
+             where=f"nats://127.0.0.1:{cfg.ports['nats']} (JetStream, {data / 'nats'})"),
+        Proc("redis", ["redis-server", "--port", str(cfg.ports["redis"]), "--bind", "127.0.0.1",
+                       "--dir", str(data / "redis"), "--appendonly", "yes", "--save", ""],
+             where=f"redis://127.0.0.1:{cfg.ports['redis']} (AOF, {data / 'redis'})"),
+    ]
+    if "STRIPE_SECRET_KEY" not in os.environ:
+        procs.append(Proc("stripe", [str(REPO / ".venv-stripe/bin/localstripe"),
+                                     "--port", str(cfg.ports["stripe"])],
+                          where=f"http://127.0.0.1:{cfg.ports['stripe']} (localstripe, test mode)"))
+    return procs
+
+
+def services(cfg: Config) -> list[Proc]:
+    base = shared_env(cfg)
+    procs = []
+    for service in [*SERVICES, "expiration"]:
+        for index in range(cfg.replicas if service != "expiration" else 1):
+            port = cfg.replica_port(service, index)
+            env = {**base, "PORT": str(port)}
+            if service != "expiration":
+                default_db = f"sqlite:///{cfg.var / 'data' / f'{service}.db'}"
+                env["DATABASE_URL"] = os.environ.get(f"{service.upper()}_DATABASE_URL", default_db)
+            if service == "payments":
+                env |= stripe_env(cfg)
+            name = service if cfg.replicas == 1 or service == "expiration" else f"{service}{index + 1}"
+            prefix = f"/api/{SERVICES[service]}" if service in SERVICES else "/healthz"
+            procs.append(Proc(name, [str(REPO / ".venv/bin/python"), "-m", f"backend_services.{service}"],
+                              env, where=f"http://127.0.0.1:{port}{prefix}"))
+    return procs
+
+
+def ui(cfg: Config) -> Proc:
+    port = cfg.ports["ui"]
+    env = {
+        "PATH": f"{REPO / '.tools/node_modules/.bin'}:{os.environ['PATH']}",
+        "REFLEX_USE_SYSTEM_BUN": "1", "REFLEX_TELEMETRY_ENABLED": "false",
+        "REFLEX_CHECK_LATEST_VERSION": "false", "NPM_CONFIG_REGISTRY": "https://registry.npmjs.org",
+        "REFLEX_USE_GRANIAN": "1", "GRANIAN_WORKERS": str(cfg.replicas),
+        "REFLEX_API_URL": f"http://localhost:{cfg.http_port}",
+        "HTTP_PORT": str(cfg.http_port),
+        "UI_API_BASE_URL": f"http://127.0.0.1:{cfg.http_port}",
+        "NATS_URL": f"nats://127.0.0.1:{cfg.ports['nats']}",
+    }
+    if cfg.replicas > 1:  # several UI processes share state and sockets through Redis
+        env["REFLEX_REDIS_URL"] = f"redis://127.0.0.1:{cfg.ports['redis']}/1"
+    for passthrough in ("STRIPE_PUBLISHABLE_KEY", "EXPIRATION_WINDOW_SECONDS"):
+        if passthrough in os.environ:
+            env[passthrough] = os.environ[passthrough]
+    argv = [str(REPO / ".venv-ui/bin/reflex"), "run", "--env", "prod", "--frontend-port", str(port),
+            "--loglevel", "warning"]
+    return Proc("ui", argv, env, where=f"http://127.0.0.1:{port} (Reflex, {cfg.replicas} worker(s))")
+
+
+def ingress(cfg: Config, procs: list[Proc]) -> Proc:
+    prefix = cfg.var / "nginx"
+    log_dir = cfg.var / "log"
+    prefix.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    upstreams = [f"{p.name.rstrip('0123456789')}={p.where.split('//')[1].split('/')[0].split(' ')[0]}"
+                 for p in procs if p.name.rstrip("0123456789") in [*SERVICES, "ui"]]
+    argv = [sys.executable, str(REPO / "infra/routes.py"), "nginx", "--listen", str(cfg.http_port),
+            "--prefix-dir", str(prefix), "--log-dir", str(log_dir), "--out", str(prefix / "nginx.conf")]
+    for upstream in upstreams:
+        argv += ["--upstream", upstream]
+    subprocess.run(argv, check=True, cwd=REPO)
+    nginx = "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "nginx"
+    return Proc("ingress", [nginx, "-p", str(prefix), "-c", "nginx.conf", "-e", "stderr"],
+                where=f"http://localhost:{cfg.http_port}")
+
+
+def readiness_urls(cfg: Config) -> list[str]:
+    base = f"http://127.0.0.1:{cfg.http_port}"
+    return [f"{base}/api/{prefix}/readyz" for prefix in SERVICES.values()] + [
+        f"http://127.0.0.1:{cfg.ports['expiration']}/readyz", f"{base}/ping"
+    ]
+
+
+def is_ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the stack like Ctrl-C does
+    cfg = Config.from_env()
+    (cfg.var / "log").mkdir(parents=True, exist_ok=True)
+    procs = infrastructure(cfg) + services(cfg) + [ui(cfg)]
+    procs.append(ingress(cfg, procs))
+    procfile = cfg.var / "Procfile"
+    procfile.write_text("\n".join(p.procfile_line() for p in procs) + "\n")
+    print("Starting the marketplace (data and logs under %s):" % cfg.var)
+    for p in procs:
+        print(f"  {p.name:<12} {p.where}")
+    log = (cfg.var / "log" / "stack.log").open("ab")
+    honcho = subprocess.Popen(
+        [str(REPO / ".venv/bin/honcho"), "start", "-f", str(procfile), "-d", str(REPO), "--no-colour"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    return supervise(cfg, honcho, log)
+
+
+def supervise(cfg: Config, honcho: subprocess.Popen[bytes], log: object) -> int:
+    started = time.monotonic()
+    pending = readiness_urls(cfg)
+    os.set_blocking(honcho.stdout.fileno(), False)  # type: ignore[union-attr]
+    try:
+        while honcho.poll() is None:
+            chunk = honcho.stdout.read()  # type: ignore[union-attr]
+            if chunk:
+                sys.stdout.buffer.write(chunk)
+                sys.stdout.flush()
+                log.write(chunk)  # type: ignore[attr-defined]
+            if pending:
+                pending = [url for url in pending if not is_ready(url)]
+                if not pending:
+                    print(f"\n==> Ready in {time.monotonic() - started:.0f}s: "
+                          f"http://localhost:{cfg.http_port}  (Ctrl-C stops everything)\n", flush=True)
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        honcho.send_signal(signal.SIGINT)
+        print("\nStopping…", flush=True)
+        return honcho.wait(60)
+    return honcho.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
