@@ -13,9 +13,10 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -92,7 +93,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def eventually(probe, check=bool, timeout: float = 10.0, interval: float = 0.05):  # type: ignore[no-untyped-def]
+T = TypeVar("T")
+
+
+def eventually(
+    probe: Callable[[], T], check: Callable[[T], bool] = bool, timeout: float = 10.0,
+    interval: float = 0.05,
+) -> T:
     """Poll a synchronous probe until `check` holds (bounded)."""
     deadline = time.monotonic() + timeout
     while True:
