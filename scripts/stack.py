@@ -47,8 +47,16 @@ class Config:
     def from_env(cls) -> Config:
         env = os.environ
         ports = {
-            "auth": 4001, "tickets": 4002, "orders": 4003, "payments": 4004, "expiration": 4005,
-            "ui": 3000, "nats": 4222, "nats_monitor": 8222, "redis": 6379, "stripe": 8420,
+            "auth": 4001,
+            "tickets": 4002,
+            "orders": 4003,
+            "payments": 4004,
+            "expiration": 4005,
+            "ui": 3000,
+            "nats": 4222,
+            "nats_monitor": 8222,
+            "redis": 6379,
+            "stripe": 8420,
         }
         for name in ports:
             ports[name] = int(env.get(f"{name.upper()}_PORT", ports[name]))
@@ -82,7 +90,12 @@ def shared_env(cfg: Config) -> dict[str, str]:
         "ENVIRONMENT": os.environ.get("ENVIRONMENT", "local"),
         "COOKIE_SECURE": os.environ.get("COOKIE_SECURE", "false"),
     }
-    for passthrough in ("EXPIRATION_WINDOW_SECONDS", "SESSION_TTL_SECONDS", "LOG_LEVEL", "LOG_JSON"):
+    for passthrough in (
+        "EXPIRATION_WINDOW_SECONDS",
+        "SESSION_TTL_SECONDS",
+        "LOG_LEVEL",
+        "LOG_JSON",
+    ):
         if passthrough in os.environ:
             env[passthrough] = os.environ[passthrough]
     return env
@@ -101,18 +114,48 @@ def infrastructure(cfg: Config) -> list[Proc]:
     data = cfg.var / "data"
     (data / "redis").mkdir(parents=True, exist_ok=True)
     procs = [
-        Proc("nats", [str(REPO / ".venv/bin/nats-server"), "-js", "-sd", str(data / "nats"),
-                      "-a", "127.0.0.1", "-p", str(cfg.ports["nats"]),
-                      "-m", str(cfg.ports["nats_monitor"])],
-             where=f"nats://127.0.0.1:{cfg.ports['nats']} (JetStream, {data / 'nats'})"),
-        Proc("redis", ["redis-server", "--port", str(cfg.ports["redis"]), "--bind", "127.0.0.1",
-                       "--dir", str(data / "redis"), "--appendonly", "yes", "--save", ""],
-             where=f"redis://127.0.0.1:{cfg.ports['redis']} (AOF, {data / 'redis'})"),
+        Proc(
+            "nats",
+            [
+                str(REPO / ".venv/bin/nats-server"),
+                "-js",
+                "-sd",
+                str(data / "nats"),
+                "-a",
+                "127.0.0.1",
+                "-p",
+                str(cfg.ports["nats"]),
+                "-m",
+                str(cfg.ports["nats_monitor"]),
+            ],
+            where=f"nats://127.0.0.1:{cfg.ports['nats']} (JetStream, {data / 'nats'})",
+        ),
+        Proc(
+            "redis",
+            [
+                "redis-server",
+                "--port",
+                str(cfg.ports["redis"]),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(data / "redis"),
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+            ],
+            where=f"redis://127.0.0.1:{cfg.ports['redis']} (AOF, {data / 'redis'})",
+        ),
     ]
     if "STRIPE_SECRET_KEY" not in os.environ:
-        procs.append(Proc("stripe", [str(REPO / ".venv-stripe/bin/localstripe"),
-                                     "--port", str(cfg.ports["stripe"])],
-                          where=f"http://127.0.0.1:{cfg.ports['stripe']} (localstripe, test mode)"))
+        procs.append(
+            Proc(
+                "stripe",
+                [str(REPO / ".venv-stripe/bin/localstripe"), "--port", str(cfg.ports["stripe"])],
+                where=f"http://127.0.0.1:{cfg.ports['stripe']} (localstripe, test mode)",
+            )
+        )
     return procs
 
 
@@ -128,10 +171,18 @@ def services(cfg: Config) -> list[Proc]:
                 env["DATABASE_URL"] = os.environ.get(f"{service.upper()}_DATABASE_URL", default_db)
             if service == "payments":
                 env |= stripe_env(cfg)
-            name = service if cfg.replicas == 1 or service == "expiration" else f"{service}{index + 1}"
+            name = (
+                service if cfg.replicas == 1 or service == "expiration" else f"{service}{index + 1}"
+            )
             prefix = f"/api/{SERVICES[service]}" if service in SERVICES else "/healthz"
-            procs.append(Proc(name, [str(REPO / ".venv/bin/python"), "-m", f"backend_services.{service}"],
-                              env, where=f"http://127.0.0.1:{port}{prefix}"))
+            procs.append(
+                Proc(
+                    name,
+                    [str(REPO / ".venv/bin/python"), "-m", f"backend_services.{service}"],
+                    env,
+                    where=f"http://127.0.0.1:{port}{prefix}",
+                )
+            )
     return procs
 
 
@@ -139,9 +190,12 @@ def ui(cfg: Config) -> Proc:
     port = cfg.ports["ui"]
     env = {
         "PATH": f"{REPO / '.tools/node_modules/.bin'}:{os.environ['PATH']}",
-        "REFLEX_USE_SYSTEM_BUN": "1", "REFLEX_TELEMETRY_ENABLED": "false",
-        "REFLEX_CHECK_LATEST_VERSION": "false", "NPM_CONFIG_REGISTRY": "https://registry.npmjs.org",
-        "REFLEX_USE_GRANIAN": "1", "GRANIAN_WORKERS": str(cfg.replicas),
+        "REFLEX_USE_SYSTEM_BUN": "1",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "REFLEX_CHECK_LATEST_VERSION": "false",
+        "NPM_CONFIG_REGISTRY": "https://registry.npmjs.org",
+        "REFLEX_USE_GRANIAN": "1",
+        "GRANIAN_WORKERS": str(cfg.replicas),
         "REFLEX_API_URL": f"http://localhost:{cfg.http_port}",
         "HTTP_PORT": str(cfg.http_port),
         "UI_API_BASE_URL": f"http://127.0.0.1:{cfg.http_port}",
@@ -152,9 +206,19 @@ def ui(cfg: Config) -> Proc:
     for passthrough in ("STRIPE_PUBLISHABLE_KEY", "EXPIRATION_WINDOW_SECONDS"):
         if passthrough in os.environ:
             env[passthrough] = os.environ[passthrough]
-    argv = [str(REPO / ".venv-ui/bin/reflex"), "run", "--env", "prod", "--frontend-port", str(port),
-            "--loglevel", "warning"]
-    return Proc("ui", argv, env, where=f"http://127.0.0.1:{port} (Reflex, {cfg.replicas} worker(s))")
+    argv = [
+        str(REPO / ".venv-ui/bin/reflex"),
+        "run",
+        "--env",
+        "prod",
+        "--frontend-port",
+        str(port),
+        "--loglevel",
+        "warning",
+    ]
+    return Proc(
+        "ui", argv, env, where=f"http://127.0.0.1:{port} (Reflex, {cfg.replicas} worker(s))"
+    )
 
 
 def ingress(cfg: Config, procs: list[Proc]) -> Proc:
@@ -162,22 +226,40 @@ def ingress(cfg: Config, procs: list[Proc]) -> Proc:
     log_dir = cfg.var / "log"
     prefix.mkdir(parents=True, exist_ok=True)
     log_dir.mkdir(parents=True, exist_ok=True)
-    upstreams = [f"{p.name.rstrip('0123456789')}={p.where.split('//')[1].split('/')[0].split(' ')[0]}"
-                 for p in procs if p.name.rstrip("0123456789") in [*SERVICES, "ui"]]
-    argv = [sys.executable, str(REPO / "infra/routes.py"), "nginx", "--listen", str(cfg.http_port),
-            "--prefix-dir", str(prefix), "--log-dir", str(log_dir), "--out", str(prefix / "nginx.conf")]
+    upstreams = [
+        f"{p.name.rstrip('0123456789')}={p.where.split('//')[1].split('/')[0].split(' ')[0]}"
+        for p in procs
+        if p.name.rstrip("0123456789") in [*SERVICES, "ui"]
+    ]
+    argv = [
+        sys.executable,
+        str(REPO / "infra/routes.py"),
+        "nginx",
+        "--listen",
+        str(cfg.http_port),
+        "--prefix-dir",
+        str(prefix),
+        "--log-dir",
+        str(log_dir),
+        "--out",
+        str(prefix / "nginx.conf"),
+    ]
     for upstream in upstreams:
         argv += ["--upstream", upstream]
     subprocess.run(argv, check=True, cwd=REPO)
     nginx = "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "nginx"
-    return Proc("ingress", [nginx, "-p", str(prefix), "-c", "nginx.conf", "-e", "stderr"],
-                where=f"http://localhost:{cfg.http_port}")
+    return Proc(
+        "ingress",
+        [nginx, "-p", str(prefix), "-c", "nginx.conf", "-e", "stderr"],
+        where=f"http://localhost:{cfg.http_port}",
+    )
 
 
 def readiness_urls(cfg: Config) -> list[str]:
     base = f"http://127.0.0.1:{cfg.http_port}"
     return [f"{base}/api/{prefix}/readyz" for prefix in SERVICES.values()] + [
-        f"http://127.0.0.1:{cfg.ports['expiration']}/readyz", f"{base}/ping"
+        f"http://127.0.0.1:{cfg.ports['expiration']}/readyz",
+        f"{base}/ping",
     ]
 
 
@@ -201,13 +283,23 @@ def main() -> int:
     procs.append(ingress(cfg, procs))
     procfile = cfg.var / "Procfile"
     procfile.write_text("\n".join(p.procfile_line() for p in procs) + "\n")
-    print("Starting the marketplace (data and logs under %s):" % cfg.var)
+    print(f"Starting the marketplace (data and logs under {cfg.var}):")
     for p in procs:
         print(f"  {p.name:<12} {p.where}")
     log = (cfg.var / "log" / "stack.log").open("ab")
     honcho = subprocess.Popen(
-        [str(REPO / ".venv/bin/honcho"), "start", "-f", str(procfile), "-d", str(REPO), "--no-colour"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            str(REPO / ".venv/bin/honcho"),
+            "start",
+            "-f",
+            str(procfile),
+            "-d",
+            str(REPO),
+            "--no-colour",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     return supervise(cfg, honcho, log)
 
@@ -226,8 +318,11 @@ def supervise(cfg: Config, honcho: subprocess.Popen[bytes], log: object) -> int:
             if pending:
                 pending = [url for url in pending if not is_ready(url)]
                 if not pending:
-                    print(f"\n==> Ready in {time.monotonic() - started:.0f}s: "
-                          f"http://localhost:{cfg.http_port}  (Ctrl-C stops everything)\n", flush=True)
+                    print(
+                        f"\n==> Ready in {time.monotonic() - started:.0f}s: "
+                        f"http://localhost:{cfg.http_port}  (Ctrl-C stops everything)\n",
+                        flush=True,
+                    )
             time.sleep(0.2)
     except KeyboardInterrupt:
         honcho.send_signal(signal.SIGINT)

@@ -60,7 +60,9 @@ def redis_url(redis_server: servers.Server) -> str:
 
 def _new_postgres_db(server: servers.Server) -> str:
     name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(f"postgresql://postgres@127.0.0.1:{server.port}/postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        f"postgresql://postgres@127.0.0.1:{server.port}/postgres", autocommit=True
+    ) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return f"postgresql+psycopg://postgres@127.0.0.1:{server.port}/{name}"
 

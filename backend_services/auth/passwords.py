@@ -12,4 +12,6 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
-    return bool(_context.verify(password, password_hash or _DUMMY_HASH)) and password_hash is not None
+    return (
+        bool(_context.verify(password, password_hash or _DUMMY_HASH)) and password_hash is not None
+    )

@@ -18,9 +18,9 @@ class SigninLimiter:
 
     def check(self, email: str) -> None:
         key = self._key(email)
-        failures = int(self.redis.get(key) or 0)
+        failures = int(self.redis.get(key) or 0)  # type: ignore[arg-type]
         if failures >= self.max_failures:
-            wait = max(int(self.redis.ttl(key)), 1)
+            wait = max(int(self.redis.ttl(key)), 1)  # type: ignore[arg-type]
             minutes = (wait + 59) // 60
             raise TooManyRequests(
                 f"Too many failed sign-in attempts. Try again in {minutes} minute(s)."

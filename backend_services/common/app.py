@@ -58,9 +58,10 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.middleware("http")(_request_id)
+    # Health first, so a service's `/{id}` route never shadows /healthz or /readyz.
+    app.include_router(_health_router(spec), prefix=spec.prefix)
     for router in spec.routers:
         app.include_router(router, prefix=spec.prefix)
-    app.include_router(_health_router(spec), prefix=spec.prefix)
     return app
 
 
@@ -102,7 +103,9 @@ def _start_background(runtime: Runtime, spec: ServiceSpec) -> list[asyncio.Task[
     return tasks
 
 
-async def _request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+async def _request_id(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
     request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
     request.state.request_id = request_id
     response = await call_next(request)
@@ -139,13 +142,13 @@ async def _readiness_problems(runtime: Runtime, spec: ServiceSpec) -> list[str]:
     problems: list[str] = []
     try:
         await asyncio.to_thread(ping, runtime.engine)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         problems.append(f"database unreachable: {type(exc).__name__}")
     if not runtime.bus.connected:
         problems.append("event bus unreachable")
     for check in spec.ready_checks:
         try:
             await check(runtime)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             problems.append(f"{check.__name__}: {type(exc).__name__}")
     return problems

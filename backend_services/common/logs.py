@@ -35,7 +35,9 @@ def configure_logging(service: str, level: str = "INFO", json: bool = False) -> 
 
 
 def _add_service(service: str) -> structlog.typing.Processor:
-    def processor(_: object, __: str, event: structlog.typing.EventDict) -> structlog.typing.EventDict:
+    def processor(
+        _: object, __: str, event: structlog.typing.EventDict
+    ) -> structlog.typing.EventDict:
         event.setdefault("service", service)
         return event
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command, context
@@ -51,7 +51,9 @@ def run_env(target_metadata: MetaData) -> None:
         return
     from sqlalchemy import create_engine
 
-    engine = create_engine(context.config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool)
+    engine = create_engine(
+        context.config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool
+    )
     with engine.connect() as conn:
         _run(conn, target_metadata)
         conn.commit()

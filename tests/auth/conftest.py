@@ -15,6 +15,8 @@ def auth_settings(database_url: str, nats_url: str, redis_url: str, **kw: object
 
 
 @pytest.fixture
-async def client(database_url: str, nats_url: str, redis_url: str) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    database_url: str, nats_url: str, redis_url: str
+) -> AsyncIterator[httpx.AsyncClient]:
     async with serve(create(auth_settings(database_url, nats_url, redis_url))) as c:
         yield c

@@ -14,7 +14,9 @@ SIGNIN = "/api/users/signin"
 CURRENT = "/api/users/currentuser"
 
 
-async def signup(client: httpx.AsyncClient, email: str = "fan@example.com", password: str = "correct-horse") -> httpx.Response:
+async def signup(
+    client: httpx.AsyncClient, email: str = "fan@example.com", password: str = "correct-horse"
+) -> httpx.Response:
     return await client.post(SIGNUP, json={"email": email, "password": password})
 
 
@@ -31,7 +33,9 @@ async def test_signup_creates_user_and_sets_session_cookie(client: httpx.AsyncCl
     assert current.json() == {"currentUser": {"id": body["id"], "email": "fan@example.com"}}
 
 
-async def test_secure_cookie_when_configured(database_url: str, nats_url: str, redis_url: str) -> None:
+async def test_secure_cookie_when_configured(
+    database_url: str, nats_url: str, redis_url: str
+) -> None:
     settings = auth_settings(database_url, nats_url, redis_url, cookie_secure=True)
     async with serve(create(settings)) as client:
         response = await signup(client)
@@ -60,7 +64,9 @@ async def test_missing_fields_and_bad_json_are_400(client: httpx.AsyncClient) ->
     missing = await client.post(SIGNUP, json={})
     assert missing.status_code == 400
     assert {e["field"] for e in missing.json()["errors"]} == {"email", "password"}
-    bad = await client.post(SIGNUP, content=b"{not json", headers={"content-type": "application/json"})
+    bad = await client.post(
+        SIGNUP, content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert bad.status_code == 400
     assert bad.json()["errors"][0]["message"]
 
@@ -81,7 +87,9 @@ async def test_concurrent_signups_with_one_email_one_wins(client: httpx.AsyncCli
 async def test_signin_and_signout(client: httpx.AsyncClient) -> None:
     await signup(client)
     client.cookies.clear()
-    response = await client.post(SIGNIN, json={"email": "FAN@example.com ", "password": "correct-horse"})
+    response = await client.post(
+        SIGNIN, json={"email": "FAN@example.com ", "password": "correct-horse"}
+    )
     assert response.status_code == 200
     assert response.json()["email"] == "fan@example.com"
     assert "HttpOnly" in response.headers["set-cookie"]
@@ -93,10 +101,18 @@ async def test_signin_and_signout(client: httpx.AsyncClient) -> None:
 
 async def test_unknown_email_and_wrong_password_look_the_same(client: httpx.AsyncClient) -> None:
     await signup(client)
-    wrong = await client.post(SIGNIN, json={"email": "fan@example.com", "password": "wrong-password"})
-    unknown = await client.post(SIGNIN, json={"email": "nobody@example.com", "password": "wrong-password"})
+    wrong = await client.post(
+        SIGNIN, json={"email": "fan@example.com", "password": "wrong-password"}
+    )
+    unknown = await client.post(
+        SIGNIN, json={"email": "nobody@example.com", "password": "wrong-password"}
+    )
     assert wrong.status_code == unknown.status_code == 400
-    assert wrong.json() == unknown.json() == {"errors": [{"message": "Invalid credentials", "field": None}]}
+    assert (
+        wrong.json()
+        == unknown.json()
+        == {"errors": [{"message": "Invalid credentials", "field": None}]}
+    )
 
 
 async def test_signin_is_throttled_after_five_failures_across_replicas(
@@ -106,9 +122,13 @@ async def test_signin_is_throttled_after_five_failures_across_replicas(
     async with serve(create(settings)) as one, serve(create(settings)) as two:
         await signup(one)
         for replica in (one, two, one, two, one):
-            bad = await replica.post(SIGNIN, json={"email": "fan@example.com", "password": "nope-nope"})
+            bad = await replica.post(
+                SIGNIN, json={"email": "fan@example.com", "password": "nope-nope"}
+            )
             assert bad.status_code == 400
-        blocked = await two.post(SIGNIN, json={"email": "fan@example.com", "password": "correct-horse"})
+        blocked = await two.post(
+            SIGNIN, json={"email": "fan@example.com", "password": "correct-horse"}
+        )
         assert blocked.status_code == 429
         assert "Try again" in blocked.json()["errors"][0]["message"]
         other = await two.post(SIGNIN, json={"email": "other@example.com", "password": "whatever1"})
@@ -119,16 +139,26 @@ async def test_success_resets_the_failure_count(client: httpx.AsyncClient) -> No
     await signup(client)
     for _ in range(4):
         await client.post(SIGNIN, json={"email": "fan@example.com", "password": "nope-nope"})
-    assert (await client.post(SIGNIN, json={"email": "fan@example.com", "password": "correct-horse"})).status_code == 200
+    assert (
+        await client.post(SIGNIN, json={"email": "fan@example.com", "password": "correct-horse"})
+    ).status_code == 200
     for _ in range(4):
         await client.post(SIGNIN, json={"email": "fan@example.com", "password": "nope-nope"})
-    assert (await client.post(SIGNIN, json={"email": "fan@example.com", "password": "correct-horse"})).status_code == 200
+    assert (
+        await client.post(SIGNIN, json={"email": "fan@example.com", "password": "correct-horse"})
+    ).status_code == 200
 
 
 def _token(**overrides: object) -> str:
     now = datetime.now(UTC)
-    claims = {"sub": "u1", "email": "fan@example.com", "iat": now, "exp": now + timedelta(hours=1),
-              "iss": "ticketing-auth", "aud": "ticketing"}
+    claims = {
+        "sub": "u1",
+        "email": "fan@example.com",
+        "iat": now,
+        "exp": now + timedelta(hours=1),
+        "iss": "ticketing-auth",
+        "aud": "ticketing",
+    }
     key = str(overrides.pop("key", JWT_KEY))
     alg = str(overrides.pop("alg", "HS256"))
     claims.update(overrides)
@@ -136,11 +166,15 @@ def _token(**overrides: object) -> str:
 
 
 def _alg_none_token() -> str:
-    header, payload, _ = _token().split(".")
+    _, payload, _ = _token().split(".")
     import base64
     import json
 
-    none_header = base64.urlsafe_b64encode(json.dumps({"alg": "none", "typ": "JWT"}).encode()).rstrip(b"=").decode()
+    none_header = (
+        base64.urlsafe_b64encode(json.dumps({"alg": "none", "typ": "JWT"}).encode())
+        .rstrip(b"=")
+        .decode()
+    )
     return f"{none_header}.{payload}."
 
 
@@ -175,7 +209,9 @@ async def test_untrusted_tokens_mean_signed_out(client: httpx.AsyncClient, token
 
 async def test_valid_foreign_token_is_accepted(client: httpx.AsyncClient) -> None:
     client.cookies.set("session", _token())
-    assert (await client.get(CURRENT)).json() == {"currentUser": {"id": "u1", "email": "fan@example.com"}}
+    assert (await client.get(CURRENT)).json() == {
+        "currentUser": {"id": "u1", "email": "fan@example.com"}
+    }
 
 
 async def test_health_docs_and_unknown_routes(client: httpx.AsyncClient) -> None:

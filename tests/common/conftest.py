@@ -6,7 +6,6 @@ from sqlmodel import Field, SQLModel
 
 from backend_services.common.db import make_engine
 from backend_services.common.events import EventBus
-from backend_services.common.events.tables import OutboxEvent, ProcessedMessage
 
 
 class Counter(SQLModel, table=True):
@@ -21,7 +20,10 @@ class Counter(SQLModel, table=True):
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     SQLModel.metadata.create_all(
-        engine, tables=[OutboxEvent.__table__, ProcessedMessage.__table__, Counter.__table__]  # type: ignore[list-item]
+        engine,
+        tables=[
+            SQLModel.metadata.tables[t] for t in ("outbox", "processed_messages", "test_counter")
+        ],
     )
     yield engine
     engine.dispose()

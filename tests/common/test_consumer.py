@@ -1,5 +1,6 @@
 import asyncio
 from collections import Counter as Tally
+from typing import TypeVar
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -19,6 +20,8 @@ from tests.common.conftest import Counter
 from tests.support.bus import publish, stream_messages
 from tests.support.waiting import eventually
 
+T = TypeVar("T")
+
 
 def payload(ticket_id: str) -> dict[str, object]:
     return TicketCreated(id=ticket_id, version=0, title="Gig", price=500, user_id="u").wire()
@@ -34,7 +37,9 @@ def apply_counter(session: Session, event: Event) -> None:
     session.add(Counter(ticket_id=event.id))
 
 
-async def test_redelivered_event_has_no_second_effect(engine: Engine, bus: EventBus, nats_url: str) -> None:
+async def test_redelivered_event_has_no_second_effect(
+    engine: Engine, bus: EventBus, nats_url: str
+) -> None:
     inner = idempotent(engine, "svc", apply_counter)
     attempts: list[int] = []
 
@@ -68,7 +73,9 @@ async def test_replicas_share_a_durable_consumer(engine: Engine, nats_url: str) 
             by_replica[replica] += 1
             await asyncio.sleep(0.01)  # simulated work, so both replicas get a share
 
-        tasks.append(asyncio.create_task(run_consumer(bus, Consumer("shared", {"ticket.created": handle}))))
+        tasks.append(
+            asyncio.create_task(run_consumer(bus, Consumer("shared", {"ticket.created": handle})))
+        )
     try:
         for n in range(60):
             await publish(nats_url, "ticket.created", payload(f"t{n}"), msg_id=f"m{n}")
@@ -107,7 +114,9 @@ async def test_exhausted_deliveries_go_to_dead_letters(bus: EventBus, nats_url: 
     try:
         await publish(nats_url, "ticket.created", payload("t1"), msg_id="m1")
         dead = await eventually(
-            lambda: stream_messages(nats_url, stream="DEADLETTERS"), lambda m: len(m) == 1, timeout=10
+            lambda: stream_messages(nats_url, stream="DEADLETTERS"),
+            lambda m: len(m) == 1,
+            timeout=10,
         )
         subject, body, headers = dead[0]
         assert subject == "deadletter.doomed"
@@ -118,7 +127,9 @@ async def test_exhausted_deliveries_go_to_dead_letters(bus: EventBus, nats_url: 
         task.cancel()
 
 
-async def test_malformed_payload_is_dead_lettered_not_crashing(bus: EventBus, nats_url: str) -> None:
+async def test_malformed_payload_is_dead_lettered_not_crashing(
+    bus: EventBus, nats_url: str
+) -> None:
     handled: list[str] = []
 
     async def handle(event: Event, _: Delivery) -> None:
@@ -130,10 +141,12 @@ async def test_malformed_payload_is_dead_lettered_not_crashing(bus: EventBus, na
         await publish(nats_url, "ticket.created", {"id": "broken"}, msg_id="bad")
         await publish(nats_url, "ticket.created", payload("t2"), msg_id="good")
         await eventually(lambda: _value(handled), lambda h: h == ["t2"], timeout=10)
-        await eventually(lambda: stream_messages(nats_url, stream="DEADLETTERS"), lambda m: len(m) == 1)
+        await eventually(
+            lambda: stream_messages(nats_url, stream="DEADLETTERS"), lambda m: len(m) == 1
+        )
     finally:
         task.cancel()
 
 
-async def _value(value: object) -> object:
+async def _value(value: T) -> T:
     return value

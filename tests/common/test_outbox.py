@@ -15,7 +15,9 @@ def ticket(i: int = 1) -> TicketCreated:
     return TicketCreated(id=f"t{i}", version=0, title=f"Show {i}", price=1000 + i, user_id="u1")
 
 
-async def test_committed_event_is_published_with_its_id(engine: Engine, bus: EventBus, nats_url: str) -> None:
+async def test_committed_event_is_published_with_its_id(
+    engine: Engine, bus: EventBus, nats_url: str
+) -> None:
     with transaction(engine) as session:
         row = record(session, ticket())
     assert await OutboxRelay(engine, bus).publish_pending() == 1
@@ -26,7 +28,9 @@ async def test_committed_event_is_published_with_its_id(engine: Engine, bus: Eve
     assert pending_count(engine) == 0
 
 
-async def test_rolled_back_change_publishes_nothing(engine: Engine, bus: EventBus, nats_url: str) -> None:
+async def test_rolled_back_change_publishes_nothing(
+    engine: Engine, bus: EventBus, nats_url: str
+) -> None:
     with pytest.raises(RuntimeError), transaction(engine) as session:
         record(session, ticket())
         raise RuntimeError("the business change failed")
@@ -42,7 +46,9 @@ async def test_events_keep_their_order(engine: Engine, bus: EventBus, nats_url: 
     assert [p["id"] for _, p, _ in await stream_messages(nats_url)] == [f"t{i}" for i in range(5)]
 
 
-async def test_republish_after_crash_is_deduplicated(engine: Engine, bus: EventBus, nats_url: str) -> None:
+async def test_republish_after_crash_is_deduplicated(
+    engine: Engine, bus: EventBus, nats_url: str
+) -> None:
     with transaction(engine) as session:
         row = record(session, ticket())
     # The relay published, then crashed before marking the row: it publishes again.
@@ -55,6 +61,7 @@ async def test_relay_is_woken_by_commit(engine: Engine, bus: EventBus, nats_url:
     relay = OutboxRelay(engine, bus, poll_seconds=60)  # only a wake-up can publish in time
     task = asyncio.create_task(relay.run())
     try:
+
         async def started() -> bool:
             return relay._loop is not None
 
@@ -83,7 +90,9 @@ async def test_events_survive_nats_outage_and_relay_restart(
         assert pending_count(engine) == 3  # nothing lost while NATS is down
         nats_server.start()
         task = asyncio.create_task(OutboxRelay(engine, bus, poll_seconds=0.1).run())
-        messages = await eventually(lambda: stream_messages(nats_url), lambda m: len(m) == 3, timeout=20)
+        messages = await eventually(
+            lambda: stream_messages(nats_url), lambda m: len(m) == 3, timeout=20
+        )
         assert [p["id"] for _, p, _ in messages] == ["t0", "t1", "t2"]
         assert pending_count(engine) == 0
     finally:

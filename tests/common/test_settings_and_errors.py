@@ -1,3 +1,4 @@
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -43,11 +44,13 @@ async def private(user: SignedInUser) -> dict[str, str]:
 
 
 @pytest.fixture
-async def client(tmp_path: Path, nats_url: str) -> httpx.AsyncClient:
+async def client(tmp_path: Path, nats_url: str) -> AsyncIterator[httpx.AsyncClient]:
     spec = ServiceSpec(
         name="probe", prefix="/api/probe", routers=[router], migrations_dir=SPEC.migrations_dir
     )
-    settings = make_settings(ServiceSettings, database_url=f"sqlite:///{tmp_path}/p.db", nats_url=nats_url)
+    settings = make_settings(
+        ServiceSettings, database_url=f"sqlite:///{tmp_path}/p.db", nats_url=nats_url
+    )
     async with serve(create_app(spec, settings)) as c:
         yield c
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -16,15 +17,15 @@ async def reset_streams(url: str, stream: str = "EVENTS") -> None:
     try:
         js = nc.jetstream()
         for name in (stream, DEAD_LETTER_STREAM):
-            try:
+            with contextlib.suppress(NotFoundError):
                 await js.delete_stream(name)
-            except NotFoundError:
-                pass
     finally:
         await nc.close()
 
 
-async def stream_messages(url: str, subject: str = ">", stream: str = "EVENTS") -> list[tuple[str, dict[str, Any], dict[str, str]]]:
+async def stream_messages(
+    url: str, subject: str = ">", stream: str = "EVENTS"
+) -> list[tuple[str, dict[str, Any], dict[str, str]]]:
     """Every message stored on the stream (subject, payload, headers), oldest first."""
     nc = await nats.connect(url)
     try:
@@ -39,7 +40,9 @@ async def stream_messages(url: str, subject: str = ">", stream: str = "EVENTS") 
             except NotFoundError:
                 continue
             if subject == ">" or msg.subject == subject:
-                out.append((msg.subject, json.loads(msg.data or b"{}"), dict(msg.headers or {})))
+                out.append(
+                    (str(msg.subject), json.loads(msg.data or b"{}"), dict(msg.headers or {}))
+                )
         return out
     finally:
         await nc.close()

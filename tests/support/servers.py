@@ -29,7 +29,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30) -> None:
+def wait_for_port(
+    port: int, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -57,7 +59,10 @@ class Server:
         argv = ["runuser", "-u", self.user, "--", *self.argv] if self.user else self.argv
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                argv, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **self.env},
+                argv,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **self.env},
                 start_new_session=True,
             )
         wait_for_port(self.port, self.proc)
@@ -89,8 +94,19 @@ def nats_server(tmp: Path) -> Server:
 def redis_server(tmp: Path) -> Server:
     port = free_port()
     argv = [
-        "redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp),
-        "--appendonly", "yes", "--save", "", "--daemonize", "no",
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(tmp),
+        "--appendonly",
+        "yes",
+        "--save",
+        "",
+        "--daemonize",
+        "no",
     ]
     return Server("redis", argv, port, tmp / "redis.log")
 
@@ -119,8 +135,19 @@ def postgres_server() -> Server | None:
     )
     port = free_port()
     argv = [
-        str(bindir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(tmp),
-        "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=300",
+        str(bindir / "postgres"),
+        "-D",
+        str(data),
+        "-p",
+        str(port),
+        "-k",
+        str(tmp),
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "fsync=off",
+        "-c",
+        "max_connections=300",
     ]
     return Server("postgres", argv, port, tmp / "postgres.log", user=user, cleanup=tmp)
 

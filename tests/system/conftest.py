@@ -24,7 +24,18 @@ import pytest
 from tests.support.servers import REPO, free_port
 
 EXPIRATION_WINDOW_SECONDS = 15
-PORT_NAMES = ["auth", "tickets", "orders", "payments", "expiration", "ui", "nats", "nats_monitor", "redis", "stripe"]
+PORT_NAMES = [
+    "auth",
+    "tickets",
+    "orders",
+    "payments",
+    "expiration",
+    "ui",
+    "nats",
+    "nats_monitor",
+    "redis",
+    "stripe",
+]
 
 
 @dataclass
@@ -41,7 +52,9 @@ class Stack:
         """A client signed up as a fresh user (its cookie jar holds the session)."""
         client = self.client()
         email = f"{prefix}-{uuid.uuid4().hex[:8]}@example.com"
-        response = client.post("/api/users/signup", json={"email": email, "password": "password123"})
+        response = client.post(
+            "/api/users/signup", json={"email": email, "password": "password123"}
+        )
         assert response.status_code == 201, response.text
         client.headers["X-Test-User"] = email
         return client
@@ -71,8 +84,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env.pop("STRIPE_SECRET_KEY", None)
     with (var / "launcher.log").open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, str(REPO / "scripts/stack.py")], cwd=REPO, env=env,
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, str(REPO / "scripts/stack.py")],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{http_port}"
     checks = [f"{url}/api/{p}/readyz" for p in ("users", "tickets", "orders", "payments")]
@@ -97,7 +114,9 @@ T = TypeVar("T")
 
 
 def eventually(
-    probe: Callable[[], T], check: Callable[[T], bool] = bool, timeout: float = 10.0,
+    probe: Callable[[], T],
+    check: Callable[[T], bool] = bool,
+    timeout: float = 10.0,
     interval: float = 0.05,
 ) -> T:
     """Poll a synchronous probe until `check` holds (bounded)."""

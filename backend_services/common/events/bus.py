@@ -68,7 +68,7 @@ class EventBus:
                 self._ready.set()
                 log.info("nats connected", extra={"url": self.url})
                 return
-            except Exception as exc:  # noqa: BLE001 - any failure means "try again"
+            except Exception as exc:
                 log.warning("nats not reachable yet: %s", exc)
                 if self._nc is not None:
                     await self._nc.close()
@@ -79,7 +79,7 @@ class EventBus:
         log.info("nats reconnected")
         try:  # a NATS restarted without its store comes back without the stream
             await self.ensure_streams()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.warning("could not ensure streams after reconnect: %s", exc)
 
     async def ensure_streams(self) -> None:

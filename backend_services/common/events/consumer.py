@@ -36,7 +36,7 @@ FETCH_BATCH = 20
 FETCH_TIMEOUT_SECONDS = 1.0
 
 
-class Retry(Exception):  # noqa: N818 - it is an instruction, not an error
+class Retry(Exception):
     """Not applicable yet (e.g. an earlier version is missing): deliver again later."""
 
     def __init__(self, reason: str, delay: float = 0.5) -> None:
@@ -88,7 +88,7 @@ async def run_consumer(bus: EventBus, consumer: Consumer) -> None:
             continue
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - outage: back off, rebind
+        except Exception as exc:
             log.warning("consumer %s fetch failed: %s", consumer.name, exc)
             sub = None
             await asyncio.sleep(1.0)
@@ -163,5 +163,3 @@ def _apply_once(
 def _already_processed(engine: Engine, consumer: str, msg_id: str) -> bool:
     with Session(engine) as session:
         return session.get(ProcessedMessage, (consumer, msg_id)) is not None
-
-

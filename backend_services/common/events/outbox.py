@@ -10,6 +10,7 @@ an event and otherwise polls, so it survives NATS outages and restarts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -44,7 +45,7 @@ def record(session: Session, event: Event) -> OutboxEvent:
 @sa_event.listens_for(Session, "after_commit")
 def _wake_relay(session: Session) -> None:
     if session.info.pop(_PENDING_KEY, False):
-        waker = _wakers.get(str(session.get_bind().url))
+        waker = _wakers.get(str(session.get_bind().engine.url))
         if waker is not None:
             waker()
 
@@ -80,10 +81,8 @@ class OutboxRelay:
                 await self._sleep()
 
     async def _sleep(self) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-        except TimeoutError:
-            pass
         self._wake.clear()
 
     async def publish_pending(self) -> int:
@@ -118,16 +117,14 @@ class OutboxRelay:
         )
         try:
             future.result(timeout=5)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.warning("publish of %s %s failed, will retry: %s", row.subject, row.id, exc)
             return False
         return True
 
     def _prune(self, session: Session) -> None:
         cutoff = utcnow() - KEEP_PUBLISHED
-        session.execute(
-            sa.delete(OutboxEvent).where(col(OutboxEvent.published_at) < cutoff)
-        )
+        session.execute(sa.delete(OutboxEvent).where(col(OutboxEvent.published_at) < cutoff))
 
 
 def pending_count(engine: Engine) -> int:

@@ -7,7 +7,9 @@ import httpx
 from tests.system.conftest import Stack, eventually
 
 
-def list_ticket(seller: httpx.Client, title: str = "Arctic Monkeys, row F", price: int = 4500) -> dict:
+def list_ticket(
+    seller: httpx.Client, title: str = "Arctic Monkeys, row F", price: int = 4500
+) -> dict:
     response = seller.post("/api/tickets", json={"title": title, "price": price})
     assert response.status_code == 201, response.text
     return response.json()
@@ -38,7 +40,10 @@ def test_session_cookie_through_the_ingress(stack: Stack) -> None:
         cookie = response.headers["set-cookie"]
         for flag in ("session=", "HttpOnly", "Path=/", "SameSite=lax"):
             assert flag in cookie
-        assert client.get("/api/users/currentuser").json()["currentUser"]["email"] == "cookie@example.com"
+        assert (
+            client.get("/api/users/currentuser").json()["currentUser"]["email"]
+            == "cookie@example.com"
+        )
 
 
 def test_unknown_api_route_is_a_json_404(stack: Stack) -> None:
@@ -50,7 +55,11 @@ def test_unknown_api_route_is_a_json_404(stack: Stack) -> None:
 
 
 def test_reserve_cancel_and_resell(stack: Stack) -> None:
-    with stack.user("seller") as seller, stack.user("buyer") as buyer, stack.user("second") as second:
+    with (
+        stack.user("seller") as seller,
+        stack.user("buyer") as buyer,
+        stack.user("second") as second,
+    ):
         ticket = list_ticket(seller)
         order = reserve(buyer, ticket["id"])
         assert order.status_code == 201, order.text
@@ -72,14 +81,19 @@ def test_reserve_and_pay(stack: Stack) -> None:
         ticket = list_ticket(seller, price=12_345)
         order = reserve(buyer, ticket["id"]).json()
         payment = eventually(
-            lambda: buyer.post("/api/payments", json={"orderId": order["id"], "token": "pm_card_visa"}),
+            lambda: buyer.post(
+                "/api/payments", json={"orderId": order["id"], "token": "pm_card_visa"}
+            ),
             lambda r: r.status_code != 404,
         )
         assert payment.status_code == 201, payment.text
         body = payment.json()
         assert body["orderId"] == order["id"] and body["amount"] == 12_345
         assert body["currency"] == "usd" and body["stripeId"]
-        eventually(lambda: buyer.get(f"/api/orders/{order['id']}").json()["status"], lambda s: s == "complete")
+        eventually(
+            lambda: buyer.get(f"/api/orders/{order['id']}").json()["status"],
+            lambda s: s == "complete",
+        )
         eventually(lambda: ticket_status(seller, ticket["id"]), lambda s: s == "sold")
         again = buyer.post("/api/payments", json={"orderId": order["id"], "token": "pm_card_visa"})
         assert again.status_code == 409
@@ -97,6 +111,10 @@ def test_hold_expires_and_payment_is_refused(stack: Stack) -> None:
             timeout=window + 5,
             interval=0.2,
         )
-        eventually(lambda: ticket_status(seller, ticket["id"]), lambda s: s == "available", timeout=3)
-        refused = buyer.post("/api/payments", json={"orderId": order["id"], "token": "pm_card_visa"})
+        eventually(
+            lambda: ticket_status(seller, ticket["id"]), lambda s: s == "available", timeout=3
+        )
+        refused = buyer.post(
+            "/api/payments", json={"orderId": order["id"], "token": "pm_card_visa"}
+        )
         assert refused.status_code == 409
