@@ -26,21 +26,26 @@ system_packages() {
   fi
 }
 
-# venv DIR EXTRAS [EXTRA_PIP_ARGS...]: (re)install when pyproject.toml changed.
+# venv DIR "PIP ARGS": (re)install when pyproject.toml changed.
 venv() {
   local dir=$1 spec=$2
   if [ ! -f "$dir/.stamp" ] || [ pyproject.toml -nt "$dir/.stamp" ]; then
     say "Python environment $dir ($spec)"
     [ -x "$dir/bin/python" ] || python3 -m venv "$dir"
-    "$dir/bin/pip" install -q --upgrade pip
-    "$dir/bin/pip" install -q "$spec"
+    mkdir -p var/log
+    # shellcheck disable=SC2086 # the spec is several pip arguments
+    if ! { "$dir/bin/pip" install -q --upgrade pip && "$dir/bin/pip" install -q $spec; } >var/log/setup.log 2>&1; then
+      tail -n 40 var/log/setup.log >&2
+      echo "Installing $dir failed; the full log is var/log/setup.log" >&2
+      exit 1
+    fi
     touch "$dir/.stamp"
   fi
 }
 
 system_packages
-venv .venv -e ".[services,dev]"
-venv .venv-ui -e ".[ui,lint]"
+venv .venv "-e .[services,dev]"
+venv .venv-ui "-e .[ui,lint]"
 # localstripe (GPL, test-only) lives in its own environment and runs as a process.
 venv .venv-stripe "localstripe==1.15.10"
 if [ ! -x .tools/node_modules/.bin/bun ]; then
