@@ -41,6 +41,9 @@ class Route:
     path: str  # regex, anchored at the start, matched case-insensitively
     service: str  # Kubernetes Service name == local upstream name
     port: int  # Kubernetes Service port
+    # The Ingress object holding the route: ingress-nginx applies annotations
+    # (timeouts, TLS redirect) per Ingress, so routes that differ are split.
+    ingress: str = "ticketing-api"
     websocket: bool = False
 
 
@@ -50,9 +53,9 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/orders(/|$)(.*)", "orders", 8000),
     Route("/api/payments(/|$)(.*)", "payments", 8000),
     # Reflex's socket.io endpoint: long-lived websocket, so its own timeouts.
-    Route("/_event(/|$)(.*)", "ui", 3000, websocket=True),
+    Route("/_event(/|$)(.*)", "ui", 3000, ingress="ticketing-websocket", websocket=True),
     # Pages, assets, /ping, /_health, /_upload: everything else is the UI.
-    Route("/(.*)", "ui", 3000),
+    Route("/(.*)", "ui", 3000, ingress="ticketing-ui"),
 )
 
 
@@ -165,16 +168,17 @@ def _nginx_location(route: Route) -> str:
 
 
 def ingress_objects(routes: Sequence[Route] = ROUTES) -> list[dict[str, object]]:
-    """Two Ingresses on one host: websocket timeouts apply to /_event only."""
-    plain = [r for r in routes if not r.websocket]
-    sockets = [r for r in routes if r.websocket]
-    objects = [_ingress("ticketing", plain, {})]
-    if sockets:
-        timeouts = {
-            "nginx.ingress.kubernetes.io/proxy-read-timeout": str(WEBSOCKET_TIMEOUT_SECONDS),
-            "nginx.ingress.kubernetes.io/proxy-send-timeout": str(WEBSOCKET_TIMEOUT_SECONDS),
-        }
-        objects.append(_ingress("ticketing-websocket", sockets, timeouts))
+    """One Ingress per `Route.ingress`, all on one host; /_event gets websocket timeouts."""
+    objects = []
+    for name in dict.fromkeys(r.ingress for r in routes):
+        members = [r for r in routes if r.ingress == name]
+        extra = {}
+        if any(r.websocket for r in members):
+            extra = {
+                "nginx.ingress.kubernetes.io/proxy-read-timeout": str(WEBSOCKET_TIMEOUT_SECONDS),
+                "nginx.ingress.kubernetes.io/proxy-send-timeout": str(WEBSOCKET_TIMEOUT_SECONDS),
+            }
+        objects.append(_ingress(name, members, extra))
     return objects
 
 
