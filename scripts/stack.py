@@ -283,6 +283,9 @@ def main() -> int:
     procs.append(ingress(cfg, procs))
     procfile = cfg.var / "Procfile"
     procfile.write_text("\n".join(p.procfile_line() for p in procs) + "\n")
+    if "--write-only" in sys.argv[1:]:  # bench.chaos runs each Procfile line itself
+        print(procfile)
+        return 0
     print(f"Starting the marketplace (data and logs under {cfg.var}):")
     for p in procs:
         print(f"  {p.name:<12} {p.where}")
