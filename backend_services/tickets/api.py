@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+
+from backend_services.common.app import RuntimeDep
+from backend_services.common.errors import BadRequest
+from backend_services.common.sessions import SignedInUser
+
+from . import service
+from .models import Ticket
+from .schemas import TicketIn, TicketOut, TicketUpdateIn
+
+router = APIRouter(tags=["tickets"])
+
+
+def _out(ticket: Ticket) -> TicketOut:
+    return TicketOut.model_validate(ticket, from_attributes=True)
+
+
+@router.post("", status_code=201, response_model=TicketOut)
+async def create_ticket(body: TicketIn, user: SignedInUser, runtime: RuntimeDep) -> TicketOut:
+    ticket = await run_in_threadpool(
+        service.create_ticket, runtime.engine, user, body.title, body.price
+    )
+    return _out(ticket)
+
+
+@router.get("", response_model=list[TicketOut])
+async def list_tickets(
+    runtime: RuntimeDep,
+    q: Annotated[str | None, Query(max_length=120)] = None,
+    sort: service.Sort = "newest",
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[TicketOut]:
+    if q is not None and "\x00" in q:
+        raise BadRequest("Search text must not contain NUL characters", field="q")
+    tickets = await run_in_threadpool(
+        service.list_available, runtime.engine, q and q.strip(), sort, limit, offset
+    )
+    return [_out(t) for t in tickets]
+
+
+@router.get("/mine", response_model=list[TicketOut])
+async def my_tickets(user: SignedInUser, runtime: RuntimeDep) -> list[TicketOut]:
+    return [_out(t) for t in await run_in_threadpool(service.list_mine, runtime.engine, user)]
+
+
+@router.get("/{ticket_id}", response_model=TicketOut)
+async def show_ticket(ticket_id: str, runtime: RuntimeDep) -> TicketOut:
+    return _out(await run_in_threadpool(service.get_ticket, runtime.engine, ticket_id))
+
+
+@router.put("/{ticket_id}", response_model=TicketOut)
+async def update_ticket(
+    ticket_id: str, body: TicketUpdateIn, user: SignedInUser, runtime: RuntimeDep
+) -> TicketOut:
+    ticket = await run_in_threadpool(
+        service.update_ticket,
+        runtime.engine,
+        user,
+        ticket_id,
+        body.title,
+        body.price,
+        body.version,
+    )
+    return _out(ticket)

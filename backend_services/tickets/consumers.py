@@ -1,0 +1,93 @@
+"""Order events: reserve, release and sell tickets, each order's events in version order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from backend_services.common.app import Runtime
+from backend_services.common.events import (
+    Consumer,
+    Event,
+    OrderCancelled,
+    OrderCompleted,
+    OrderCreated,
+    Retry,
+    Subject,
+    idempotent,
+)
+from backend_services.common.events.versions import VersionCheck, check_version, retry_with_backoff
+
+from . import repository
+from .domain import (
+    Hold,
+    Outcome,
+    TicketStatus,
+    Transition,
+    on_order_cancelled,
+    on_order_completed,
+    on_order_created,
+)
+from .models import TicketOrderVersion
+
+CONSUMER = "tickets"
+
+
+def apply_order_event(
+    session: Session,
+    order_id: str,
+    version: int,
+    ticket_id: str,
+    transition: Transition,
+) -> None:
+    applied = session.get(TicketOrderVersion, order_id, with_for_update=True)
+    check = check_version(applied.version if applied else None, version)
+    if check is VersionCheck.IGNORE:
+        return
+    if check is VersionCheck.WAIT:
+        raise Retry(f"order {order_id} v{version} arrived before an earlier version")
+    ticket = repository.load(session, ticket_id)
+    if ticket is None:
+        raise Retry(f"ticket {ticket_id} of order {order_id} is unknown")
+    outcome, hold = transition(Hold(TicketStatus(ticket.status), ticket.order_id), order_id)
+    if outcome is Outcome.WAIT:
+        raise Retry(f"ticket {ticket_id} is still held by order {ticket.order_id}")
+    if outcome is Outcome.CHANGED:
+        ticket.status, ticket.order_id = hold.status.value, hold.order_id
+        try:
+            repository.save_changes(session, ticket)
+        except repository.StaleTicket:
+            raise Retry(f"ticket {ticket_id} changed meanwhile") from None
+    if applied is None:
+        session.add(TicketOrderVersion(order_id=order_id, version=version))
+    else:
+        applied.version = version
+
+
+def _order_created(session: Session, event: Event) -> None:
+    assert isinstance(event, OrderCreated)
+    apply_order_event(session, event.id, event.version, event.ticket.id, on_order_created)
+
+
+def _order_cancelled(session: Session, event: Event) -> None:
+    assert isinstance(event, OrderCancelled)
+    apply_order_event(session, event.id, event.version, event.ticket.id, on_order_cancelled)
+
+
+def _order_completed(session: Session, event: Event) -> None:
+    assert isinstance(event, OrderCompleted)
+    apply_order_event(session, event.id, event.version, event.ticket.id, on_order_completed)
+
+
+def consumers(runtime: Runtime) -> list[Consumer]:
+    appliers: dict[Subject, Any] = {
+        Subject.ORDER_CREATED: _order_created,
+        Subject.ORDER_CANCELLED: _order_cancelled,
+        Subject.ORDER_COMPLETED: _order_completed,
+    }
+    handlers = {
+        subject.value: retry_with_backoff(idempotent(runtime.engine, CONSUMER, apply))
+        for subject, apply in appliers.items()
+    }
+    return [Consumer(CONSUMER, handlers)]

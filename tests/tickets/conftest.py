@@ -1,0 +1,30 @@
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from backend_services.tickets.main import create
+from backend_services.tickets.settings import TicketsSettings
+from tests.support.apps import make_settings, serve
+from tests.tickets.people import Person
+
+
+def tickets_settings(database_url: str, nats_url: str, **kw: Any) -> TicketsSettings:
+    return make_settings(TicketsSettings, database_url=database_url, nats_url=nats_url, **kw)
+
+
+@pytest.fixture
+async def client(database_url: str, nats_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(create(tickets_settings(database_url, nats_url))) as c:
+        yield c
+
+
+@pytest.fixture
+def seller() -> Person:
+    return Person("seller")
+
+
+@pytest.fixture
+def buyer() -> Person:
+    return Person("buyer")
