@@ -1,0 +1,27 @@
+"""orders: reservations with a hold timer (`/api/orders`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from backend_services.common.app import ServiceSpec, create_app
+
+from .api import router
+from .consumers import consumers
+from .settings import OrdersSettings
+from .sweeper import sweeper
+
+SPEC = ServiceSpec(
+    name="orders",
+    prefix="/api/orders",
+    routers=[router],
+    migrations_dir=Path(__file__).parent / "migrations",
+    consumers=consumers,
+    resources=sweeper,
+)
+
+
+def create(settings: OrdersSettings | None = None) -> FastAPI:
+    return create_app(SPEC, settings or OrdersSettings())

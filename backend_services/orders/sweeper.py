@@ -1,0 +1,69 @@
+"""Fallback for lost hold timers: cancel orders left `created` well past expiresAt."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from backend_services.common.app import Runtime
+from backend_services.common.db import transaction
+
+from . import lifecycle
+from .domain import OrderStatus
+from .models import Order, utcnow
+from .settings import OrdersSettings
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+
+
+def cancel_overdue(engine: Engine, now: datetime, grace_seconds: float) -> int:
+    """Cancel up to BATCH overdue holds; replicas skip each other's locked rows."""
+    cutoff = now - timedelta(seconds=grace_seconds)
+    with transaction(engine) as session:
+        overdue = session.exec(
+            select(Order)
+            .where(Order.status == OrderStatus.CREATED.value, col(Order.expires_at) < cutoff)
+            .order_by(col(Order.expires_at))
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for order in overdue:
+            lifecycle.cancel(session, order)
+    if overdue:
+        log.warning("sweeper cancelled %d overdue order(s): a hold timer was lost", len(overdue))
+    return len(overdue)
+
+
+async def sweep_forever(engine: Engine, interval: float, grace_seconds: float) -> None:
+    while True:
+        try:
+            while await asyncio.to_thread(cancel_overdue, engine, utcnow(), grace_seconds) == BATCH:
+                pass
+        except Exception:  # a database hiccup must not end the sweeper
+            log.exception("sweeper pass failed")
+        await asyncio.sleep(interval)
+
+
+@contextlib.asynccontextmanager
+async def sweeper(runtime: Runtime) -> AsyncIterator[None]:
+    settings = runtime.settings
+    assert isinstance(settings, OrdersSettings)
+    task = asyncio.create_task(
+        sweep_forever(
+            runtime.engine, settings.sweep_interval_seconds, settings.sweep_grace_seconds
+        ),
+        name="orders-sweeper",
+    )
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
