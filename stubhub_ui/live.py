@@ -1,0 +1,310 @@
+"""Live updates: NATS JetStream events pushed to the open pages of every tab.
+
+Design (per-process fan-out, see docs/ui.md):
+
+* Every UI server process (each granian worker, each pod) opens its **own**
+  ordered, ephemeral JetStream consumer on the `EVENTS` stream with
+  `DeliverPolicy.NEW`. So every process sees every event; nothing is shared
+  and nothing needs acknowledging. If NATS restarts, the ordered consumer
+  re-creates itself from the last stream sequence it saw.
+* Events are coalesced for a few milliseconds, then turned into a set of
+  changes (ticket ids, owner ids, order ids, buyer ids).
+* For each websocket connected to *this* process whose page shows affected
+  data, the page's state is modified out of band (`app.modify_state`): it
+  re-fetches its data from the services through the ingress, with that tab's
+  own `session` cookie for private data. Private data therefore only ever
+  reaches a tab whose user the owning service authorised. The delta goes out
+  on that tab's websocket.
+* Identical GETs (the public ticket list for one query, one ticket) are shared
+  between the tabs refreshed for the same batch.
+* It works the same with one process and the memory/disk state manager, and
+  with several processes and Redis (each process touches only its own sockets).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import nats
+import reflex as rx
+from nats.js.api import ConsumerConfig, DeliverPolicy
+
+from . import api
+from .settings import get_settings
+from .state import (
+    LIVE_VIEWS,
+    FetchCache,
+    HomeState,
+    MineState,
+    OrdersState,
+    OrderState,
+    SessionState,
+    TicketState,
+)
+
+log = logging.getLogger("stubhub_ui.live")
+
+SUBJECTS = ["ticket.>", "order.>", "payment.>"]
+MAX_PARALLEL_CLIENTS = 16
+
+
+@dataclass
+class Changes:
+    full: bool = False
+    tickets: set[str] = field(default_factory=set)
+    ticket_owners: set[str] = field(default_factory=set)
+    orders: set[str] = field(default_factory=set)
+    order_users: set[str] = field(default_factory=set)
+
+    def add(self, subject: str, data: dict[str, Any]) -> None:
+        if subject in ("ticket.created", "ticket.updated"):
+            if data.get("id"):
+                self.tickets.add(str(data["id"]))
+            if data.get("userId"):
+                self.ticket_owners.add(str(data["userId"]))
+        elif subject in ("order.created", "order.cancelled", "order.completed"):
+            if data.get("id"):
+                self.orders.add(str(data["id"]))
+            if data.get("userId"):
+                self.order_users.add(str(data["userId"]))
+        elif subject == "payment.created":
+            if data.get("orderId"):
+                self.orders.add(str(data["orderId"]))
+
+    def __bool__(self) -> bool:
+        return self.full or bool(self.tickets or self.orders)
+
+
+def _wants(view: str, user_id: str, ch: Changes) -> bool:
+    """Cheap pre-filter: could this page be affected? (Orders are re-checked in state.)"""
+    if not view:
+        return False
+    if ch.full:
+        return True
+    if view == "home":
+        return bool(ch.tickets)
+    if view.startswith("ticket:"):
+        return view.removeprefix("ticket:") in ch.tickets
+    if view == "mine":
+        return bool(user_id) and user_id in ch.ticket_owners
+    if view == "orders":
+        return bool(user_id) and bool(ch.orders)
+    if view.startswith("order:"):
+        return view.removeprefix("order:") in ch.orders
+    return False
+
+
+class LiveUpdates:
+    def __init__(self, app: rx.App) -> None:
+        self.app = app
+        self.settings = get_settings()
+        self.queue: asyncio.Queue[tuple[str, dict[str, Any], float | None]] = asyncio.Queue()
+        self.nc: nats.NATS | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # ------------------------------------------------------------ NATS side
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._supervise(), name="ui-live-nats"),
+            asyncio.create_task(self._pump(), name="ui-live-pump"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.nc is not None and not self.nc.is_closed:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.nc.close(), 3)
+        await api.close_clients()
+
+    async def _supervise(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                await self._connect_and_subscribe()
+                delay = 0.5
+                # The client reconnects by itself; the ordered consumer re-creates
+                # itself. Only a closed connection brings us back here.
+                while self.nc is not None and not self.nc.is_closed:
+                    await asyncio.sleep(1)
+                log.warning("NATS connection closed; reconnecting")
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # keep trying: the UI works without live updates
+                log.warning("live updates unavailable (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
+                if self.nc is not None and not self.nc.is_closed:
+                    with contextlib.suppress(Exception):
+                        await self.nc.close()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10)
+
+    async def _connect_and_subscribe(self) -> None:
+        async def on_error(exc: Exception) -> None:
+            log.debug("NATS error: %r", exc)
+
+        async def on_disconnected() -> None:
+            log.warning("NATS disconnected")
+
+        async def on_reconnected() -> None:
+            log.info("NATS reconnected; refreshing open pages")
+            self.queue.put_nowait(("_refresh", {}, None))
+
+        self.nc = await nats.connect(
+            servers=[self.settings.nats_url],
+            name=f"stubhub-ui-{os.getpid()}",
+            connect_timeout=2,
+            reconnect_time_wait=0.5,
+            max_reconnect_attempts=-1,
+            error_cb=on_error,
+            disconnected_cb=on_disconnected,
+            reconnected_cb=on_reconnected,
+        )
+        js = self.nc.jetstream()
+        # The stream is created by the services; wait for it rather than creating it.
+        while True:
+            try:
+                await js.stream_info(self.settings.nats_stream)
+                break
+            except nats.js.errors.NotFoundError:
+                log.info("waiting for the %s stream", self.settings.nats_stream)
+                await asyncio.sleep(1)
+        await js.subscribe(
+            "",
+            stream=self.settings.nats_stream,
+            cb=self._on_msg,
+            ordered_consumer=True,
+            deliver_policy=DeliverPolicy.NEW,
+            idle_heartbeat=2.0,
+            config=ConsumerConfig(filter_subjects=list(SUBJECTS)),
+        )
+        log.info("live updates: ordered consumer on %s %s", self.settings.nats_stream, SUBJECTS)
+        # Anything that happened while we were away: refresh what's open.
+        self.queue.put_nowait(("_refresh", {}, None))
+
+    async def _on_msg(self, msg: Any) -> None:
+        try:
+            data = json.loads(msg.data or b"{}")
+        except ValueError:
+            return
+        stamp: float | None = None
+        with contextlib.suppress(Exception):
+            ts = msg.metadata.timestamp
+            if isinstance(ts, datetime):
+                stamp = ts.replace(tzinfo=ts.tzinfo or UTC).timestamp()
+        self.queue.put_nowait((msg.subject, data if isinstance(data, dict) else {}, stamp))
+
+    # ------------------------------------------------------------ Reflex side
+
+    async def _pump(self) -> None:
+        coalesce = self.settings.ui_live_coalesce_seconds
+        while True:
+            batch = [await self.queue.get()]
+            if coalesce:
+                await asyncio.sleep(coalesce)
+            while not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            changes = Changes()
+            stamps = []
+            for subject, data, stamp in batch:
+                if subject == "_refresh":
+                    changes.full = True
+                else:
+                    changes.add(subject, data)
+                if stamp:
+                    stamps.append(stamp)
+            if not changes:
+                continue
+            started = time.monotonic()
+            try:
+                touched = await self.dispatch(changes)
+            except Exception:
+                log.exception("live update dispatch failed")
+                continue
+            if touched:
+                age = (time.time() - min(stamps)) * 1000 if stamps else 0.0
+                log.info(
+                    "live: %d event(s) -> %d tab(s) in %.0f ms (oldest event %.0f ms old)",
+                    len(batch),
+                    touched,
+                    (time.monotonic() - started) * 1000,
+                    age,
+                )
+
+    def _local_tokens(self) -> list[str]:
+        ns = self.app.event_namespace
+        if ns is None:
+            return []
+        tm = ns._token_manager
+        return [t for t, rec in list(tm.token_to_socket.items()) if rec.instance_id == tm.instance_id]
+
+    async def dispatch(self, changes: Changes) -> int:
+        tokens = self._local_tokens()
+        cache = FetchCache()
+        sem = asyncio.Semaphore(MAX_PARALLEL_CLIENTS)
+        touched = 0
+
+        async def one(token: str) -> None:
+            nonlocal touched
+            hint = LIVE_VIEWS.get(token)
+            if hint is not None and not _wants(hint[0], hint[1], changes):
+                return
+            async with sem:
+                try:
+                    if await self._apply(token, changes, cache):
+                        touched += 1
+                except Exception as exc:
+                    log.warning("live update for a tab failed: %r", exc)
+
+        await asyncio.gather(*(one(t) for t in tokens))
+        return touched
+
+    async def _apply(self, token: str, changes: Changes, cache: FetchCache) -> bool:
+        async with self.app.modify_state(rx.BaseStateToken(ident=token, cls=SessionState)) as root:
+            session = await root.get_state(SessionState)
+            view, user_id = session._view, session.user_id
+            LIVE_VIEWS[token] = (view, user_id)
+            if not _wants(view, user_id, changes):
+                return False
+            if view == "home":
+                await (await root.get_state(HomeState))._live(cache)
+            elif view.startswith("ticket:"):
+                await (await root.get_state(TicketState))._live(cache)
+            elif view == "mine":
+                await (await root.get_state(MineState))._live(cache)
+            elif view == "orders":
+                state = await root.get_state(OrdersState)
+                if not (changes.full or user_id in changes.order_users or state._has_order(changes.orders)):
+                    return False
+                await state._live(cache)
+            elif view.startswith("order:"):
+                await (await root.get_state(OrderState))._live(cache)
+            else:
+                return False
+            return True
+
+
+@contextlib.asynccontextmanager
+async def live_updates(app: rx.App) -> AsyncIterator[None]:
+    """Lifespan task: one NATS consumer per server process."""
+    if not get_settings().ui_live_updates:
+        yield
+        return
+    live = LiveUpdates(app)
+    await live.start()
+    try:
+        yield
+    finally:
+        await live.stop()

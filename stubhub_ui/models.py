@@ -1,0 +1,157 @@
+"""View models (what the pages render) and small formatting helpers."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+MIN_PRICE_CENTS = 50
+MAX_PRICE_CENTS = 10_000_000
+MAX_TITLE = 120
+
+STATUS_LABELS = {
+    "available": "Available",
+    "reserved": "Reserved",
+    "sold": "Sold",
+    "created": "Awaiting payment",
+    "cancelled": "Cancelled",
+    "expired": "Expired",
+    "complete": "Complete",
+}
+
+
+def money(cents: int | None) -> str:
+    """2000 -> "$20.00"; 123456 -> "$1,234.56"."""
+    if cents is None:
+        return ""
+    sign = "-" if cents < 0 else ""
+    dollars, rest = divmod(abs(int(cents)), 100)
+    return f"{sign}${dollars:,}.{rest:02d}"
+
+
+def parse_dollars(text: str) -> tuple[int | None, str]:
+    """Parse a price typed in dollars into cents: (cents, "") or (None, error message)."""
+    raw = (text or "").strip().replace(",", "").replace(" ", "")
+    if raw.startswith("$"):
+        raw = raw[1:]
+    if not raw:
+        return None, "Enter a price"
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return None, "Enter a price in dollars, like 25 or 25.50"
+    if not value.is_finite():
+        return None, "Enter a price in dollars, like 25 or 25.50"
+    if value != value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
+        return None, "Use at most two decimal places"
+    cents = int(value * 100)
+    if cents < MIN_PRICE_CENTS:
+        return None, f"The minimum price is {money(MIN_PRICE_CENTS)}"
+    if cents > MAX_PRICE_CENTS:
+        return None, f"The maximum price is {money(MAX_PRICE_CENTS)}"
+    return cents, ""
+
+
+def cents_to_input(cents: int) -> str:
+    dollars, rest = divmod(int(cents), 100)
+    return f"{dollars}.{rest:02d}"
+
+
+def validate_title(text: str) -> str:
+    title = (text or "").strip()
+    if not title:
+        return "Enter a title"
+    if len(title) > MAX_TITLE:
+        return f"Keep the title to {MAX_TITLE} characters or fewer"
+    return ""
+
+
+def parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt
+
+
+def short_time(dt: datetime | None) -> str:
+    if dt is None:
+        return ""
+    return dt.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
+
+
+@dataclasses.dataclass
+class TicketView:
+    id: str = ""
+    title: str = ""
+    price: int = 0
+    price_display: str = ""
+    status: str = ""
+    status_label: str = ""
+    user_id: str = ""
+    order_id: str = ""
+    version: int = 0
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> TicketView:
+        status = str(data.get("status") or "available")
+        price = int(data.get("price") or 0)
+        return cls(
+            id=str(data.get("id") or ""),
+            title=str(data.get("title") or ""),
+            price=price,
+            price_display=money(price),
+            status=status,
+            status_label=STATUS_LABELS.get(status, status.title()),
+            user_id=str(data.get("userId") or ""),
+            order_id=str(data.get("orderId") or ""),
+            version=int(data.get("version") or 0),
+        )
+
+
+@dataclasses.dataclass
+class OrderView:
+    id: str = ""
+    status: str = ""
+    # `expired` when a `cancelled` order's hold lapsed (it was not cancelled by hand).
+    display_status: str = ""
+    status_label: str = ""
+    expires_at: str = ""
+    expires_display: str = ""
+    ticket_id: str = ""
+    ticket_title: str = ""
+    price: int = 0
+    price_display: str = ""
+    user_id: str = ""
+    version: int = 0
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any], now: datetime | None = None) -> OrderView:
+        now = now or datetime.now(UTC)
+        ticket = data.get("ticket") or {}
+        status = str(data.get("status") or "")
+        expires = parse_time(data.get("expiresAt"))
+        display = status
+        if status == "cancelled" and expires is not None and expires <= now:
+            display = "expired"
+        price = int(ticket.get("price") or 0)
+        return cls(
+            id=str(data.get("id") or ""),
+            status=status,
+            display_status=display,
+            status_label=STATUS_LABELS.get(display, display.title()),
+            expires_at=str(data.get("expiresAt") or ""),
+            expires_display=short_time(expires),
+            ticket_id=str(ticket.get("id") or ""),
+            ticket_title=str(ticket.get("title") or ""),
+            price=price,
+            price_display=money(price),
+            user_id=str(data.get("userId") or ""),
+            version=int(data.get("version") or 0),
+        )

@@ -1,0 +1,103 @@
+"""`/auth/signin`, `/auth/signup`, `/auth/signout`."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ..components import error_callout, form_field, layout, loading_block
+from ..state import AuthState
+
+
+def _auth_card(title: str, subtitle: str, form: rx.Component, footer: rx.Component) -> rx.Component:
+    return layout(
+        rx.center(
+            rx.card(
+                rx.vstack(
+                    rx.heading(title, size="7", as_="h1", id="page-title"),
+                    rx.text(subtitle, color_scheme="gray", size="2"),
+                    form,
+                    rx.separator(size="4"),
+                    footer,
+                    spacing="4",
+                    width="100%",
+                    padding=["0.5rem", "1rem"],
+                ),
+                width="100%",
+                max_width="440px",
+                size="3",
+            ),
+            padding_y=["0.5rem", "2rem"],
+        )
+    )
+
+
+def _form(action: str, submit_label: str, on_submit, password_hint: str = "") -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            error_callout(AuthState.errors.get("form", "")),
+            form_field(
+                "Email",
+                "email",
+                AuthState.errors.get("email", ""),
+                type="email",
+                auto_complete="email",
+                placeholder="you@example.com",
+                on_change=AuthState.clear_error("email").debounce(400),
+            ),
+            form_field(
+                "Password",
+                "password",
+                AuthState.errors.get("password", ""),
+                type="password",
+                auto_complete="new-password" if action == "signup" else "current-password",
+                hint=password_hint,
+                on_change=AuthState.clear_error("password").debounce(400),
+            ),
+            rx.button(
+                submit_label,
+                type="submit",
+                size="3",
+                width="100%",
+                loading=AuthState.submitting,
+                id=f"{action}-submit",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=on_submit,
+        reset_on_submit=False,
+        no_validate=True,
+        width="100%",
+        id=f"{action}-form",
+        aria_label=submit_label,
+    )
+
+
+def signin() -> rx.Component:
+    return _auth_card(
+        "Sign in",
+        "Welcome back. Sign in to buy and sell tickets.",
+        _form("signin", "Sign in", AuthState.submit_signin),
+        rx.text(
+            "New here? ",
+            rx.link("Create an account", href="/auth/signup" + AuthState.next_query, id="to-signup"),
+            size="2",
+        ),
+    )
+
+
+def signup() -> rx.Component:
+    return _auth_card(
+        "Create your account",
+        "Sell tickets you can't use, buy tickets you want.",
+        _form("signup", "Create account", AuthState.submit_signup, "8 to 128 characters."),
+        rx.text(
+            "Already have an account? ",
+            rx.link("Sign in", href="/auth/signin" + AuthState.next_query, id="to-signin"),
+            size="2",
+        ),
+    )
+
+
+def signout() -> rx.Component:
+    return layout(loading_block("Signing you out…"))

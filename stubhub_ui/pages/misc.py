@@ -1,0 +1,20 @@
+"""The friendly 404 page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ..components import layout, notice
+
+
+def not_found() -> rx.Component:
+    return layout(
+        rx.heading("Page not found", size="7", as_="h1", id="page-title", class_name="sr-only"),
+        notice(
+            "map_pin_off",
+            "We can't find that page",
+            "The link may be broken, or the page may have moved.",
+            rx.link(rx.button("Browse tickets"), href="/", id="notfound-home"),
+            testid="not-found",
+        ),
+    )

@@ -1,0 +1,274 @@
+"""`/tickets/new`, `/tickets/mine`, `/tickets/[ticket_id]`."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ..components import (
+    error_callout,
+    form_field,
+    layout,
+    loading_block,
+    notice,
+    page,
+    price_tag,
+    private,
+    status_badge,
+)
+from ..state import MineState, SellState, SessionState, TicketState
+
+
+# ------------------------------------------------------------------ sell
+
+
+def _sell_form() -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                error_callout(SellState.errors.get("form", "")),
+                form_field(
+                    "Title",
+                    "title",
+                    SellState.errors.get("title", ""),
+                    placeholder="e.g. Taylor Swift — Wembley, 14 June, Block 112",
+                    hint="What, where and when — up to 120 characters.",
+                    max_length=200,
+                    on_change=SellState.clear_error("title").debounce(400),
+                    on_blur=SellState.check_title,
+                ),
+                form_field(
+                    "Price (US dollars)",
+                    "price",
+                    SellState.errors.get("price", ""),
+                    placeholder="25.00",
+                    input_mode="decimal",
+                    hint="Between $0.50 and $100,000.00.",
+                    on_change=SellState.clear_error("price").debounce(400),
+                    on_blur=SellState.check_price,
+                ),
+                rx.hstack(
+                    rx.button("List ticket", type="submit", size="3", loading=SellState.submitting, id="sell-submit"),
+                    rx.link(rx.button("Cancel", variant="soft", color_scheme="gray", size="3", type="button"), href="/"),
+                    spacing="3",
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=SellState.submit,
+            reset_on_submit=False,
+            no_validate=True,
+            id="sell-form",
+            aria_label="Sell a ticket",
+        ),
+        size="3",
+        width="100%",
+        max_width="560px",
+    )
+
+
+def sell() -> rx.Component:
+    return page("Sell a ticket", private(_sell_form))
+
+
+# ------------------------------------------------------------------ mine
+
+
+def _my_ticket_row(ticket) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.flex(
+                rx.vstack(
+                    rx.text(ticket.title, weight="medium", size="3", data_testid="ticket-title", class_name="clamp-2"),
+                    price_tag(ticket.price_display, size="2"),
+                    spacing="1",
+                    align="start",
+                    flex="1",
+                    min_width="0",
+                ),
+                status_badge(ticket.status, ticket.status_label, "ticket-status"),
+                align="center",
+                gap="3",
+                width="100%",
+            ),
+        ),
+        href="/tickets/" + ticket.id,
+        underline="none",
+        color="inherit",
+        data_testid="my-ticket",
+        data_ticket_id=ticket.id,
+    )
+
+
+def _mine_body() -> rx.Component:
+    return rx.cond(
+        MineState.loading & (MineState.tickets.length() == 0),
+        loading_block(),
+        rx.vstack(
+            error_callout(MineState.error, "error-list"),
+            rx.cond(
+                MineState.tickets.length() == 0,
+                notice(
+                    "ticket_plus",
+                    "No listings yet",
+                    "Tickets you list for sale show up here, with their status.",
+                    rx.link(rx.button("Sell a ticket"), href="/tickets/new"),
+                    testid="no-tickets",
+                ),
+                rx.vstack(rx.foreach(MineState.tickets, _my_ticket_row), spacing="3", width="100%", id="my-tickets"),
+            ),
+            width="100%",
+        ),
+    )
+
+
+def mine() -> rx.Component:
+    return page(
+        "My tickets",
+        private(_mine_body),
+        actions=rx.cond(SessionState.signed_in, rx.link(rx.button("Sell a ticket", variant="soft"), href="/tickets/new")),
+    )
+
+
+# ------------------------------------------------------------------ one ticket
+
+
+def _edit_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading("Edit listing", size="4", as_="h2"),
+            error_callout(TicketState.edit_errors.get("form", "")),
+            form_field("Title", "title", TicketState.edit_errors.get("title", ""), input_id="edit-title", default_value=TicketState.edit_title),
+            form_field(
+                "Price (US dollars)",
+                "price",
+                TicketState.edit_errors.get("price", ""),
+                input_id="edit-price",
+                default_value=TicketState.edit_price,
+                input_mode="decimal",
+            ),
+            rx.hstack(
+                rx.button("Save changes", type="submit", loading=TicketState.saving, id="save-ticket"),
+                rx.button("Cancel", type="button", variant="soft", color_scheme="gray", on_click=TicketState.cancel_edit, id="cancel-edit"),
+                spacing="3",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=TicketState.save_edit,
+        reset_on_submit=False,
+        no_validate=True,
+        width="100%",
+        id="edit-form",
+        aria_label="Edit listing",
+    )
+
+
+def _actions() -> rx.Component:
+    is_owner = TicketState.ticket.user_id == SessionState.user_id
+    available = TicketState.ticket.status == "available"
+    return rx.cond(
+        available,
+        rx.cond(
+            SessionState.signed_in,
+            rx.cond(
+                is_owner,
+                rx.cond(
+                    TicketState.editing,
+                    _edit_form(),
+                    rx.vstack(
+                        rx.text("This is your listing. You can change it until someone reserves it.", color_scheme="gray", size="2"),
+                        rx.button(rx.icon("pencil", size=16, aria_hidden="true"), "Edit listing", on_click=TicketState.start_edit, variant="soft", id="edit-ticket"),
+                        spacing="2",
+                        align="start",
+                    ),
+                ),
+                rx.vstack(
+                    rx.button(
+                        "Buy for ",
+                        TicketState.ticket.price_display,
+                        size="4",
+                        on_click=TicketState.buy,
+                        loading=TicketState.buying,
+                        id="buy-ticket",
+                        width=["100%", "auto"],
+                    ),
+                    rx.text("We hold the ticket for you while you pay.", size="1", color_scheme="gray"),
+                    spacing="2",
+                    align="start",
+                    width="100%",
+                ),
+            ),
+            rx.vstack(
+                rx.link(rx.button("Sign in to buy", size="4", width=["100%", "auto"]), href=SessionState.signin_href, id="signin-to-buy"),
+                rx.text("You need an account to buy tickets.", size="1", color_scheme="gray"),
+                spacing="2",
+                align="start",
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            TicketState.ticket.status == "reserved",
+            rx.callout(
+                "Someone is paying for this ticket right now. If their hold lapses, it goes back on sale.",
+                icon="clock",
+                color_scheme="amber",
+                data_testid="ticket-reserved-note",
+            ),
+            rx.callout("This ticket has been sold.", icon="circle_check", color_scheme="gray", data_testid="ticket-sold-note"),
+        ),
+    )
+
+
+def _ticket_body() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                status_badge(TicketState.ticket.status, TicketState.ticket.status_label, "ticket-status"),
+                rx.spacer(),
+                rx.cond(
+                    SessionState.signed_in & (TicketState.ticket.user_id == SessionState.user_id),
+                    rx.badge("Your listing", variant="outline", color_scheme="iris"),
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.heading(TicketState.ticket.title, size="8", as_="h1", id="ticket-title", class_name="break-words"),
+            price_tag(TicketState.ticket.price_display, size="7"),
+            rx.separator(size="4"),
+            _actions(),
+            spacing="4",
+            width="100%",
+            align="start",
+        ),
+        size="4",
+        width="100%",
+        max_width="720px",
+        id="ticket-detail",
+    )
+
+
+def ticket() -> rx.Component:
+    return layout(
+        rx.link(
+            rx.hstack(rx.icon("arrow_left", size=16, aria_hidden="true"), rx.text("All tickets"), spacing="1", align="center"),
+            href="/",
+            size="2",
+            margin_bottom="1rem",
+            display="inline-block",
+        ),
+        rx.cond(
+            TicketState.not_found,
+            notice(
+                "ticket_x",
+                "Ticket not found",
+                "This listing doesn't exist, or the link is broken.",
+                rx.link(rx.button("Browse tickets"), href="/"),
+                testid="ticket-not-found",
+            ),
+            rx.cond(
+                TicketState.loading | (TicketState.ticket.id == ""),
+                rx.cond(TicketState.error != "", error_callout(TicketState.error), loading_block()),
+                _ticket_body(),
+            ),
+        ),
+    )

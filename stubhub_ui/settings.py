@@ -1,0 +1,39 @@
+"""UI settings, read from the environment (and an optional `.env`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class UiSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Where the Reflex backend reaches the services: the ingress. Locally nginx on
+    # :8080; on Kubernetes the ingress controller's in-cluster Service address.
+    ui_api_base_url: str = "http://127.0.0.1:8080"
+    # Host header to send with those calls (on Kubernetes the site host,
+    # `ticketing.dev`, so the ingress rules match). Empty: httpx's default.
+    ui_api_host_header: str = ""
+    ui_api_connect_timeout: float = Field(default=2.0, gt=0)
+    ui_api_timeout: float = Field(default=5.0, gt=0)
+
+    nats_url: str = "nats://127.0.0.1:4222"
+    nats_stream: str = "EVENTS"
+    # Set to false to run the UI without live updates (no NATS).
+    ui_live_updates: bool = True
+    # How long the live-update pump waits to coalesce a burst of events.
+    ui_live_coalesce_seconds: float = Field(default=0.02, ge=0)
+
+    # Stripe.js card entry when set; the offline test-mode form otherwise.
+    stripe_publishable_key: str = ""
+
+    # Page size of the ticket list on `/`.
+    ui_page_size: int = Field(default=12, ge=1, le=100)
+
+
+@lru_cache
+def get_settings() -> UiSettings:
+    return UiSettings()
