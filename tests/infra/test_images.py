@@ -1,0 +1,128 @@
+"""Dockerfiles, skaffold and .dockerignore agree with each other and with the manifests."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from tests.infra import support
+
+ARTIFACTS = {a["image"]: a for a in support.skaffold()["build"]["artifacts"]}
+PYTHON_BASE = "python:3.11-slim"
+
+
+def test_skaffold_builds_exactly_the_images_the_manifests_run() -> None:
+    for image, artifact in ARTIFACTS.items():
+        path = support.REPO / artifact.get("context", ".") / artifact["docker"]["dockerfile"]
+        assert path.exists(), image
+        target = artifact["docker"].get("target")
+        assert target is None or target in support.dockerfile(path), (image, target)
+    for overlay in support.OVERLAYS:
+        docs = support.render(overlay)
+        ours = {
+            c["image"]
+            for w in support.of_kind(docs, "Deployment").values()
+            for c in support.pod_spec(w)["containers"]
+        }
+        assert ours == set(ARTIFACTS), overlay
+    paths = support.skaffold()["manifests"]["kustomize"]["paths"]
+    assert paths == ["infra/k8s/overlays/dev"]
+
+
+def test_third_party_images_are_pinned() -> None:
+    for name, workload in support.of_kind(support.render("prod"), "StatefulSet").items():
+        for c in support.pod_spec(workload)["containers"]:
+            assert re.fullmatch(r"[\w./-]+:\d[\w.-]*", c["image"]), (name, c["image"])
+
+
+@pytest.mark.parametrize("image", sorted(ARTIFACTS))
+def test_image_is_slim_non_root_with_a_healthcheck(image: str) -> None:
+    stage = support.image_stage(image)
+    assert stage.user is not None and re.fullmatch(r"[1-9]\d*(:\d+)?", stage.user), stage.user
+    assert stage.healthcheck and stage.cmd
+    path = support.REPO / ARTIFACTS[image]["docker"]["dockerfile"]
+    stages = support.dockerfile(path)
+    for s in stages.values():
+        if s.base in stages:
+            continue
+        assert s.base == PYTHON_BASE or s.base.startswith("oven/bun:"), (s.name, s.base)
+    # Only runtime extras: no dev/test tools, no editable install.
+    for s in stages.values():
+        for run in s.runs:
+            for spec in re.findall(r"pip install ([^&;]+)", run):
+                assert re.fullmatch(r'"\.\[(services|ui)\]"\s*', spec), spec
+
+
+@pytest.mark.parametrize("image", sorted(ARTIFACTS))
+def test_image_port_and_healthcheck_match_the_deployment(image: str) -> None:
+    stage = support.image_stage(image)
+    name = image.split("/")[-1]
+    deployment = support.of_kind(support.render("prod"), "Deployment")[name]
+    container = support.main_container(deployment)
+    port = next(p["containerPort"] for p in container["ports"] if p["name"] == "http")
+    assert stage.env["PORT"] == str(port)
+    assert str(port) in stage.expose
+    liveness = container["livenessProbe"]["httpGet"]["path"]
+    if "HEALTH_PATH" in stage.env:
+        assert stage.env["HEALTH_PATH"] == liveness
+    else:
+        assert f"127.0.0.1:{port}{liveness}" in " ".join(stage.healthcheck or [])
+
+
+@pytest.mark.parametrize("image", sorted(a for a in ARTIFACTS if "sync" in ARTIFACTS[a]))
+def test_synced_sources_land_where_the_image_keeps_the_code(image: str) -> None:
+    stage = support.image_stage(image)
+    for rule in ARTIFACTS[image]["sync"]["manual"]:
+        assert rule["dest"] == stage.workdir
+        top = rule["src"].split("/")[0]
+        copied = [c for c in stage.all_copies() if c[-2:] == [top, f"./{top}"]]
+        assert copied, f"{image}: {top} is not copied to {stage.workdir}/{top}"
+
+
+@pytest.mark.parametrize("service", support.SERVICES)
+def test_service_image_runs_the_service_module(service: str) -> None:
+    stage = support.image_stage(f"ticketing/{service}")
+    assert stage.cmd == ["python", "-m", f"backend_services.{service}"]
+    if not (support.REPO / "backend_services" / service / "__main__.py").exists():
+        pytest.skip(f"backend_services/{service} is not written yet")
+
+
+def test_dockerignore_admits_what_the_images_copy_and_nothing_else() -> None:
+    for artifact in ARTIFACTS.values():
+        for stage in support.dockerfile(support.REPO / artifact["docker"]["dockerfile"]).values():
+            for copy in stage.copies:
+                if any(flag.startswith("--from") for flag in copy):
+                    continue
+                for src in (a for a in copy[:-1] if not a.startswith("--")):
+                    if src != ".":
+                        assert support.dockerignore_admits(src), src
+    for path in ("backend_services/auth/main.py", "stubhub_ui/settings.py", "rxconfig.py"):
+        assert support.dockerignore_admits(path), path
+    for path in (
+        ".git/HEAD",
+        ".env",
+        ".venv/bin/python",
+        ".tools/node_modules/bun/package.json",
+        "var/data/auth.db",
+        "tests/conftest.py",
+        "infra/routes.py",
+        ".web/package.json",
+        "backend_services/__pycache__/x.cpython-311.pyc",
+        "backend_services/.env",
+    ):
+        assert not support.dockerignore_admits(path), path
+
+
+def test_copied_sources_are_in_git() -> None:
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=support.REPO, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    for artifact in ARTIFACTS.values():
+        for stage in support.dockerfile(support.REPO / artifact["docker"]["dockerfile"]).values():
+            for copy in stage.copies:
+                if any(flag.startswith("--from") for flag in copy):
+                    continue
+                for src in (a for a in copy[:-1] if not a.startswith("--") and a != "."):
+                    assert any(t == src or t.startswith(src + "/") for t in tracked), src
