@@ -11,12 +11,14 @@ event has no second effect.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
+from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -77,24 +79,37 @@ class Consumer:
 async def run_consumer(bus: EventBus, consumer: Consumer) -> None:
     """Fetch and handle events forever; survives NATS outages."""
     await bus.wait_ready()
-    sub = None
-    while True:
-        try:
-            if sub is None:
-                await bus.js.add_consumer(bus.stream, consumer.config())
-                sub = await bus.js.pull_subscribe_bind(consumer.name, stream=bus.stream)
-            msgs = await sub.fetch(FETCH_BATCH, timeout=FETCH_TIMEOUT_SECONDS)
-        except NatsTimeout:
-            continue
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("consumer %s fetch failed: %s", consumer.name, exc)
-            sub = None
-            await asyncio.sleep(1.0)
-            continue
-        for msg in msgs:
-            await handle_message(bus, consumer, msg)
+    sub: JetStreamContext.PullSubscription | None = None
+    try:
+        while True:
+            try:
+                if sub is None:
+                    await bus.js.add_consumer(bus.stream, consumer.config())
+                    sub = await bus.js.pull_subscribe_bind(consumer.name, stream=bus.stream)
+                msgs = await sub.fetch(FETCH_BATCH, timeout=FETCH_TIMEOUT_SECONDS)
+            except NatsTimeout:
+                continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("consumer %s fetch failed: %s", consumer.name, exc)
+                await _unsubscribe(sub)
+                sub = None
+                await asyncio.sleep(1.0)
+                continue
+            for msg in msgs:
+                await handle_message(bus, consumer, msg)
+    finally:
+        await _unsubscribe(sub)
+
+
+async def _unsubscribe(sub: JetStreamContext.PullSubscription | None) -> None:
+    # A pull subscription left registered can hold a late reply (e.g. the server's
+    # 408 for a cancelled fetch) that nobody reads; the connection's drain on
+    # shutdown would then wait for it until its 30 s timeout.
+    if sub is not None:
+        with contextlib.suppress(Exception):
+            await sub.unsubscribe()
 
 
 async def handle_message(bus: EventBus, consumer: Consumer, msg: Msg) -> None:
