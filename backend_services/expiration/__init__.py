@@ -1,0 +1,1 @@
+"""expiration: hold timers (arq on Redis) that publish `expiration.complete`."""

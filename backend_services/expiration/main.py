@@ -1,0 +1,137 @@
+"""expiration: a worker process with a small health endpoint (PORT, default 4005).
+
+One process does three things: a durable JetStream consumer of `order.created`
+that schedules an arq job per order, the arq worker that runs due jobs, and an
+HTTP server for `/healthz` and `/readyz` (also under `/api/expiration`).
+Replicas are safe: the consumer is shared and arq runs each job once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from arq.connections import ArqRedis
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from backend_services.common.errors import error_body, install_error_handlers
+from backend_services.common.events import (
+    Consumer,
+    Delivery,
+    Event,
+    EventBus,
+    OrderCreated,
+    Subject,
+    run_consumer,
+)
+from backend_services.common.logs import configure_logging
+
+from . import timers
+from .settings import ExpirationSettings
+from .worker import run_worker
+
+log = logging.getLogger(__name__)
+
+CONSUMER_NAME = "expiration"
+PREFIX = "/api/expiration"
+
+
+@dataclass
+class ExpirationRuntime:
+    settings: ExpirationSettings
+    bus: EventBus
+    redis: ArqRedis
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def make_consumer(runtime: ExpirationRuntime) -> Consumer:
+    grace = timedelta(seconds=runtime.settings.job_grace_seconds)
+
+    async def on_order_created(event: Event, _: Delivery) -> None:
+        assert isinstance(event, OrderCreated)
+        # A Redis error propagates: the event is redelivered with back-off.
+        await timers.schedule(runtime.redis, event, grace)
+
+    return Consumer(name=CONSUMER_NAME, handlers={Subject.ORDER_CREATED.value: on_order_created})
+
+
+def connect_redis(url: str) -> ArqRedis:
+    # Bounded socket timeouts: a hung Redis must not hang the worker or the consumer.
+    redis: ArqRedis = ArqRedis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+    return redis
+
+
+@contextlib.asynccontextmanager
+async def _lifespan_for(app: FastAPI, settings: ExpirationSettings) -> AsyncIterator[None]:
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    bus = EventBus(settings.nats_url, settings.nats_stream, client_name=settings.service_name)
+    await bus.start()
+    redis = connect_redis(settings.redis_url)
+    runtime = ExpirationRuntime(settings=settings, bus=bus, redis=redis)
+    app.state.runtime = runtime
+    tasks = [
+        asyncio.create_task(run_consumer(bus, make_consumer(runtime)), name=CONSUMER_NAME),
+        asyncio.create_task(run_worker(settings, redis, bus), name="arq-worker"),
+    ]
+    log.info("expiration worker ready")
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await redis.aclose()
+        await bus.close()
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", responses={503: {"description": "a dependency is unreachable"}})
+    async def readyz(request: Request) -> JSONResponse:
+        runtime: ExpirationRuntime = request.app.state.runtime
+        problems: list[str] = []
+        if not runtime.bus.connected:
+            problems.append("event bus unreachable")
+        try:
+            await asyncio.wait_for(runtime.redis.ping(), 2)
+        except Exception as exc:
+            problems.append(f"redis unreachable: {type(exc).__name__}")
+        if problems:
+            return JSONResponse(error_body(*((p, None) for p in problems)), status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    return router
+
+
+def create(settings: ExpirationSettings | None = None) -> FastAPI:
+    settings = settings or ExpirationSettings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with _lifespan_for(app, settings):
+            yield
+
+    app = FastAPI(
+        title="expiration worker",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=f"{PREFIX}/openapi.json",
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    health = _health_router()
+    app.include_router(health)
+    app.include_router(health, prefix=PREFIX)
+    return app
