@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -116,7 +117,13 @@ class EventBus:
         if self._task is not None:
             self._task.cancel()
         if self._nc is not None and not self._nc.is_closed:
-            await self._nc.drain()
+            # Not drain(): nats-py leaves the status replies of expired pull requests
+            # unfinished in a pull subscription's queue, so drain() would wait out its
+            # whole timeout (30 s). Consumers are stopped before this; flush sends
+            # their last acks.
+            with contextlib.suppress(Exception):
+                await self._nc.flush(timeout=2)
+            await self._nc.close()
 
 
 async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
