@@ -1,0 +1,141 @@
+"""Orders reacts to payments and expired holds; a fallback sweeper catches lost timers."""
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from backend_services.orders.models import utcnow
+from backend_services.orders.sweeper import cancel_overdue
+from tests.orders.support import API, Orders, new_id, orders_settings, running, send, ticket_created
+from tests.support.apps import runtime_of
+from tests.support.bus import stream_messages
+from tests.support.waiting import eventually
+from tests.tickets.people import Person
+
+
+async def open_order(orders: Orders, nats_url: str, buyer: Person) -> dict[str, Any]:
+    ticket_id = new_id()
+    await send(nats_url, "ticket.created", ticket_created(ticket_id, "the-seller"))
+    await orders.replica_at(ticket_id, 0)
+    response = await orders.client.post(API, json={"ticketId": ticket_id}, headers=buyer.headers)
+    assert response.status_code == 201
+    return dict(response.json())
+
+
+def payment(order_id: str) -> dict[str, Any]:
+    return {"id": new_id(), "orderId": order_id, "stripeId": "pi_123", "amount": 2000}
+
+
+async def status_of(client: httpx.AsyncClient, buyer: Person, order_id: str) -> tuple[str, int]:
+    order = (await client.get(f"{API}/{order_id}", headers=buyer.headers)).json()
+    return order["status"], order["version"]
+
+
+async def settles_at(
+    orders: Orders, buyer: Person, order_id: str, expected: tuple[str, int]
+) -> None:
+    await eventually(lambda: status_of(orders.client, buyer, order_id), lambda s: s == expected)
+
+
+async def events_for(nats_url: str, subject: str, order_id: str) -> list[dict[str, Any]]:
+    return [p for _, p, _ in await stream_messages(nats_url, subject) if p["id"] == order_id]
+
+
+async def barrier(orders: Orders, nats_url: str) -> None:
+    """Events are handled in stream order: once a later one is applied, earlier ones are too."""
+    ticket_id = new_id()
+    await send(nats_url, "ticket.created", ticket_created(ticket_id, "barrier"))
+    await orders.replica_at(ticket_id, 0)
+
+
+async def test_payment_completes_the_order_once(
+    orders: Orders, nats_url: str, buyer: Person
+) -> None:
+    order = await open_order(orders, nats_url, buyer)
+    paid = payment(order["id"])
+    await send(nats_url, "payment.created", paid)
+    await send(nats_url, "payment.created", {**paid, "id": new_id()})  # a second payment event
+    await settles_at(orders, buyer, order["id"], ("complete", 1))
+    await barrier(orders, nats_url)
+    completed = await events_for(nats_url, "order.completed", order["id"])
+    assert completed == [{"id": order["id"], "version": 1, "ticket": {"id": order["ticket"]["id"]}}]
+
+
+async def test_payment_for_a_cancelled_order_does_not_revive_it(
+    orders: Orders, nats_url: str, buyer: Person
+) -> None:
+    order = await open_order(orders, nats_url, buyer)
+    await orders.client.delete(f"{API}/{order['id']}", headers=buyer.headers)
+    await send(nats_url, "payment.created", payment(order["id"]))
+    await barrier(orders, nats_url)
+    assert await status_of(orders.client, buyer, order["id"]) == ("cancelled", 1)
+    assert await events_for(nats_url, "order.completed", order["id"]) == []
+
+
+async def test_expiration_cancels_an_unpaid_order(
+    orders: Orders, nats_url: str, buyer: Person
+) -> None:
+    order = await open_order(orders, nats_url, buyer)
+    await send(nats_url, "expiration.complete", {"orderId": order["id"]})
+    await send(nats_url, "expiration.complete", {"orderId": order["id"]})  # a duplicate timer
+    await settles_at(orders, buyer, order["id"], ("cancelled", 1))
+    await barrier(orders, nats_url)
+    cancelled = await events_for(nats_url, "order.cancelled", order["id"])
+    assert cancelled == [{"id": order["id"], "version": 1, "ticket": {"id": order["ticket"]["id"]}}]
+
+
+async def test_expiration_leaves_paid_and_cancelled_orders_alone(
+    orders: Orders, nats_url: str, buyer: Person
+) -> None:
+    paid = await open_order(orders, nats_url, buyer)
+    await send(nats_url, "payment.created", payment(paid["id"]))
+    await settles_at(orders, buyer, paid["id"], ("complete", 1))
+    gone = await open_order(orders, nats_url, buyer)
+    await orders.client.delete(f"{API}/{gone['id']}", headers=buyer.headers)
+    await send(nats_url, "expiration.complete", {"orderId": paid["id"]})
+    await send(nats_url, "expiration.complete", {"orderId": gone["id"]})
+    await barrier(orders, nats_url)
+    assert await status_of(orders.client, buyer, paid["id"]) == ("complete", 1)
+    assert await status_of(orders.client, buyer, gone["id"]) == ("cancelled", 1)
+    assert await events_for(nats_url, "order.cancelled", paid["id"]) == []
+    assert len(await events_for(nats_url, "order.cancelled", gone["id"])) == 1
+
+
+async def test_sweeper_cancels_holds_whose_timer_was_lost(
+    database_url: str, nats_url: str, buyer: Person
+) -> None:
+    settings = orders_settings(
+        database_url,
+        nats_url,
+        expiration_window_seconds=1,
+        sweep_interval_seconds=0.1,
+        sweep_grace_seconds=0.5,
+    )
+    async with running(settings) as orders:
+        order = await open_order(orders, nats_url, buyer)
+        await settles_at(orders, buyer, order["id"], ("cancelled", 1))
+        cancelled = await eventually(lambda: events_for(nats_url, "order.cancelled", order["id"]))
+        assert cancelled[0]["version"] == 1
+
+
+async def test_sweeper_leaves_holds_within_their_window(
+    orders: Orders, nats_url: str, buyer: Person
+) -> None:
+    order = await open_order(orders, nats_url, buyer)
+    engine = runtime_of(orders.app).engine
+    assert (
+        await asyncio.to_thread(
+            cancel_overdue, engine, utcnow() + timedelta(seconds=905), grace_seconds=10
+        )
+        == 0
+    )
+    assert await status_of(orders.client, buyer, order["id"]) == ("created", 0)
+    assert (
+        await asyncio.to_thread(
+            cancel_overdue, engine, utcnow() + timedelta(seconds=915), grace_seconds=10
+        )
+        == 1
+    )
+    assert await status_of(orders.client, buyer, order["id"]) == ("cancelled", 1)
