@@ -1,0 +1,190 @@
+"""`python -m bench [--replicas 2] [--quick]` (what `make bench` runs)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import report, scenarios
+from .client import Api
+from .events import EventTap
+from .stack import LauncherStack, ManagedStack, StackConfig, StackFailed, run_dir
+
+FULL = {
+    "tickets": 100,
+    "buyers": 1000,
+    "attempts": 3,
+    "in_flight": 100,
+    "latency_samples": 100,
+    "expiry_holds": 1000,
+    "window": 90,
+    "baseline_requests": 3000,
+}
+QUICK = {
+    "tickets": 20,
+    "buyers": 100,
+    "attempts": 3,
+    "in_flight": 50,
+    "latency_samples": 10,
+    "expiry_holds": 50,
+    "window": 20,
+    "baseline_requests": 500,
+}
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--replicas", type=int, default=1, help="processes per stateless service")
+    parser.add_argument("--quick", action="store_true", help="a small run (smoke test)")
+    parser.add_argument(
+        "--default-ports",
+        action="store_true",
+        help="use make run's ports (8080, 4001…) instead of free ones",
+    )
+    parser.add_argument(
+        "--real-signups",
+        action="store_true",
+        help="sign every buyer up through auth (argon2) instead of minting sessions "
+        "with the stack's JWT_KEY for all but the first 50",
+    )
+    parser.add_argument(
+        "--managed",
+        action="store_true",
+        help="run each Procfile line as its own process, without the UI, instead of "
+        "the launcher (cold start is then not make run's)",
+    )
+    parser.add_argument("--exclude", action="append", default=[], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=["spike", "latency", "expiry", "footprint"],
+        help="leave a phase out",
+    )
+    for key in FULL:
+        parser.add_argument(f"--{key.replace('_', '-')}", type=int, default=None)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    params = dict(QUICK if args.quick else FULL)
+    for key in FULL:
+        if getattr(args, key) is not None:
+            params[key] = getattr(args, key)
+    console = Console()
+    out = run_dir("run")
+    cfg = StackConfig.allocate(
+        out / "stack",
+        replicas=args.replicas,
+        expiration_window=params["window"],
+        defaults=args.default_ports,
+    )
+    data: dict[str, Any] = {
+        "run": out.name,
+        "mode": "quick" if args.quick else "full",
+        "replicas": args.replicas,
+        "params": params,
+        "in_flight": params["in_flight"],
+        "machine": report.machine(),
+    }
+    console.print(
+        f"[bold]bench[/] {data['mode']} · replicas {args.replicas} · stack on {cfg.url} · "
+        f"data and logs in {out}"
+    )
+    stack: LauncherStack | ManagedStack = (
+        ManagedStack(cfg, exclude=args.exclude) if args.managed else LauncherStack(cfg)
+    )
+    data["launcher"] = "managed processes, no UI" if args.managed else "scripts/stack.py (honcho)"
+    wall = time.monotonic()
+    try:
+        with console.status("starting the stack (scripts/stack.py; the UI build is slow)…"):
+            stack.start()
+            data["cold_start"] = stack.wait_ready()
+        console.print(
+            f"ready: APIs {data['cold_start']['api_ready_s']:.1f}s, "
+            f"UI {data['cold_start']['ready_s']:.1f}s"
+        )
+        if "footprint" not in args.skip:
+            data["footprint_idle"] = idle_footprint(stack)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress:
+            jwt_key = None if args.real_signups else cfg.jwt_key()
+            asyncio.run(load(cfg, params, args.skip, data, progress, jwt_key))
+        if "footprint" not in args.skip:
+            data["footprint_after"] = stack.footprint()
+    except (StackFailed, KeyboardInterrupt) as exc:
+        data["aborted"] = f"{type(exc).__name__}: {exc}"[:4000]
+        console.print(f"[red]aborted:[/] {data['aborted']}")
+    finally:
+        with console.status("stopping the stack…"):
+            stack.stop()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    data["load_generator"] = {
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+        "wall_s": round(time.monotonic() - wall, 1),
+    }
+    data["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    json_path, md_path = report.write(out, "bench", data, report.bench_markdown(data))
+    console.print(Path(md_path).read_text(), markup=False, highlight=False, soft_wrap=True)
+    console.print(f"reports: {json_path} and {md_path}")
+    return 1 if "aborted" in data or not invariants_hold(data) else 0
+
+
+def idle_footprint(stack: LauncherStack | ManagedStack) -> list[dict[str, Any]]:
+    """Footprint once the ready stack has gone quiet (under 0.1 core busy over 1 s)."""
+    stack.wait_idle()
+    return stack.footprint()
+
+
+async def load(
+    cfg: StackConfig,
+    params: dict[str, Any],
+    skip: list[str],
+    data: dict[str, Any],
+    progress: Progress,
+    jwt_key: str | None,
+) -> None:
+    async with (
+        Api(cfg.url, max_in_flight=params["in_flight"]) as api,
+        EventTap(cfg.nats_url) as tap,
+    ):
+        if "spike" not in skip:
+            data["baseline"] = await scenarios.baseline(api, params["baseline_requests"], progress)
+            data["spike"] = await scenarios.spike(
+                api, params["tickets"], params["buyers"], params["attempts"], progress, jwt_key
+            )
+        if "latency" not in skip:
+            data["event_latency"] = await scenarios.event_latency(
+                api, tap, params["latency_samples"], progress
+            )
+        if "expiry" not in skip:
+            data["expiry"] = await scenarios.expiry(
+                api, tap, params["expiry_holds"], params["window"], progress, jwt_key
+            )
+
+
+def invariants_hold(data: dict[str, Any]) -> bool:
+    spike = data.get("spike")
+    if spike and not (spike["invariants"]["ok"] and spike["checkout"].get("ok", True)):
+        return False
+    ex = data.get("expiry")
+    return not (ex and ex.get("api_check", {}).get("orders_not_cancelled"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
