@@ -30,7 +30,12 @@ def serve_pages_without_redirect(app: Any) -> Any:
         if scope.get("type") == "http" and scope.get("method") in ("GET", "HEAD"):
             path: str = scope.get("path") or "/"
             last = path.rsplit("/", 1)[-1]
-            if path != "/" and not path.endswith("/") and "." not in last and not path.startswith(RESERVED):
+            if (
+                path != "/"
+                and not path.endswith("/")
+                and "." not in last
+                and not path.startswith(RESERVED)
+            ):
                 candidate = _static_dir() / (path.lstrip("/") + ".html")
                 try:
                     inside = candidate.resolve().is_relative_to(_static_dir())

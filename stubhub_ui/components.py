@@ -47,7 +47,16 @@ def status_badge(status: rx.Var, label: rx.Var, testid: str) -> rx.Component:
 
 
 def nav_link(text: str, href: str, id_: str) -> rx.Component:
-    return rx.link(text, href=href, id=id_, size="2", weight="medium", underline="hover", color_scheme="gray", high_contrast=True)
+    return rx.link(
+        text,
+        href=href,
+        id=id_,
+        size="2",
+        weight="medium",
+        underline="hover",
+        color_scheme="gray",
+        high_contrast=True,
+    )
 
 
 def _desktop_links() -> rx.Component:
@@ -75,7 +84,9 @@ def _desktop_links() -> rx.Component:
 
 
 def _menu_item(text: str, href: str, id_: str) -> rx.Component:
-    return rx.menu.item(rx.link(text, href=href, id=id_, color_scheme="gray", high_contrast=True, width="100%"))
+    return rx.menu.item(
+        rx.link(text, href=href, id=id_, color_scheme="gray", high_contrast=True, width="100%")
+    )
 
 
 def _mobile_menu() -> rx.Component:
@@ -83,7 +94,13 @@ def _mobile_menu() -> rx.Component:
         SessionState.session_checked,
         rx.menu.root(
             rx.menu.trigger(
-                rx.icon_button(rx.icon("menu", size=20), variant="ghost", size="3", aria_label="Open menu", id="nav-menu"),
+                rx.icon_button(
+                    rx.icon("menu", size=20),
+                    variant="ghost",
+                    size="3",
+                    aria_label="Open menu",
+                    id="nav-menu",
+                ),
             ),
             rx.menu.content(
                 rx.cond(
@@ -176,6 +193,13 @@ def layout(*children: rx.Component) -> rx.Component:
         rx.el.main(
             *children,
             id="main",
+            # "pending" until this page's on_load has checked the session: a stable
+            # signal for tests that the page is hydrated and its data loaded.
+            data_session=rx.cond(
+                SessionState.session_checked,
+                rx.cond(SessionState.signed_in, "in", "out"),
+                "pending",
+            ),
             max_width=MAX_WIDTH,
             margin_x="auto",
             padding_x=["1rem", "1rem", "1.5rem"],
@@ -188,7 +212,9 @@ def layout(*children: rx.Component) -> rx.Component:
     )
 
 
-def page(title: str | rx.Var, *children: rx.Component, actions: rx.Component | None = None) -> rx.Component:
+def page(
+    title: str | rx.Var, *children: rx.Component, actions: rx.Component | None = None
+) -> rx.Component:
     """A page with an h1 and optional actions on the right."""
     return layout(
         rx.flex(
@@ -206,7 +232,9 @@ def page(title: str | rx.Var, *children: rx.Component, actions: rx.Component | N
 
 def loading_block(label: str = "Loading…") -> rx.Component:
     return rx.center(
-        rx.hstack(rx.spinner(size="3"), rx.text(label, color_scheme="gray"), spacing="3", align="center"),
+        rx.hstack(
+            rx.spinner(size="3"), rx.text(label, color_scheme="gray"), spacing="3", align="center"
+        ),
         padding="3rem",
         role="status",
         aria_live="polite",
@@ -214,13 +242,21 @@ def loading_block(label: str = "Loading…") -> rx.Component:
     )
 
 
-def notice(icon: str, title: str | rx.Var, body: rx.Component | str | rx.Var, *actions: rx.Component, testid: str = "notice") -> rx.Component:
+def notice(
+    icon: str,
+    title: str | rx.Var,
+    body: rx.Component | str | rx.Var,
+    *actions: rx.Component,
+    testid: str = "notice",
+) -> rx.Component:
     return rx.center(
         rx.card(
             rx.vstack(
                 rx.icon(icon, size=36, color=rx.color("accent", 9), aria_hidden="true"),
                 rx.heading(title, size="5", as_="h2"),
-                rx.text(body, color_scheme="gray", text_align="center") if not isinstance(body, rx.Component) else body,
+                rx.text(body, color_scheme="gray", text_align="center")
+                if not isinstance(body, rx.Component)
+                else body,
                 rx.hstack(*actions, spacing="3", wrap="wrap", justify="center"),
                 align="center",
                 spacing="3",
@@ -240,7 +276,11 @@ def signin_prompt() -> rx.Component:
         "Please sign in",
         "You need to be signed in to see this page.",
         rx.link(rx.button("Sign in", size="3"), href=SessionState.signin_href, id="prompt-signin"),
-        rx.link(rx.button("Create an account", size="3", variant="soft"), href="/auth/signup", id="prompt-signup"),
+        rx.link(
+            rx.button("Create an account", size="3", variant="soft"),
+            href="/auth/signup",
+            id="prompt-signup",
+        ),
         testid="signin-required",
     )
 
@@ -258,7 +298,14 @@ def private(content: Callable[[], rx.Component] | rx.Component) -> rx.Component:
 def error_callout(message: rx.Var, testid: str = "error-form") -> rx.Component:
     return rx.cond(
         message != "",
-        rx.callout(message, icon="triangle_alert", color_scheme="red", role="alert", data_testid=testid, width="100%"),
+        rx.callout(
+            message,
+            icon="triangle_alert",
+            color_scheme="red",
+            role="alert",
+            data_testid=testid,
+            width="100%",
+        ),
     )
 
 

@@ -76,9 +76,8 @@ class Changes:
                 self.orders.add(str(data["id"]))
             if data.get("userId"):
                 self.order_users.add(str(data["userId"]))
-        elif subject == "payment.created":
-            if data.get("orderId"):
-                self.orders.add(str(data["orderId"]))
+        elif subject == "payment.created" and data.get("orderId"):
+            self.orders.add(str(data["orderId"]))
 
     def __bool__(self) -> bool:
         return self.full or bool(self.tickets or self.orders)
@@ -109,6 +108,7 @@ class LiveUpdates:
         self.settings = get_settings()
         self.queue: asyncio.Queue[tuple[str, dict[str, Any], float | None]] = asyncio.Queue()
         self.nc: nats.NATS | None = None
+        self._closed = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
     # ------------------------------------------------------------ NATS side
@@ -138,13 +138,17 @@ class LiveUpdates:
                 delay = 0.5
                 # The client reconnects by itself; the ordered consumer re-creates
                 # itself. Only a closed connection brings us back here.
-                while self.nc is not None and not self.nc.is_closed:
-                    await asyncio.sleep(1)
+                await self._closed.wait()
                 log.warning("NATS connection closed; reconnecting")
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # keep trying: the UI works without live updates
-                log.warning("live updates unavailable (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
+                log.warning(
+                    "live updates unavailable (%s: %s); retrying in %.1fs",
+                    type(exc).__name__,
+                    exc,
+                    delay,
+                )
                 if self.nc is not None and not self.nc.is_closed:
                     with contextlib.suppress(Exception):
                         await self.nc.close()
@@ -152,11 +156,16 @@ class LiveUpdates:
                 delay = min(delay * 2, 10)
 
     async def _connect_and_subscribe(self) -> None:
+        self._closed.clear()
+
         async def on_error(exc: Exception) -> None:
             log.debug("NATS error: %r", exc)
 
         async def on_disconnected() -> None:
             log.warning("NATS disconnected")
+
+        async def on_closed() -> None:
+            self._closed.set()
 
         async def on_reconnected() -> None:
             log.info("NATS reconnected; refreshing open pages")
@@ -171,6 +180,7 @@ class LiveUpdates:
             error_cb=on_error,
             disconnected_cb=on_disconnected,
             reconnected_cb=on_reconnected,
+            closed_cb=on_closed,
         )
         js = self.nc.jetstream()
         # The stream is created by the services; wait for it rather than creating it.
@@ -248,7 +258,9 @@ class LiveUpdates:
         if ns is None:
             return []
         tm = ns._token_manager
-        return [t for t, rec in list(tm.token_to_socket.items()) if rec.instance_id == tm.instance_id]
+        return [
+            t for t, rec in list(tm.token_to_socket.items()) if rec.instance_id == tm.instance_id
+        ]
 
     async def dispatch(self, changes: Changes) -> int:
         tokens = self._local_tokens()
@@ -286,7 +298,11 @@ class LiveUpdates:
                 await (await root.get_state(MineState))._live(cache)
             elif view == "orders":
                 state = await root.get_state(OrdersState)
-                if not (changes.full or user_id in changes.order_users or state._has_order(changes.orders)):
+                if not (
+                    changes.full
+                    or user_id in changes.order_users
+                    or state._has_order(changes.orders)
+                ):
                     return False
                 await state._live(cache)
             elif view.startswith("order:"):

@@ -239,7 +239,11 @@ class AuthState(SessionState):
         resp = ApiResponse(status=status or 503, body=result.get("body"))
         errors = resp.field_errors()
         if status == 429:
-            errors = {"form": resp.message() if resp.errors() else "Too many attempts. Wait a few minutes and try again."}
+            errors = {
+                "form": resp.message()
+                if resp.errors()
+                else "Too many attempts. Wait a few minutes and try again."
+            }
         self.errors = {k if k in ("email", "password") else "form": v for k, v in errors.items()}
         return rx.toast.error(next(iter(self.errors.values()), "Something went wrong"))
 
@@ -275,7 +279,11 @@ class HomeState(SessionState):
 
     async def _fetch(self, cache: FetchCache | None = None) -> None:
         size = get_settings().ui_page_size
-        params: dict[str, Any] = {"sort": self.sort, "limit": size + 1, "offset": (self.page - 1) * size}
+        params: dict[str, Any] = {
+            "sort": self.sort,
+            "limit": size + 1,
+            "offset": (self.page - 1) * size,
+        }
         if self.q.strip():
             params["q"] = self.q.strip()
         resp = await _get("/api/tickets", "", cache, params)
@@ -466,7 +474,9 @@ class TicketState(SessionState):
             yield rx.toast.success("Listing updated")
             return
         if resp.status == 400:
-            self.edit_errors = {k if k in ("title", "price") else "form": v for k, v in resp.field_errors().items()}
+            self.edit_errors = {
+                k if k in ("title", "price") else "form": v for k, v in resp.field_errors().items()
+            }
             return
         await self._fetch()
         self.editing = False
@@ -496,12 +506,20 @@ class SellState(SessionState):
     @rx.event
     def check_title(self, value: str):
         msg = validate_title(value)
-        self.errors = {**self.errors, "title": msg} if msg else {k: v for k, v in self.errors.items() if k != "title"}
+        self.errors = (
+            {**self.errors, "title": msg}
+            if msg
+            else {k: v for k, v in self.errors.items() if k != "title"}
+        )
 
     @rx.event
     def check_price(self, value: str):
         _, msg = parse_dollars(value)
-        self.errors = {**self.errors, "price": msg} if msg else {k: v for k, v in self.errors.items() if k != "price"}
+        self.errors = (
+            {**self.errors, "price": msg}
+            if msg
+            else {k: v for k, v in self.errors.items() if k != "price"}
+        )
 
     @rx.event
     async def submit(self, form: dict[str, Any]):
@@ -519,7 +537,9 @@ class SellState(SessionState):
             return
         self.submitting = True
         yield
-        resp = await self._api("POST", "/api/tickets", json={"title": title.strip(), "price": cents})
+        resp = await self._api(
+            "POST", "/api/tickets", json={"title": title.strip(), "price": cents}
+        )
         if resp.status == 201 and isinstance(resp.body, dict):
             yield rx.toast.success("Your ticket is listed")
             yield rx.redirect(f"/tickets/{resp.body.get('id')}")
@@ -529,7 +549,9 @@ class SellState(SessionState):
         if resp.status == 401:
             yield rx.toast.error("Your session has ended. Please sign in again.")
             return
-        self.errors = {k if k in ("title", "price") else "form": v for k, v in resp.field_errors().items()}
+        self.errors = {
+            k if k in ("title", "price") else "form": v for k, v in resp.field_errors().items()
+        }
 
 
 # ---------------------------------------------------------------- my tickets
@@ -628,7 +650,9 @@ class OrderState(SessionState):
         if not self.user_id:
             self.loading = False
             return
-        resp = await _get(f"/api/orders/{quote(self._order_id, safe='')}", self._raw_cookie(), cache)
+        resp = await _get(
+            f"/api/orders/{quote(self._order_id, safe='')}", self._raw_cookie(), cache
+        )
         self.loading = False
         if resp.status == 401:
             self._forget_user()
@@ -681,7 +705,9 @@ class OrderState(SessionState):
         self.paying = True
         self.pay_error = ""
         yield
-        resp = await self._api("POST", "/api/payments", json={"orderId": self.order.id, "token": token})
+        resp = await self._api(
+            "POST", "/api/payments", json={"orderId": self.order.id, "token": token}
+        )
         if resp.status == 201:
             self.payment_accepted = True
             yield rx.toast.success("Payment accepted. Enjoy the show!")

@@ -40,15 +40,36 @@ app = rx.App(
     api_transformer=serve_pages_without_redirect,
 )
 
-app.add_page(home.index, route="/", title="StubHub — tickets from fans, for fans", on_load=HomeState.load)
-app.add_page(auth.signin, route="/auth/signin", title="Sign in · StubHub", on_load=AuthState.load_signin)
-app.add_page(auth.signup, route="/auth/signup", title="Create your account · StubHub", on_load=AuthState.load_signup)
-app.add_page(auth.signout, route="/auth/signout", title="Signing out · StubHub", on_load=SignoutState.load)
-app.add_page(tickets.sell, route="/tickets/new", title="Sell a ticket · StubHub", on_load=SellState.load)
-app.add_page(tickets.mine, route="/tickets/mine", title="My tickets · StubHub", on_load=MineState.load)
-app.add_page(tickets.ticket, route="/tickets/[ticket_id]", title="Ticket · StubHub", on_load=TicketState.load)
+app.add_page(
+    home.index, route="/", title="StubHub — tickets from fans, for fans", on_load=HomeState.load
+)
+app.add_page(
+    auth.signin, route="/auth/signin", title="Sign in · StubHub", on_load=AuthState.load_signin
+)
+app.add_page(
+    auth.signup,
+    route="/auth/signup",
+    title="Create your account · StubHub",
+    on_load=AuthState.load_signup,
+)
+app.add_page(
+    auth.signout, route="/auth/signout", title="Signing out · StubHub", on_load=SignoutState.load
+)
+app.add_page(
+    tickets.sell, route="/tickets/new", title="Sell a ticket · StubHub", on_load=SellState.load
+)
+app.add_page(
+    tickets.mine, route="/tickets/mine", title="My tickets · StubHub", on_load=MineState.load
+)
+app.add_page(
+    tickets.ticket, route="/tickets/[ticket_id]", title="Ticket · StubHub", on_load=TicketState.load
+)
 app.add_page(orders.orders, route="/orders", title="My orders · StubHub", on_load=OrdersState.load)
-app.add_page(orders.order, route="/orders/[order_id]", title="Order · StubHub", on_load=OrderState.load)
-app.add_page(misc.not_found, route="404", title="Page not found · StubHub", on_load=SessionState.load_plain)
+app.add_page(
+    orders.order, route="/orders/[order_id]", title="Order · StubHub", on_load=OrderState.load
+)
+app.add_page(
+    misc.not_found, route="404", title="Page not found · StubHub", on_load=SessionState.load_plain
+)
 
 app.register_lifespan_task(live_updates)

@@ -1,5 +1,8 @@
 """`/auth/signin`, `/auth/signup`, `/auth/signout`."""
 
+# Reflex turns state attributes into Vars at class level; mypy sees the Python types.
+# mypy: disable-error-code="arg-type, attr-defined, operator"
+
 from __future__ import annotations
 
 import reflex as rx
@@ -42,7 +45,7 @@ def _form(action: str, submit_label: str, on_submit, password_hint: str = "") ->
                 type="email",
                 auto_complete="email",
                 placeholder="you@example.com",
-                on_change=AuthState.clear_error("email").debounce(400),
+                on_change=AuthState.clear_error("email"),
             ),
             form_field(
                 "Password",
@@ -51,7 +54,7 @@ def _form(action: str, submit_label: str, on_submit, password_hint: str = "") ->
                 type="password",
                 auto_complete="new-password" if action == "signup" else "current-password",
                 hint=password_hint,
-                on_change=AuthState.clear_error("password").debounce(400),
+                on_change=AuthState.clear_error("password"),
             ),
             rx.button(
                 submit_label,
@@ -80,7 +83,12 @@ def signin() -> rx.Component:
         _form("signin", "Sign in", AuthState.submit_signin),
         rx.text(
             "New here? ",
-            rx.link("Create an account", href="/auth/signup" + AuthState.next_query, id="to-signup"),
+            rx.link(
+                "Create an account",
+                href="/auth/signup" + AuthState.next_query,
+                id="to-signup",
+                underline="always",
+            ),
             size="2",
         ),
     )
@@ -93,7 +101,12 @@ def signup() -> rx.Component:
         _form("signup", "Create account", AuthState.submit_signup, "8 to 128 characters."),
         rx.text(
             "Already have an account? ",
-            rx.link("Sign in", href="/auth/signin" + AuthState.next_query, id="to-signin"),
+            rx.link(
+                "Sign in",
+                href="/auth/signin" + AuthState.next_query,
+                id="to-signin",
+                underline="always",
+            ),
             size="2",
         ),
     )

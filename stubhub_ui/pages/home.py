@@ -1,5 +1,8 @@
 """`/`: the tickets on sale, live."""
 
+# Reflex turns state attributes into Vars at class level; mypy sees the Python types.
+# mypy: disable-error-code="arg-type, attr-defined, operator"
+
 from __future__ import annotations
 
 import reflex as rx
@@ -19,13 +22,21 @@ def ticket_card(ticket) -> rx.Component:
                     width="100%",
                     align="center",
                 ),
-                rx.heading(ticket.title, size="4", as_="h2", class_name="clamp-2", data_testid="ticket-title"),
+                rx.heading(
+                    ticket.title,
+                    size="4",
+                    as_="h2",
+                    class_name="clamp-2",
+                    data_testid="ticket-title",
+                ),
                 rx.spacer(),
                 rx.hstack(
                     price_tag(ticket.price_display, size="5"),
                     rx.spacer(),
                     rx.text("View", size="2", color_scheme="gray", aria_hidden="true"),
-                    rx.icon("chevron_right", size=16, color=rx.color("gray", 10), aria_hidden="true"),
+                    rx.icon(
+                        "chevron_right", size=16, color=rx.color("gray", 10), aria_hidden="true"
+                    ),
                     width="100%",
                     align="center",
                     spacing="1",
@@ -109,7 +120,9 @@ def empty_state() -> rx.Component:
                 rx.text("No tickets match “", HomeState.q, "”.", size="4", weight="medium"),
                 rx.text("No tickets for sale right now.", size="4", weight="medium"),
             ),
-            rx.text("New listings appear here the moment they're posted.", color_scheme="gray", size="2"),
+            rx.text(
+                "New listings appear here the moment they're posted.", color_scheme="gray", size="2"
+            ),
             rx.cond(
                 SessionState.signed_in,
                 rx.link(rx.button("Sell a ticket", variant="soft"), href="/tickets/new"),
@@ -169,7 +182,13 @@ def index() -> rx.Component:
         toolbar(),
         rx.cond(
             HomeState.error != "",
-            rx.callout(HomeState.error, icon="triangle_alert", color_scheme="red", role="alert", margin_bottom="1rem"),
+            rx.callout(
+                HomeState.error,
+                icon="triangle_alert",
+                color_scheme="red",
+                role="alert",
+                margin_bottom="1rem",
+            ),
         ),
         rx.cond(
             HomeState.loading & (HomeState.tickets.length() == 0),

@@ -1,5 +1,8 @@
 """`/orders` and `/orders/[order_id]`."""
 
+# Reflex turns state attributes into Vars at class level; mypy sees the Python types.
+# mypy: disable-error-code="arg-type, attr-defined, operator"
+
 from __future__ import annotations
 
 import reflex as rx
@@ -31,7 +34,12 @@ def _order_row(order) -> rx.Component:
                         price_tag(order.price_display, size="2", testid="order-price"),
                         rx.cond(
                             order.status == "created",
-                            rx.text("· hold until ", order.expires_display, size="1", color_scheme="gray"),
+                            rx.text(
+                                "· hold until ",
+                                order.expires_display,
+                                size="1",
+                                color_scheme="gray",
+                            ),
                         ),
                         spacing="2",
                         align="center",
@@ -51,6 +59,8 @@ def _order_row(order) -> rx.Component:
         href="/orders/" + order.id,
         underline="none",
         color="inherit",
+        width="100%",
+        display="block",
         data_testid="order-row",
         data_order_id=order.id,
     )
@@ -71,7 +81,12 @@ def _orders_body() -> rx.Component:
                     rx.link(rx.button("Browse tickets"), href="/"),
                     testid="no-orders",
                 ),
-                rx.vstack(rx.foreach(OrdersState.orders, _order_row), spacing="3", width="100%", id="order-list"),
+                rx.vstack(
+                    rx.foreach(OrdersState.orders, _order_row),
+                    spacing="3",
+                    width="100%",
+                    id="order-list",
+                ),
             ),
             width="100%",
         ),
@@ -89,7 +104,7 @@ def _test_mode_form() -> rx.Component:
     def card_option(value: str, name: str, note: str, id_: str) -> rx.Component:
         return rx.text(
             rx.flex(
-                rx.radio_group.item(value=value, id=id_),
+                rx.radio_group.item(value=value, id=id_, margin_top="2px"),
                 rx.vstack(
                     rx.text(name, weight="medium", size="2"),
                     rx.text(note, size="1", color_scheme="gray"),
@@ -118,7 +133,9 @@ def _test_mode_form() -> rx.Component:
                 rx.el.legend("Test card", class_name="field-label"),
                 rx.radio_group.root(
                     rx.vstack(
-                        card_option("pm_card_visa", "Visa •••• 4242", "Payment succeeds", "card-visa"),
+                        card_option(
+                            "pm_card_visa", "Visa •••• 4242", "Payment succeeds", "card-visa"
+                        ),
                         card_option(
                             "pm_card_chargeCustomerFail",
                             "Visa •••• 0341",
@@ -211,7 +228,11 @@ def _awaiting_payment() -> rx.Component:
                         weight="bold",
                         class_name="tabular-nums",
                     ),
-                    rx.text("Pay before the timer runs out, or the ticket goes back on sale.", size="1", color_scheme="gray"),
+                    rx.text(
+                        "Pay before the timer runs out, or the ticket goes back on sale.",
+                        size="1",
+                        color_scheme="gray",
+                    ),
                     spacing="0",
                 ),
                 gap="3",
@@ -277,7 +298,11 @@ def _outcome() -> rx.Component:
                     data_testid="order-expired",
                     width="100%",
                 ),
-                rx.link(rx.button("See the ticket", variant="soft"), href="/tickets/" + OrderState.order.ticket_id, id="back-to-ticket"),
+                rx.link(
+                    rx.button("See the ticket", variant="soft"),
+                    href="/tickets/" + OrderState.order.ticket_id,
+                    id="back-to-ticket",
+                ),
                 spacing="3",
                 width="100%",
             ),
@@ -293,7 +318,11 @@ def _outcome() -> rx.Component:
                     data_testid="order-cancelled",
                     width="100%",
                 ),
-                rx.link(rx.button("See the ticket", variant="soft"), href="/tickets/" + OrderState.order.ticket_id, id="back-to-ticket"),
+                rx.link(
+                    rx.button("See the ticket", variant="soft"),
+                    href="/tickets/" + OrderState.order.ticket_id,
+                    id="back-to-ticket",
+                ),
                 spacing="3",
                 width="100%",
             ),
@@ -320,11 +349,21 @@ def _order_body() -> rx.Component:
                     rx.hstack(
                         rx.text("Order", size="2", color_scheme="gray"),
                         rx.spacer(),
-                        status_badge(OrderState.order.display_status, OrderState.order.status_label, "order-status"),
+                        status_badge(
+                            OrderState.order.display_status,
+                            OrderState.order.status_label,
+                            "order-status",
+                        ),
                         width="100%",
                         align="center",
                     ),
-                    rx.heading(OrderState.order.ticket_title, size="7", as_="h1", id="page-title", class_name="break-words"),
+                    rx.heading(
+                        OrderState.order.ticket_title,
+                        size="7",
+                        as_="h1",
+                        id="page-title",
+                        class_name="break-words",
+                    ),
                     price_tag(OrderState.order.price_display, size="6", testid="order-price"),
                     rx.separator(size="4"),
                     _outcome(),
@@ -344,7 +383,12 @@ def _order_body() -> rx.Component:
 def order() -> rx.Component:
     return layout(
         rx.link(
-            rx.hstack(rx.icon("arrow_left", size=16, aria_hidden="true"), rx.text("My orders"), spacing="1", align="center"),
+            rx.hstack(
+                rx.icon("arrow_left", size=16, aria_hidden="true"),
+                rx.text("My orders"),
+                spacing="1",
+                align="center",
+            ),
             href="/orders",
             size="2",
             margin_bottom="1rem",

@@ -1,0 +1,167 @@
+"""Browser journeys against a running stack (Playwright, Debian's Chromium).
+
+The stack must already run (`make run`, or the system-test launcher) at
+`STACK_URL` (default http://localhost:8080). Set `EXPIRATION_WINDOW_SECONDS` to
+the window the stack was started with; the hold-expiry journey only runs when
+it is short. These tests use Playwright's sync API: run them in their own
+pytest process (`pytest tests/ui`), apart from the asyncio suites.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+REPO = Path(__file__).resolve().parents[2]
+STACK_URL = os.environ.get("STACK_URL", "http://localhost:8080").rstrip("/")
+EXPIRATION_WINDOW = int(os.environ.get("EXPIRATION_WINDOW_SECONDS", "900"))
+SCREENSHOTS = REPO / "assets" / "screenshots"
+PASSWORD = "correct-horse-42"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+expect.set_options(timeout=10_000)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    return {**browser_type_launch_args, "executable_path": chromium, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def stack_url() -> str:
+    """The running stack; the whole module is skipped when it is not there."""
+    checks = ["/ping", "/api/users/readyz", "/api/tickets/readyz", "/api/orders/readyz"]
+    try:
+        for path in checks:
+            response = httpx.get(STACK_URL + path, timeout=5)
+            if response.status_code != 200:
+                pytest.skip(f"stack at {STACK_URL} not ready: {path} -> {response.status_code}")
+    except httpx.HTTPError as exc:
+        pytest.skip(f"no stack at {STACK_URL} ({exc!r}); start it with `make run`")
+    return STACK_URL
+
+
+def unique_email(prefix: str = "fan") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def unique_title(prefix: str = "Gig") -> str:
+    return f"{prefix} {uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class Person:
+    """One browser context (its own cookie jar) with one page."""
+
+    url: str
+    context: BrowserContext
+    page: Page
+    email: str = ""
+    user_id: str = ""
+    tickets: list[dict[str, Any]] = field(default_factory=list)
+
+    def goto(self, path: str) -> Page:
+        self.page.goto(self.url + path)
+        wait_ready(self.page)
+        return self.page
+
+    def signup_api(self, email: str | None = None) -> Person:
+        """Sign up through the ingress inside this context: the HttpOnly cookie lands in its jar."""
+        self.email = email or unique_email()
+        response = self.context.request.post(
+            self.url + "/api/users/signup", data={"email": self.email, "password": PASSWORD}
+        )
+        assert response.status == 201, response.text()
+        self.user_id = response.json()["id"]
+        return self
+
+    def create_ticket(self, title: str | None = None, price: int = 2500) -> dict[str, Any]:
+        response = self.context.request.post(
+            self.url + "/api/tickets", data={"title": title or unique_title(), "price": price}
+        )
+        assert response.status == 201, response.text()
+        ticket: dict[str, Any] = response.json()
+        self.tickets.append(ticket)
+        return ticket
+
+    def api_get(self, path: str) -> Any:
+        response = self.context.request.get(self.url + path)
+        return response.status, (response.json() if response.body() else None)
+
+
+def wait_ready(page: Page) -> None:
+    """The page is hydrated and its on_load (session check + data) has run."""
+    expect(page.locator("main#main")).not_to_have_attribute("data-session", "pending")
+
+
+class People:
+    def __init__(self, browser: Browser, url: str) -> None:
+        self.browser = browser
+        self.url = url
+        self.contexts: list[BrowserContext] = []
+
+    def anonymous(self, **context_args: Any) -> Person:
+        context = self.browser.new_context(
+            **{"viewport": {"width": 1280, "height": 900}, **context_args}
+        )
+        self.contexts.append(context)
+        page = context.new_page()
+        return Person(self.url, context, page)
+
+    def signed_in(self, **context_args: Any) -> Person:
+        return self.anonymous(**context_args).signup_api()
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def people(browser: Browser, stack_url: str) -> Iterator[People]:
+    crowd = People(browser, stack_url)
+    yield crowd
+    crowd.close()
+
+
+def signup_in_ui(person: Person, next_path: str = "/") -> str:
+    email = unique_email("ui")
+    person.goto("/auth/signup?next=" + next_path)
+    person.page.fill("#email", email)
+    person.page.fill("#password", PASSWORD)
+    person.page.click("#signup-submit")
+    expect(person.page.locator("#current-user")).to_have_text(email)
+    person.email = email
+    return email
+
+
+ORDER_URL = re.compile(r".*/orders/[0-9A-Za-z-]+$")
+TICKET_URL = re.compile(r".*/tickets/(?!new$|mine$)[0-9A-Za-z-]+$")
+
+
+def ticket_card(page: Page, title: str):
+    return page.locator('[data-testid="ticket-card"]', has_text=title)

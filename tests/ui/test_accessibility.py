@@ -1,0 +1,120 @@
+"""Issue 5 journey 6: axe-core on every page; every page at 375 px (screenshots)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from .conftest import ORDER_URL, SCREENSHOTS, People, Person, unique_title
+
+AXE = Axe()
+BLOCKING = {"serious", "critical"}
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    results = AXE.run(page)
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in results.response["violations"]
+        if v.get("impact") in BLOCKING
+    ]
+
+
+@pytest.fixture
+def cast(people: People) -> dict[str, Any]:
+    """A seller with listings and a buyer holding an order awaiting payment."""
+    seller = people.signed_in()
+    for i, price in enumerate([2000, 4550, 12000]):
+        seller.create_ticket(
+            unique_title(["Arctic Monkeys", "Nils Frahm", "Wimbledon Centre Court"][i]), price
+        )
+    ticket, reserved = seller.tickets[0], seller.tickets[-1]
+    buyer = people.signed_in()
+    page = buyer.goto(f"/tickets/{reserved['id']}")
+    page.click("#buy-ticket")
+    expect(page).to_have_url(ORDER_URL)
+    order_path = page.url.split(buyer.url, 1)[1]
+    return {
+        "seller": seller,
+        "buyer": buyer,
+        "anon": people.anonymous(),
+        "ticket": ticket,
+        "reserved": reserved,
+        "order": order_path,
+    }
+
+
+PAGES = [
+    # (screenshot name, who, path, something that must be visible first)
+    ("home", "anon", "/", '[data-testid="ticket-card"]'),
+    ("signin", "anon", "/auth/signin", "#signin-form"),
+    ("signup", "anon", "/auth/signup", "#signup-form"),
+    ("signin-required", "anon", "/orders", '[data-testid="signin-required"]'),
+    ("not-found", "anon", "/nothing-here", '[data-testid="not-found"]'),
+    ("sell", "seller", "/tickets/new", "#sell-form"),
+    ("ticket-owner", "seller", "/tickets/{ticket}", "#edit-ticket"),
+    ("ticket-reserved", "anon", "/tickets/{reserved}", '[data-testid="ticket-reserved-note"]'),
+    ("my-tickets", "seller", "/tickets/mine", '[data-testid="my-ticket"]'),
+    ("orders", "buyer", "/orders", '[data-testid="order-row"]'),
+    ("order", "buyer", "{order}", "#pay-button"),
+]
+
+
+def _open(cast: dict[str, Any], who: str, path: str, ready: str) -> Page:
+    person: Person = cast[who]
+    if "{ticket}" in path or "{reserved}" in path:
+        path = path.format(ticket=cast["ticket"]["id"], reserved=cast["reserved"]["id"])
+    path = cast["order"] if path == "{order}" else path
+    page = person.goto(path)
+    expect(page.locator(ready).first).to_be_visible()
+    return page
+
+
+def test_every_page_has_no_serious_accessibility_violations(cast: dict[str, Any]) -> None:
+    problems = {}
+    for name, who, path, ready in PAGES:
+        page = _open(cast, who, path, ready)
+        found = axe_violations(page)
+        if found:
+            problems[name] = found
+    assert not problems, problems
+
+
+def test_every_page_works_at_phone_width(cast: dict[str, Any]) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    overflowing = {}
+    for person in (cast["seller"], cast["buyer"], cast["anon"]):
+        person.page.set_viewport_size({"width": 375, "height": 812})
+    for name, who, path, ready in PAGES:
+        page = _open(cast, who, path, ready)
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 375:
+            overflowing[name] = width
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-375.png"), full_page=True)
+        violations = axe_violations(page)
+        assert not violations, (name, violations)
+    assert not overflowing, f"horizontal scroll at 375 px: {overflowing}"
+    # The phone menu works.
+    page = cast["seller"].goto("/")
+    page.click("#nav-menu")
+    page.click("#navm-orders")
+    expect(page).to_have_url(cast["seller"].url + "/orders")
+
+
+def test_desktop_screenshots(cast: dict[str, Any]) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name, who, path, ready in [
+        p for p in PAGES if p[0] in {"home", "order", "ticket-owner", "my-tickets"}
+    ]:
+        page = _open(cast, who, path, ready)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-desktop.png"))
