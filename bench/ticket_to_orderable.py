@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 
 from backend_services.orders.main import create as create_orders
 from backend_services.orders.settings import OrdersSettings
@@ -52,7 +53,20 @@ def databases(kind: str, tmp: Path) -> Iterator[tuple[str, str]]:
         raise SystemExit("PostgreSQL binaries not found")
     with servers.running(server):
         base = f"postgresql+psycopg://postgres@127.0.0.1:{server.port}/postgres"
+        _wait_for_postgres(f"postgresql://postgres@127.0.0.1:{server.port}/postgres")
         yield sibling_database(base, "tickets"), sibling_database(base, "orders")
+
+
+def _wait_for_postgres(dsn: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:  # the port opens before the server accepts sessions
+        try:
+            psycopg.connect(dsn).close()
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 @contextlib.asynccontextmanager
