@@ -6,6 +6,7 @@ installed (CI installs them), and every DB-backed test runs on SQLite and on it.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -37,7 +38,21 @@ def postgres_server() -> Iterator[servers.Server | None]:
         yield None
         return
     with servers.running(server):
+        _wait_for_sessions(server.port)
         yield server
+
+
+def _wait_for_sessions(port: int, timeout: float = 30) -> None:
+    """The port opens before the server accepts sessions ("the database system is starting up")."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres").close()
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 @pytest.fixture
