@@ -13,12 +13,15 @@ from tests.orders.support import (
 )
 from tests.orders.support import (
     Orders,
+    new_id,
     orders_settings,
     running,
     send,
     sibling_database,
+    ticket_created,
 )
 from tests.support.apps import serve
+from tests.support.bus import stream_messages
 from tests.support.waiting import eventually
 from tests.tickets.conftest import tickets_settings
 from tests.tickets.people import Person
@@ -60,7 +63,7 @@ async def market(database_url: str, nats_url: str) -> AsyncIterator[Marketplace]
         yield Marketplace(tickets, orders)
 
 
-async def test_list_reserve_cancel_and_resell(market: Marketplace) -> None:
+async def test_list_reserve_cancel_and_resell(market: Marketplace, nats_url: str) -> None:
     seller, first, second = Person("seller"), Person("first"), Person("second")
     listed = await market.tickets.post(
         TICKETS, json={"title": "Final", "price": 15_000}, headers=seller.headers
@@ -90,8 +93,18 @@ async def test_list_reserve_cancel_and_resell(market: Marketplace) -> None:
     assert again.status_code == 201
     resold = await market.settles(ticket_id, "reserved", again.json()["id"])
     assert resold["version"] == 3
+    # The first buyer's hold timer fires late: the order is already cancelled, so
+    # nothing is published and the second buyer keeps the ticket.
+    await send(nats_url, "expiration.complete", {"orderId": order["id"]})
+    await market.orders.client.delete(f"{ORDERS}/{order['id']}", headers=first.headers)
+    marker = new_id()  # orders handles events in stream order: once this is in, so is the timer
+    await send(nats_url, "ticket.created", ticket_created(marker, "someone"))
+    await market.orders.replica_at(marker, 0)
     # The orders replica follows every version of the ticket.
     await market.orders.replica_at(ticket_id, 3)
+    await market.settles(ticket_id, "reserved", again.json()["id"])
+    cancellations = await stream_messages(nats_url, "order.cancelled")
+    assert [p["id"] for _, p, _ in cancellations] == [order["id"]]
 
 
 async def test_a_seller_edit_reaches_new_orders(market: Marketplace) -> None:

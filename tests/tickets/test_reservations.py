@@ -182,3 +182,19 @@ def test_hold_rules(
     transition: domain.Transition, hold: Hold, expected: tuple[Outcome, Hold]
 ) -> None:
     assert transition(hold, "a") == expected
+
+
+async def test_late_events_of_an_old_order_leave_a_sold_ticket_alone(
+    client: httpx.AsyncClient, nats_url: str, seller: Person
+) -> None:
+    ticket_id = await new_ticket(client, seller)
+    await send(nats_url, "order.created", order_created("order-b", ticket_id))
+    await send(nats_url, "order.completed", order_ended("order-b", ticket_id))
+    await settles_at(client, ticket_id, ("sold", "order-b", 2))
+    # Order A was created and cancelled before B; its events arrive only now.
+    await send(nats_url, "order.created", order_created("order-a", ticket_id))
+    await send(nats_url, "order.cancelled", order_ended("order-a", ticket_id))
+    marker = await new_ticket(client, seller)
+    await send(nats_url, "order.created", order_created("order-m", marker))
+    await settles_at(client, marker, ("reserved", "order-m", 1))
+    assert await state_of(client, ticket_id) == ("sold", "order-b", 2)
