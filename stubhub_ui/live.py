@@ -264,6 +264,9 @@ class LiveUpdates:
 
     async def dispatch(self, changes: Changes) -> int:
         tokens = self._local_tokens()
+        # Forget tabs that are gone (a missing hint only means "load the state").
+        for gone in set(LIVE_VIEWS) - set(tokens):
+            LIVE_VIEWS.pop(gone, None)
         cache = FetchCache()
         sem = asyncio.Semaphore(MAX_PARALLEL_CLIENTS)
         touched = 0

@@ -36,7 +36,7 @@ app = rx.App(
         rx.el.meta(name="theme-color", content="#3e63dd"),
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
     ],
-    toaster=rx.toast.provider(position="top-center", close_button=True, rich_colors=True),
+    toaster=rx.toast.provider(position="bottom-right", close_button=True, rich_colors=True),
     api_transformer=serve_pages_without_redirect,
 )
 

@@ -371,7 +371,7 @@ def _order_body() -> rx.Component:
                     width="100%",
                     align="start",
                 ),
-                size="4",
+                size=rx.breakpoints(initial="2", sm="4"),
                 width="100%",
                 max_width="640px",
                 id="order-detail",

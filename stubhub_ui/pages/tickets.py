@@ -314,7 +314,7 @@ def _ticket_body() -> rx.Component:
             width="100%",
             align="start",
         ),
-        size="4",
+        size=rx.breakpoints(initial="2", sm="4"),
         width="100%",
         max_width="720px",
         id="ticket-detail",
