@@ -14,7 +14,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -44,6 +44,7 @@ class Stack:
     expiration_window: int
     var: Path
     ports: dict[str, int]
+    clients: list[httpx.Client] = field(default_factory=list)
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=10)
@@ -51,6 +52,7 @@ class Stack:
     def user(self, prefix: str = "fan") -> httpx.Client:
         """A client signed up as a fresh user (its cookie jar holds the session)."""
         client = self.client()
+        self.clients.append(client)
         email = f"{prefix}-{uuid.uuid4().hex[:8]}@example.com"
         response = client.post(
             "/api/users/signup", json={"email": email, "password": "password123"}
@@ -92,6 +94,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             start_new_session=True,
         )
     url = f"http://127.0.0.1:{http_port}"
+    stack_clients: list[httpx.Client] = []
     checks = [f"{url}/api/{p}/readyz" for p in ("users", "tickets", "orders", "payments")]
     checks += [f"http://127.0.0.1:{ports['expiration']}/readyz", f"{url}/ping"]
     deadline = time.monotonic() + 600  # the first Reflex build is slow
@@ -101,9 +104,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 tail = (var / "launcher.log").read_text(errors="replace")[-4000:]
                 pytest.fail(f"stack did not come up:\n{tail}")
             time.sleep(0.5)
-        yield Stack(url=url, expiration_window=EXPIRATION_WINDOW_SECONDS, var=var, ports=ports)
+        stack = Stack(url=url, expiration_window=EXPIRATION_WINDOW_SECONDS, var=var, ports=ports)
+        stack_clients = stack.clients
+        yield stack
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
+        for client in stack_clients:
+            client.close()
         try:
             proc.wait(60)
         except subprocess.TimeoutExpired:

@@ -55,66 +55,60 @@ def test_unknown_api_route_is_a_json_404(stack: Stack) -> None:
 
 
 def test_reserve_cancel_and_resell(stack: Stack) -> None:
-    with (
-        stack.user("seller") as seller,
-        stack.user("buyer") as buyer,
-        stack.user("second") as second,
-    ):
-        ticket = list_ticket(seller)
-        order = reserve(buyer, ticket["id"])
-        assert order.status_code == 201, order.text
-        eventually(lambda: ticket_status(seller, ticket["id"]), lambda s: s == "reserved")
-        taken = second.post("/api/orders", json={"ticketId": ticket["id"]})
-        assert taken.status_code == 409
+    seller = stack.user("seller")
+    buyer = stack.user("buyer")
+    second = stack.user("second")
+    ticket = list_ticket(seller)
+    order = reserve(buyer, ticket["id"])
+    assert order.status_code == 201, order.text
+    eventually(lambda: ticket_status(seller, ticket["id"]), lambda s: s == "reserved")
+    taken = second.post("/api/orders", json={"ticketId": ticket["id"]})
+    assert taken.status_code == 409
 
-        cancelled = buyer.delete(f"/api/orders/{order.json()['id']}")
-        assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
-        eventually(lambda: ticket_status(seller, ticket["id"]), lambda s: s == "available")
+    cancelled = buyer.delete(f"/api/orders/{order.json()['id']}")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    eventually(lambda: ticket_status(seller, ticket["id"]), lambda s: s == "available")
 
-        again = second.post("/api/orders", json={"ticketId": ticket["id"]})
-        assert again.status_code == 201, again.text
-        eventually(lambda: ticket_status(seller, ticket["id"]), lambda s: s == "reserved")
+    again = second.post("/api/orders", json={"ticketId": ticket["id"]})
+    assert again.status_code == 201, again.text
+    eventually(lambda: ticket_status(seller, ticket["id"]), lambda s: s == "reserved")
 
 
 def test_reserve_and_pay(stack: Stack) -> None:
-    with stack.user("seller") as seller, stack.user("buyer") as buyer:
-        ticket = list_ticket(seller, price=12_345)
-        order = reserve(buyer, ticket["id"]).json()
-        payment = eventually(
-            lambda: buyer.post(
-                "/api/payments", json={"orderId": order["id"], "token": "pm_card_visa"}
-            ),
-            lambda r: r.status_code != 404,
-        )
-        assert payment.status_code == 201, payment.text
-        body = payment.json()
-        assert body["orderId"] == order["id"] and body["amount"] == 12_345
-        assert body["currency"] == "usd" and body["stripeId"]
-        eventually(
-            lambda: buyer.get(f"/api/orders/{order['id']}").json()["status"],
-            lambda s: s == "complete",
-        )
-        eventually(lambda: ticket_status(seller, ticket["id"]), lambda s: s == "sold")
-        again = buyer.post("/api/payments", json={"orderId": order["id"], "token": "pm_card_visa"})
-        assert again.status_code == 409
+    seller = stack.user("seller")
+    buyer = stack.user("buyer")
+    ticket = list_ticket(seller, price=12_345)
+    order = reserve(buyer, ticket["id"]).json()
+    payment = eventually(
+        lambda: buyer.post("/api/payments", json={"orderId": order["id"], "token": "pm_card_visa"}),
+        lambda r: r.status_code != 404,
+    )
+    assert payment.status_code == 201, payment.text
+    body = payment.json()
+    assert body["orderId"] == order["id"] and body["amount"] == 12_345
+    assert body["currency"] == "usd" and body["stripeId"]
+    eventually(
+        lambda: buyer.get(f"/api/orders/{order['id']}").json()["status"],
+        lambda s: s == "complete",
+    )
+    eventually(lambda: ticket_status(seller, ticket["id"]), lambda s: s == "sold")
+    again = buyer.post("/api/payments", json={"orderId": order["id"], "token": "pm_card_visa"})
+    assert again.status_code == 409
 
 
 def test_hold_expires_and_payment_is_refused(stack: Stack) -> None:
-    with stack.user("seller") as seller, stack.user("buyer") as buyer:
-        ticket = list_ticket(seller)
-        order = reserve(buyer, ticket["id"]).json()
-        eventually(lambda: ticket_status(seller, ticket["id"]), lambda s: s == "reserved")
-        window = stack.expiration_window
-        eventually(
-            lambda: buyer.get(f"/api/orders/{order['id']}").json()["status"],
-            lambda s: s == "cancelled",
-            timeout=window + 5,
-            interval=0.2,
-        )
-        eventually(
-            lambda: ticket_status(seller, ticket["id"]), lambda s: s == "available", timeout=3
-        )
-        refused = buyer.post(
-            "/api/payments", json={"orderId": order["id"], "token": "pm_card_visa"}
-        )
-        assert refused.status_code == 409
+    seller = stack.user("seller")
+    buyer = stack.user("buyer")
+    ticket = list_ticket(seller)
+    order = reserve(buyer, ticket["id"]).json()
+    eventually(lambda: ticket_status(seller, ticket["id"]), lambda s: s == "reserved")
+    window = stack.expiration_window
+    eventually(
+        lambda: buyer.get(f"/api/orders/{order['id']}").json()["status"],
+        lambda s: s == "cancelled",
+        timeout=window + 5,
+        interval=0.2,
+    )
+    eventually(lambda: ticket_status(seller, ticket["id"]), lambda s: s == "available", timeout=3)
+    refused = buyer.post("/api/payments", json={"orderId": order["id"], "token": "pm_card_visa"})
+    assert refused.status_code == 409
