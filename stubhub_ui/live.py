@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -109,6 +110,7 @@ class LiveUpdates:
         self.queue: asyncio.Queue[tuple[str, dict[str, Any], float | None]] = asyncio.Queue()
         self.nc: nats.NATS | None = None
         self._closed = asyncio.Event()
+        self._last_error_log = -1e9
         self._tasks: list[asyncio.Task[None]] = []
 
     # ------------------------------------------------------------ NATS side
@@ -159,7 +161,10 @@ class LiveUpdates:
         self._closed.clear()
 
         async def on_error(exc: Exception) -> None:
-            log.debug("NATS error: %r", exc)
+            now = time.monotonic()
+            if now - self._last_error_log > 30:  # the client retries forever; don't flood
+                self._last_error_log = now
+                log.warning("NATS unavailable (%r); live updates paused, retrying", exc)
 
         async def on_disconnected() -> None:
             log.warning("NATS disconnected")
@@ -184,12 +189,16 @@ class LiveUpdates:
         )
         js = self.nc.jetstream()
         # The stream is created by the services; wait for it rather than creating it.
-        while True:
+        for attempt in itertools.count():
             try:
                 await js.stream_info(self.settings.nats_stream)
                 break
             except nats.js.errors.NotFoundError:
-                log.info("waiting for the %s stream", self.settings.nats_stream)
+                if attempt % 30 == 0:
+                    log.info(
+                        "waiting for the services to create the %s stream",
+                        self.settings.nats_stream,
+                    )
                 await asyncio.sleep(1)
         await js.subscribe(
             "",
