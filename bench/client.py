@@ -11,18 +11,20 @@ the load generator.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import http.cookiejar
 import math
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 PASSWORD = "password123"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -248,3 +250,13 @@ def mint_user(jwt_key: str, prefix: str = "minted") -> User:
     user_id = uuid.uuid4().hex
     email = f"{prefix}-{user_id[:12]}@example.com"
     return User(id=user_id, email=email, token=issue_token(settings, CurrentUser(user_id, email)))
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion from synchronous code, on a thread of its own.
+
+    The system tests are synchronous and share their process with Playwright's sync API,
+    which owns the main thread's event loop; a fresh thread keeps the two apart.
+    """
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="bench") as pool:
+        return pool.submit(asyncio.run, coro).result()

@@ -492,7 +492,7 @@ async def expiry(
     phase = Phase.start(progress, f"wait for {len(orders)} expiries", len(orders))
 
     def cancelled_ids() -> set[str]:
-        ids = {e.payload.get("id") for e in tap.events if e.subject == "order.cancelled"}
+        ids = {str(e.payload.get("id")) for e in tap.events if e.subject == "order.cancelled"}
         return ids & orders.keys()
 
     def progressed() -> bool:
@@ -511,7 +511,7 @@ async def expiry(
     release_at: dict[str, float] = {}
     for e in tap.events:
         if e.subject == "ticket.updated" and e.payload.get("status") == "available":
-            release_at.setdefault(e.payload.get("id"), e.arrived)
+            release_at.setdefault(str(e.payload.get("id")), e.arrived)
     cancel_late = [cancel_at[o] - expires[o] for o in orders if o in cancel_at]
     timer_late = [timer_at[o] - expires[o] for o in orders if o in timer_at]
     release_late = [
@@ -545,7 +545,7 @@ def _first_arrival(tap: EventTap, subject: str, key: str, ids: Any) -> dict[str,
     wanted = set(ids)
     out: dict[str, float] = {}
     for e in tap.events:
-        value = e.payload.get(key)
+        value = str(e.payload.get(key))
         if e.subject == subject and value in wanted:
             out.setdefault(value, e.arrived)
     return out

@@ -486,6 +486,10 @@ class ManagedStack:
             kind, port, url = self._classify(name, argv)
             if (kind == "ui" and not self.with_ui) or name.rstrip("0123456789") in self.exclude:
                 continue
+            if kind == "stripe" and "--from-scratch" not in argv:
+                # localstripe otherwise starts from /tmp/localstripe.pickle, which every
+                # localstripe on the machine rewrites on each change (other stacks' charges)
+                argv.append("--from-scratch")
             self.procs[name] = Managed(name, argv, kind, url, port, logs / f"{name}.log")
 
     def _classify(self, name: str, argv: list[str]) -> tuple[str, int, str | None]:
