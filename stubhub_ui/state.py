@@ -374,6 +374,8 @@ class TicketState(SessionState):
     edit_errors: dict[str, str] = {}
     edit_title: str = ""
     edit_price: str = ""
+    # The viewer's own order holding (or having bought) this ticket, if any.
+    my_order_id: str = ""
 
     _ticket_id: str = ""
 
@@ -392,6 +394,14 @@ class TicketState(SessionState):
         self.ticket = TicketView.from_api(resp.body)
         if self.ticket.status != "available":
             self.editing = False
+        self.my_order_id = ""
+        if self.user_id and self.ticket.order_id and self.ticket.user_id != self.user_id:
+            # Only the buyer may read the order (403 otherwise): that is the check.
+            mine = await _get(
+                f"/api/orders/{quote(self.ticket.order_id, safe='')}", self._raw_cookie(), cache
+            )
+            if mine.ok:
+                self.my_order_id = self.ticket.order_id
 
     async def _live(self, cache: FetchCache) -> None:
         await self._fetch(cache)

@@ -267,19 +267,42 @@ def _actions() -> rx.Component:
             ),
         ),
         rx.cond(
-            TicketState.ticket.status == "reserved",
-            rx.callout(
-                "Someone is paying for this ticket right now. "
-                "If their hold lapses, it goes back on sale.",
-                icon="clock",
-                color_scheme="amber",
-                data_testid="ticket-reserved-note",
+            TicketState.my_order_id != "",
+            rx.vstack(
+                rx.callout(
+                    rx.cond(
+                        TicketState.ticket.status == "reserved",
+                        "You're holding this ticket. Pay before the hold ends to keep it.",
+                        "You bought this ticket.",
+                    ),
+                    icon="ticket_check",
+                    color_scheme="iris",
+                    data_testid="ticket-yours-note",
+                    width="100%",
+                ),
+                rx.link(
+                    rx.button("Go to your order", variant="soft"),
+                    href="/orders/" + TicketState.my_order_id,
+                    id="go-to-order",
+                ),
+                spacing="3",
+                width="100%",
             ),
-            rx.callout(
-                "This ticket has been sold.",
-                icon="circle_check",
-                color_scheme="gray",
-                data_testid="ticket-sold-note",
+            rx.cond(
+                TicketState.ticket.status == "reserved",
+                rx.callout(
+                    "Someone is paying for this ticket right now. "
+                    "If their hold lapses, it goes back on sale.",
+                    icon="clock",
+                    color_scheme="amber",
+                    data_testid="ticket-reserved-note",
+                ),
+                rx.callout(
+                    "This ticket has been sold.",
+                    icon="circle_check",
+                    color_scheme="gray",
+                    data_testid="ticket-sold-note",
+                ),
             ),
         ),
     )

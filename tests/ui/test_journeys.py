@@ -76,6 +76,7 @@ def test_buy_then_pay_updates_seller_and_buyer_live(people: People) -> None:
     buyer.goto(f"/tickets/{ticket['id']}")
     expect(buyer.page.locator('[data-testid="ticket-status"]')).to_have_text("Sold")
     expect(buyer.page.locator("#buy-ticket")).to_have_count(0)
+    expect(buyer.page.locator('[data-testid="ticket-yours-note"]')).to_contain_text("You bought")
 
     buyer.goto("/orders")
     order_row = buyer.page.locator('[data-testid="order-row"]', has_text=title)
