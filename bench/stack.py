@@ -351,44 +351,28 @@ class LauncherStack:
         return {name: cmd for name, cmd in parse_procfile(self.cfg.var / "Procfile")}
 
     def footprint(self) -> list[dict[str, object]]:
-        """Memory of each Procfile process (with all its children), as honcho runs them."""
+        """Memory of each Procfile process (with its own children), as honcho runs them;
+        honcho's per-process workers and their `sh -c` shells are one row of overhead."""
         assert self.proc is not None
         kids = children_map()
-        honcho = [p for p in kids.get(self.proc.pid, [])]
-        entries = self.procfile_entries()
+        overhead = [self.proc.pid]
         rows: list[dict[str, object]] = []
-        seen: set[int] = set()
-        for top in [c for h in honcho for c in kids.get(h, [])]:
-            pids = subtree(top, kids)
-            samples = [s for s in (sample(p) for p in pids) if s is not None]
-            if not samples:
+        entries = self.procfile_entries()
+        todo = list(kids.get(self.proc.pid, []))
+        while todo:  # walk down through honcho and the shells to the programs
+            pid = todo.pop()
+            s = sample(pid)
+            if s is None:
                 continue
-            seen.update(pids)
-            rows.append(
-                {
-                    "process": _match_entry(samples, entries),
-                    "pids": [s.pid for s in samples],
-                    "rss_mb": round(sum(s.rss_kb for s in samples) / 1024, 1),
-                    "pss_mb": round(sum(s.pss_kb or 0 for s in samples) / 1024, 1),
-                    "parts": [f"{s.name} {s.rss_kb // 1024} MB" for s in samples if s.rss_kb],
-                }
-            )
+            if s.name in ("honcho", "sh", "dash", "bash"):
+                overhead.append(pid)
+                todo.extend(kids.get(pid, []))
+                continue
+            samples = [x for x in (sample(q) for q in subtree(pid, kids)) if x is not None]
+            rows.append(_row(_match_entry(samples, entries), samples))
         rows.sort(key=lambda r: str(r["process"]))
-        for extra, label in (
-            (self.proc.pid, "(launcher scripts/stack.py)"),
-            *((h, "(honcho)") for h in honcho),
-        ):
-            s = sample(extra)
-            if s is not None:
-                rows.append(
-                    {
-                        "process": label,
-                        "pids": [s.pid],
-                        "rss_mb": round(s.rss_kb / 1024, 1),
-                        "pss_mb": round((s.pss_kb or 0) / 1024, 1),
-                        "parts": [],
-                    }
-                )
+        supervision = [x for x in (sample(q) for q in overhead) if x is not None]
+        rows.append(_row("(launcher, honcho and its per-process workers and shells)", supervision))
         return rows
 
     def stop(self, timeout: float = 60) -> None:
@@ -402,24 +386,36 @@ class LauncherStack:
             self.proc.wait(10)
 
 
+def _row(name: str, samples: list[ProcSample]) -> dict[str, object]:
+    return {
+        "process": name,
+        "pids": [s.pid for s in samples],
+        "rss_mb": round(sum(s.rss_kb for s in samples) / 1024, 1),
+        "pss_mb": round(sum(s.pss_kb or 0 for s in samples) / 1024, 1),
+        "parts": [f"{s.name} {s.rss_kb // 1024} MB" for s in samples if s.rss_kb],
+    }
+
+
 def _match_entry(samples: list[ProcSample], entries: dict[str, str]) -> str:
-    """Which Procfile line a process tree runs (by its command line and PORT)."""
-    for s in samples:
-        environ = _read(f"/proc/{s.pid}/environ") or ""
-        port = next(
-            (kv.split("=", 1)[1] for kv in environ.split("\0") if kv.startswith("PORT=")), None
-        )
-        for name, cmd in entries.items():
-            argv_tail = cmd.split(" ", 1)[1] if " " in cmd else cmd
-            program = shlex.split(argv_tail)[-1] if argv_tail else ""
-            if port is not None and f"PORT={port} " in cmd and program and program in s.cmdline:
-                return name
-    for s in samples:
-        for name, cmd in entries.items():
-            tokens = [t for t in shlex.split(cmd) if "=" not in t and t != "env"]
-            if tokens and all(t in s.cmdline for t in tokens[:2]):
-                return name
-    return samples[0].cmdline[:60]
+    """Which Procfile line a process tree runs: by the program it runs, and among lines
+    running the same program (replicas), by the PORT it was given."""
+    top = samples[0]
+    candidates = []
+    for name, cmd in entries.items():
+        tokens = [t for t in shlex.split(cmd) if t != "env" and "=" not in t]
+        base = os.path.basename(tokens[0]) if tokens else ""
+        module = tokens[2] if len(tokens) > 2 and tokens[1] == "-m" else None
+        if (
+            base
+            and (top.name == base[:15] or base in top.cmdline)
+            and (module is None or module in top.cmdline)
+        ):
+            candidates.append((name, cmd))
+    if len(candidates) > 1:
+        environ = _read(f"/proc/{top.pid}/environ") or ""
+        port = next((kv[5:] for kv in environ.split("\0") if kv.startswith("PORT=")), None)
+        candidates = [c for c in candidates if f" PORT={port} " in f" {c[1]} "] or candidates
+    return candidates[0][0] if candidates else top.cmdline[:60]
 
 
 def parse_procfile(path: Path) -> list[tuple[str, str]]:
@@ -611,15 +607,7 @@ class ManagedStack:
             if managed.proc is None:
                 continue
             samples = [s for s in (sample(p) for p in subtree(managed.proc.pid, kids)) if s]
-            rows.append(
-                {
-                    "process": name,
-                    "pids": [s.pid for s in samples],
-                    "rss_mb": round(sum(s.rss_kb for s in samples) / 1024, 1),
-                    "pss_mb": round(sum(s.pss_kb or 0 for s in samples) / 1024, 1),
-                    "parts": [f"{s.name} {s.rss_kb // 1024} MB" for s in samples if s.rss_kb],
-                }
-            )
+            rows.append(_row(name, samples))
         return rows
 
     def stop(self, timeout: float = 60) -> None:
