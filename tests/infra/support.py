@@ -24,6 +24,12 @@ APPS = (*SERVICES, "ui")
 Doc = dict[str, Any]
 
 
+def written(service: str) -> bool:
+    """Whether a service's package is complete enough to run (others are in progress)."""
+    package = REPO / "backend_services" / service
+    return all((package / f).exists() for f in ("__main__.py", "main.py", "settings.py"))
+
+
 # --------------------------------------------------------------------- manifests
 
 

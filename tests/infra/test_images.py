@@ -85,7 +85,7 @@ def test_synced_sources_land_where_the_image_keeps_the_code(image: str) -> None:
 def test_service_image_runs_the_service_module(service: str) -> None:
     stage = support.image_stage(f"ticketing/{service}")
     assert stage.cmd == ["python", "-m", f"backend_services.{service}"]
-    if not (support.REPO / "backend_services" / service / "__main__.py").exists():
+    if not support.written(service):
         pytest.skip(f"backend_services/{service} is not written yet")
 
 
