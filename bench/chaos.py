@@ -31,8 +31,8 @@ from rich.console import Console
 
 from . import report
 from .client import Api, Result, User
-from .events import consumer_states
-from .invariants import converge, summary
+from .events import consumer_states, parse_time
+from .invariants import EXPIRY_GRACE_S, converge, summary
 from .stack import ManagedStack, StackConfig, http_ok, run_dir
 
 
@@ -85,6 +85,7 @@ class Load:
     charges: dict[str, str] = field(default_factory=dict)  # PaymentIntent id -> order id
     events: list[Event] = field(default_factory=list)
     outcomes: Counter[str] = field(default_factory=Counter)
+    repriced: set[str] = field(default_factory=set)
     stopping: bool = False
 
     def note(self, op: str, result: Result) -> None:
@@ -127,12 +128,14 @@ class Load:
             f"/api/tickets/{ticket_id}",
             seller,
             {
-                "title": body["title"],
+                "title": f"{body['title'].split(' (')[0]} (v{body['version'] + 1})",
                 "price": self.rng.randrange(500, 50_000),
                 "version": body["version"],
             },
         )
         self.note("reprice", result)
+        if result.status == 200:
+            self.repriced.add(ticket_id)
 
     async def buy(self) -> None:
         buyer = self.rng.choice(self.buyers)
@@ -250,6 +253,32 @@ async def _caught_up(stack: ManagedStack, target: str, timeout: float) -> float 
 # --------------------------------------------------------------------------- the run
 
 
+async def replica_matches_tickets(
+    api: Api, load: Load, tickets: dict[str, dict[str, Any]], sample: int = 10
+) -> dict[str, Any]:
+    """Orders' replica carries each re-priced ticket's latest title and price: a fresh
+    buyer orders a few of them (the order embeds orders' copy) and cancels again."""
+    verifier = await api.signup("chaos-verifier")
+    candidates = [
+        t for t in sorted(load.repriced) if tickets.get(t, {}).get("status") == "available"
+    ][:sample]
+    mismatches: list[str] = []
+    for ticket_id in candidates:
+        ticket = tickets[ticket_id]
+        result = await api.order(verifier, ticket_id)
+        if result.status != 201:
+            mismatches.append(f"ticket {ticket_id}: order {result.status} {result.body}")
+            continue
+        seen = result.body["ticket"]
+        if (seen["title"], seen["price"]) != (ticket["title"], ticket["price"]):
+            mismatches.append(
+                f"ticket {ticket_id}: tickets has {ticket['title']!r} "
+                f"{ticket['price']}, orders' replica {seen['title']!r} {seen['price']}"
+            )
+        await api.cancel(verifier, result.body["id"])
+    return {"checked": len(candidates), "mismatches": mismatches}
+
+
 async def run_chaos(cfg: ChaosConfig, out: Path, say: Any = print) -> dict[str, Any]:
     stack_cfg = StackConfig.allocate(
         out / "stack", replicas=cfg.replicas, expiration_window=cfg.window
@@ -305,13 +334,39 @@ async def run_chaos(cfg: ChaosConfig, out: Path, say: Any = print) -> dict[str, 
             internal = [
                 asdict(e) | {"at": round(e.at - t0, 2)} for e in load.events if e.status == 500
             ]
+            replica = await replica_matches_tickets(api, load, result.snapshot.tickets)
+            # Every hold placed during the run has now passed its expiry: check again, so
+            # each hold's fate (paid, cancelled or expired) is verified, not just the early ones.
+            last_expiry = max(
+                (parse_time(o["expiresAt"]) for o in result.snapshot.orders.values()), default=0.0
+            )
+            await asyncio.sleep(max(0.0, last_expiry + EXPIRY_GRACE_S - time.time()))
+            final = await converge(
+                api,
+                sellers,
+                buyers,
+                stack_cfg.nats_url,
+                stack_cfg.stripe_url,
+                30,
+                load.charges,
+                since,
+            )
+            if result.converged and not final.converged:
+                result = final  # report what broke after the holds expired
             data |= {
+                "after_every_expiry": {
+                    "converged": final.converged,
+                    "problems": final.problems[:50],
+                    "state": summary(final.snapshot),
+                },
+                "orders_replica_check": replica,
                 "load_s": round(stopped - t0, 1),
                 "faults": [asdict(f) for f in faults],
                 "outcomes": dict(sorted(load.outcomes.items())),
                 "converged": result.converged,
                 "converge_s_after_load_stopped": round(result.seconds, 2),
                 "converge_polls": result.polls,
+                "converge_history": result.history,
                 "problems": result.problems[:100],
                 "problem_count": len(result.problems),
                 "final_state": summary(result.snapshot),
@@ -341,6 +396,12 @@ def markdown(data: dict[str, Any]) -> str:
     if "faults" not in data:
         return "\n".join([*out, f"Aborted: {data.get('aborted')}", ""])
     verdict = "**all invariants hold**" if data["converged"] else "**DID NOT CONVERGE**"
+    later = data.get("after_every_expiry", {})
+    verdict += (
+        "; still all hold once every hold placed had expired"
+        if later.get("converged")
+        else f"; after every hold expired: **{len(later.get('problems', []))} problem(s)**"
+    )
     out += [
         f"Converged: {verdict}, {data['converge_s_after_load_stopped']} s after the load stopped "
         f"({data['converge_polls']} polls).",
@@ -357,6 +418,7 @@ def markdown(data: dict[str, Any]) -> str:
             f"{f['ready_after_restart_s']} s | {caught} | {errors} |"
         )
     state = data["final_state"]
+    replica = data.get("orders_replica_check", {"checked": 0, "mismatches": []})
     out += [
         "",
         "## Final state",
@@ -365,6 +427,9 @@ def markdown(data: dict[str, Any]) -> str:
         f"- orders: {state['orders']} {state['orders_by_status']}",
         f"- PaymentIntents: {state['payment_intents_by_status']}, refunds: {state['refunds']}",
         f"- dead letters: {state['dead_letters']}",
+        f"- orders' replica of re-priced tickets: {replica['checked']} checked, "
+        f"{len(replica['mismatches'])} mismatched"
+        + "".join(f"\n  - {m}" for m in replica["mismatches"]),
         "",
         "## Load outcomes",
         "",
@@ -373,6 +438,11 @@ def markdown(data: dict[str, Any]) -> str:
     ]
     if data["problems"]:
         out += ["## Broken invariants", ""] + [f"- {p}" for p in data["problems"]] + [""]
+    if data.get("converge_history"):
+        out += ["## Still wrong while converging (seconds after the load stopped)", ""]
+        for at, count, sample in data["converge_history"]:
+            out.append(f"- {at} s: {count} problem(s), e.g. {sample[0]}")
+        out.append("")
     if data["internal_server_errors_500"]:
         out += (
             ["## 500 responses", ""]
@@ -431,7 +501,12 @@ def main(argv: list[str] | None = None) -> int:
     json_path, md_path = report.write(out, "chaos", data, markdown(data))
     console.print(md_path.read_text(), markup=False, highlight=False, soft_wrap=True)
     console.print(f"reports: {json_path} and {md_path}")
-    return 0 if data.get("converged") else 1
+    ok = (
+        data.get("converged")
+        and data.get("after_every_expiry", {}).get("converged")
+        and not data.get("orders_replica_check", {}).get("mismatches")
+    )
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -250,6 +250,8 @@ class Convergence:
     polls: int
     problems: list[str]
     snapshot: Snapshot
+    # what was still wrong along the way: (seconds since the start, problem count, a sample)
+    history: list[tuple[float, int, list[str]]] = field(default_factory=list)
 
 
 async def converge(
@@ -265,13 +267,16 @@ async def converge(
     """Poll the whole system until every invariant holds, or until `timeout`."""
     started = time.monotonic()
     polls = 0
+    history: list[tuple[float, int, list[str]]] = []
     while True:
         polls += 1
         snap = await snapshot(api, sellers, buyers, nats_url, stripe_url, since=since)
         problems = check(snap, known_charges)
         elapsed = time.monotonic() - started
+        if problems and (not history or history[-1][2] != problems[:3]):
+            history.append((round(elapsed, 2), len(problems), problems[:3]))
         if not problems or elapsed > timeout:
-            return Convergence(not problems, elapsed, polls, problems, snap)
+            return Convergence(not problems, elapsed, polls, problems, snap, history[-20:])
         await asyncio.sleep(0.5)
 
 

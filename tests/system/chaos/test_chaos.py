@@ -31,4 +31,7 @@ def test_every_invariant_holds_after_each_process_is_killed() -> None:
         f"not converged {data['converge_s_after_load_stopped']}s after the load stopped "
         f"(report: {out}):\n" + "\n".join(data["problems"][:30])
     )
+    later = data["after_every_expiry"]
+    assert later["converged"], "after every hold expired:\n" + "\n".join(later["problems"][:30])
+    assert not data["orders_replica_check"]["mismatches"], data["orders_replica_check"]
     assert data["final_state"]["orders"] > 0 and data["outcomes"].get("pay 201", 0) > 0
