@@ -223,7 +223,7 @@ def page(
             actions if actions is not None else rx.fragment(),
             align="center",
             wrap="wrap",
-            gap="3",
+            spacing="3",
             margin_bottom="1.25rem",
         ),
         *children,

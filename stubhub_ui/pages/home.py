@@ -93,7 +93,7 @@ def toolbar() -> rx.Component:
             ),
             align="center",
         ),
-        gap="3",
+        spacing="3",
         wrap="wrap",
         align="center",
         width="100%",
@@ -105,7 +105,7 @@ def skeleton_grid() -> rx.Component:
     return rx.grid(
         *[rx.skeleton(rx.card(rx.box(height="120px")), loading=True) for _ in range(6)],
         columns=rx.breakpoints(initial="1", xs="2", md="3"),
-        gap="4",
+        spacing="4",
         width="100%",
         aria_hidden="true",
     )
@@ -200,7 +200,7 @@ def index() -> rx.Component:
                     rx.grid(
                         rx.foreach(HomeState.tickets, ticket_card),
                         columns=rx.breakpoints(initial="1", xs="2", md="3"),
-                        gap="4",
+                        spacing="4",
                         width="100%",
                         id="ticket-list",
                         aria_busy=rx.cond(HomeState.loading, "true", "false"),

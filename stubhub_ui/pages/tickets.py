@@ -106,7 +106,7 @@ def _my_ticket_row(ticket) -> rx.Component:
                 ),
                 status_badge(ticket.status, ticket.status_label, "ticket-status"),
                 align="center",
-                gap="3",
+                spacing="3",
                 width="100%",
             ),
         ),

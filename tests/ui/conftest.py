@@ -151,6 +151,13 @@ def people(browser: Browser, stack_url: str) -> Iterator[People]:
     crowd.close()
 
 
+@pytest.fixture(scope="module")
+def module_people(browser: Browser, stack_url: str) -> Iterator[People]:
+    crowd = People(browser, stack_url)
+    yield crowd
+    crowd.close()
+
+
 def signup_in_ui(person: Person, next_path: str = "/") -> str:
     email = unique_email("ui")
     person.goto("/auth/signup?next=" + next_path)

@@ -33,9 +33,10 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     ]
 
 
-@pytest.fixture
-def cast(people: People) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def cast(module_people: People) -> dict[str, Any]:
     """A seller with listings and a buyer holding an order awaiting payment."""
+    people = module_people
     seller = people.signed_in()
     for title, price in LISTINGS:
         seller.create_ticket(title, price)
@@ -81,7 +82,13 @@ def _open(cast: dict[str, Any], who: str, path: str, ready: str) -> Page:
     return page
 
 
+def _viewport(cast: dict[str, Any], width: int, height: int) -> None:
+    for person in (cast["seller"], cast["buyer"], cast["anon"]):
+        person.page.set_viewport_size({"width": width, "height": height})
+
+
 def test_every_page_has_no_serious_accessibility_violations(cast: dict[str, Any]) -> None:
+    _viewport(cast, 1280, 900)
     problems = {}
     for name, who, path, ready in PAGES:
         page = _open(cast, who, path, ready)
@@ -94,8 +101,7 @@ def test_every_page_has_no_serious_accessibility_violations(cast: dict[str, Any]
 def test_every_page_works_at_phone_width(cast: dict[str, Any]) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     overflowing = {}
-    for person in (cast["seller"], cast["buyer"], cast["anon"]):
-        person.page.set_viewport_size({"width": 375, "height": 812})
+    _viewport(cast, 375, 812)
     for name, who, path, ready in PAGES:
         page = _open(cast, who, path, ready)
         page.wait_for_load_state("networkidle")
@@ -115,6 +121,7 @@ def test_every_page_works_at_phone_width(cast: dict[str, Any]) -> None:
 
 def test_desktop_screenshots(cast: dict[str, Any]) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    _viewport(cast, 1280, 900)
     for name, who, path, ready in [
         p for p in PAGES if p[0] in {"home", "order", "ticket-owner", "my-tickets"}
     ]:
