@@ -42,9 +42,10 @@ ENV PATH=/opt/venv/bin:$PATH \
     REFLEX_CHECK_LATEST_VERSION=false \
     NPM_CONFIG_REGISTRY=https://registry.npmjs.org
 WORKDIR /app
-# .dockerignore admits only what the app needs: rxconfig.py, reflex.lock/,
-# assets/, stubhub_ui/ and backend_services/ (shared event payloads).
-COPY . ./
+COPY rxconfig.py ./
+COPY reflex.lock ./reflex.lock
+COPY assets ./assets
+COPY stubhub_ui ./stubhub_ui
 RUN reflex export --frontend-only --no-zip --env prod
 
 # --------------------------------------------------------------------- runtime

@@ -111,6 +111,7 @@ def test_dockerignore_admits_what_the_images_copy_and_nothing_else() -> None:
         ".web/package.json",
         "backend_services/__pycache__/x.cpython-311.pyc",
         "backend_services/.env",
+        "assets/screenshots/home-375.png",
     ):
         assert not support.dockerignore_admits(path), path
 

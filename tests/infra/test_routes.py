@@ -159,6 +159,8 @@ class _Echo(http.server.BaseHTTPRequestHandler):
         body = json.dumps(
             {"upstream": self.name, "path": self.path, "headers": dict(self.headers.items())}
         ).encode()
+        if self.path.startswith("/assets/big"):
+            body = b"x" * 3_000_000  # more than nginx buffers in memory: uses its temp path
         self.send_response(200)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(body)))
@@ -241,6 +243,12 @@ def test_running_nginx_routes_by_the_table_and_passes_headers(ingress: int) -> N
 def test_running_nginx_balances_replicas_and_limits_bodies(ingress: int) -> None:
     seen = {str(call(ingress, "/api/users/currentuser")[1]["upstream"]) for _ in range(6)}
     assert len(seen) == 2  # both auth replicas take requests
+
+    conn = http.client.HTTPConnection("127.0.0.1", ingress, timeout=5)
+    conn.request("GET", "/assets/big.js", headers={"Host": "ticketing.dev"})
+    big = conn.getresponse()
+    assert big.status == 200 and len(big.read()) == 3_000_000
+    conn.close()
 
     conn = http.client.HTTPConnection("127.0.0.1", ingress, timeout=5)
     conn.request("POST", "/api/tickets", body=b"x" * (2 * 1024 * 1024), headers={"Host": "t"})
