@@ -8,6 +8,7 @@ import os
 import resource
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(load(cfg, params, args.skip, data, progress, jwt_key))
         if "footprint" not in args.skip:
             data["footprint_after"] = stack.footprint()
-    except (StackFailed, KeyboardInterrupt) as exc:
+    except (StackFailed, KeyboardInterrupt, Exception) as exc:
         data["aborted"] = f"{type(exc).__name__}: {exc}"[:4000]
         console.print(f"[red]aborted:[/] {data['aborted']}")
     finally:
@@ -142,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     json_path, md_path = report.write(out, "bench", data, report.bench_markdown(data))
     console.print(Path(md_path).read_text(), markup=False, highlight=False, soft_wrap=True)
     console.print(f"reports: {json_path} and {md_path}")
-    return 1 if "aborted" in data or not invariants_hold(data) else 0
+    failed = "aborted" in data or data.get("phase_errors") or not invariants_hold(data)
+    return 1 if failed else 0
 
 
 def idle_footprint(stack: LauncherStack | ManagedStack) -> list[dict[str, Any]]:
@@ -163,19 +165,43 @@ async def load(
         Api(cfg.url, max_in_flight=params["in_flight"]) as api,
         EventTap(cfg.nats_url) as tap,
     ):
-        if "spike" not in skip:
-            data["baseline"] = await scenarios.baseline(api, params["baseline_requests"], progress)
-            data["spike"] = await scenarios.spike(
-                api, params["tickets"], params["buyers"], params["attempts"], progress, jwt_key
-            )
-        if "latency" not in skip:
-            data["event_latency"] = await scenarios.event_latency(
-                api, tap, params["latency_samples"], progress
-            )
-        if "expiry" not in skip:
-            data["expiry"] = await scenarios.expiry(
-                api, tap, params["expiry_holds"], params["window"], progress, jwt_key
-            )
+
+        async def latency() -> dict[str, Any]:
+            return {
+                "event_latency": await scenarios.event_latency(
+                    api, tap, params["latency_samples"], progress
+                )
+            }
+
+        async def expiry() -> dict[str, Any]:
+            return {
+                "expiry": await scenarios.expiry(
+                    api, tap, params["expiry_holds"], params["window"], progress, jwt_key
+                )
+            }
+
+        phases: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
+            "spike": lambda: spike_with_baseline(api, params, progress, jwt_key),
+            "latency": latency,
+            "expiry": expiry,
+        }
+        for name, phase in phases.items():
+            if name in skip:
+                continue
+            try:
+                data |= await phase()
+            except Exception as exc:  # a broken phase is reported; the others still run
+                data.setdefault("phase_errors", {})[name] = f"{type(exc).__name__}: {exc}"[:2000]
+
+
+async def spike_with_baseline(
+    api: Api, params: dict[str, Any], progress: Progress, jwt_key: str | None
+) -> dict[str, Any]:
+    baseline = await scenarios.baseline(api, params["baseline_requests"], progress)
+    spike = await scenarios.spike(
+        api, params["tickets"], params["buyers"], params["attempts"], progress, jwt_key
+    )
+    return {"baseline": baseline, "spike": spike}
 
 
 def invariants_hold(data: dict[str, Any]) -> bool:

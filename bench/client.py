@@ -132,6 +132,9 @@ class Api:
             ),
         )
         self.gate = asyncio.Semaphore(max_in_flight)
+        # Sign-ups hash a password (argon2, ~0.1-0.3 s of CPU each): queueing dozens of
+        # them at one auth process only turns into client timeouts.
+        self.signup_gate = asyncio.Semaphore(4)
 
     async def __aenter__(self) -> Api:
         return self
@@ -176,10 +179,11 @@ class Api:
 
     # --- the contract's calls -------------------------------------------------
     async def signup(self, prefix: str = "bench") -> User:
+        """A real sign-up (argon2 in auth): few at a time, with a generous timeout."""
         email = f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
-        async with self.gate:
+        async with self.signup_gate, self.gate:
             response = await self.client.post(
-                "/api/users/signup", json={"email": email, "password": PASSWORD}
+                "/api/users/signup", json={"email": email, "password": PASSWORD}, timeout=120
             )
         if response.status_code != 201:
             raise RuntimeError(f"signup failed: {response.status_code} {response.text[:300]}")

@@ -72,6 +72,10 @@ def bench_markdown(data: dict[str, Any]) -> str:
         "not asserted; invariants are checked.",
         "",
     ]
+    for name, error in data.get("phase_errors", {}).items():
+        out += [f"**Phase {name} failed:** {error}", ""]
+    if data.get("aborted"):
+        out += [f"**Aborted:** {data['aborted']}", ""]
     start = data.get("cold_start", {})
     if start:
         out += [
