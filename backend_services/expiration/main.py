@@ -34,11 +34,12 @@ from backend_services.common.logs import configure_logging
 
 from . import timers
 from .settings import ExpirationSettings
-from .worker import run_worker
+from .worker import WorkerRunner
 
 log = logging.getLogger(__name__)
 
 CONSUMER_NAME = "expiration"
+SHUTDOWN_SECONDS = 8.0
 PREFIX = "/api/expiration"
 
 
@@ -75,17 +76,19 @@ async def _lifespan_for(app: FastAPI, settings: ExpirationSettings) -> AsyncIter
     redis = connect_redis(settings.redis_url)
     runtime = ExpirationRuntime(settings=settings, bus=bus, redis=redis)
     app.state.runtime = runtime
-    tasks = [
-        asyncio.create_task(run_consumer(bus, make_consumer(runtime)), name=CONSUMER_NAME),
-        asyncio.create_task(run_worker(settings, redis, bus), name="arq-worker"),
-    ]
+    runner = WorkerRunner(settings, redis, bus)
+    consumer = asyncio.create_task(run_consumer(bus, make_consumer(runtime)), name=CONSUMER_NAME)
+    worker = asyncio.create_task(runner.run(), name="arq-worker")
     log.info("expiration worker ready")
     try:
         yield
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        runner.stop()
+        consumer.cancel()
+        await asyncio.wait([consumer, worker], timeout=SHUTDOWN_SECONDS)
+        if not worker.done():  # should not happen: the runner stops between polls
+            log.warning("arq worker did not stop in %ss", SHUTDOWN_SECONDS)
+            worker.cancel()
         await redis.aclose()
         await bus.close()
 

@@ -1,4 +1,10 @@
-"""The arq worker, run inside the service process and restarted if Redis drops it."""
+"""The arq worker, run inside the service process and restarted if Redis drops it.
+
+We drive arq's poll loop ourselves (`Worker._poll_iteration`, arq is pinned) so
+that shutdown is cooperative: a stop flag ends the loop between polls, running
+jobs get a grace period, and no cancellation lands inside a Redis command
+(where it was seen to be swallowed under uvicorn, hanging shutdown).
+"""
 
 from __future__ import annotations
 
@@ -30,32 +36,51 @@ def make_worker(settings: ExpirationSettings, redis: ArqRedis, bus: EventBus) ->
         keep_result=settings.keep_result_seconds,
         max_tries=settings.max_tries,
         health_check_interval=60,
-        ctx={"bus": bus},
+        ctx={"bus": bus, "redis": redis},
         log_results=False,
     )
 
 
-async def run_worker(settings: ExpirationSettings, redis: ArqRedis, bus: EventBus) -> None:
-    """Run the arq worker forever; a Redis outage restarts it instead of ending it."""
-    while True:
-        worker = make_worker(settings, redis, bus)
+class WorkerRunner:
+    """Runs due jobs until `stop()`; a Redis outage restarts the loop, never ends it."""
+
+    def __init__(self, settings: ExpirationSettings, redis: ArqRedis, bus: EventBus) -> None:
+        self.settings = settings
+        self.redis = redis
+        self.bus = bus
+        self._stopping = asyncio.Event()
+        self.worker: Worker | None = None
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    async def run(self) -> None:
         try:
-            await worker.main()
-        except asyncio.CancelledError:
-            await _drain(worker)
-            raise
-        except Exception as exc:  # Redis gone: retry until it is back
-            log.warning("arq worker stopped (%s: %s); restarting", type(exc).__name__, exc)
-            await asyncio.sleep(RESTART_DELAY_SECONDS)
+            while not self._stopping.is_set():
+                self.worker = make_worker(self.settings, self.redis, self.bus)
+                try:
+                    while not self._stopping.is_set():
+                        await self.worker._poll_iteration()  # what Worker.main() loops on
+                        await self._pause(self.settings.poll_delay_seconds)
+                except Exception as exc:  # Redis gone: retry until it is back
+                    log.warning("arq worker stopped (%s: %s); restarting", type(exc).__name__, exc)
+                    await self._pause(RESTART_DELAY_SECONDS)
+        finally:
+            await self._drain()
 
-
-async def _drain(worker: Worker) -> None:
-    """Let running jobs (a publish each) finish; cancelled ones are retried by arq."""
-    running = [task for task in worker.tasks.values() if not task.done()]
-    if not running:
-        return
-    _, pending = await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
-    for task in pending:
-        task.cancel()
-    with contextlib.suppress(Exception, asyncio.CancelledError):
-        await asyncio.gather(*pending, return_exceptions=True)
+    async def _drain(self) -> None:
+        """Let running jobs (a publish each) finish; cancelled ones are retried by arq."""
+        if self.worker is None:
+            return
+        running = [task for task in self.worker.tasks.values() if not task.done()]
+        if not running:
+            return
+        _, pending = await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=1)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +47,3 @@ def worker_process(tmp: Path, nats_url: str, redis_url: str) -> servers.Server:
     }
     argv = [sys.executable, "-m", "backend_services.expiration"]
     return servers.Server("expiration", argv, port, tmp / "expiration.log", env=env)
-
-
-@pytest.fixture
-def worker_proc(tmp_path: Path, nats_url: str, redis_url: str) -> Iterator[servers.Server]:
-    server = worker_process(tmp_path, nats_url, redis_url)
-    try:
-        yield server
-    finally:
-        server.stop()

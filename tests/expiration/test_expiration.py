@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -135,6 +136,18 @@ async def test_timer_due_while_worker_down_fires_after_restart(
         assert events[0][1] == {"orderId": order_id}
     finally:
         proc.stop()
+
+
+async def test_process_stops_promptly_on_sigterm(
+    tmp_path: Path, nats_url: str, redis_url: str
+) -> None:
+    proc = worker_process(tmp_path, nats_url, redis_url).start()
+    ready = f"http://127.0.0.1:{proc.port}/readyz"
+    async with httpx.AsyncClient() as client:
+        await eventually(lambda: client.get(ready), lambda r: r.status_code == 200, timeout=15)
+    started = time.monotonic()
+    proc.stop()  # SIGTERM, as Kubernetes and honcho send it
+    assert time.monotonic() - started < 5
 
 
 async def test_timer_survives_redis_restart(
