@@ -155,7 +155,11 @@ def postgres_server() -> Server | None:
 def localstripe_server(tmp: Path) -> Server:
     port = free_port()
     binary = REPO / ".venv-stripe" / "bin" / "localstripe"
-    return Server("localstripe", [str(binary), "--port", str(port)], port, tmp / "localstripe.log")
+    # localstripe pickles its whole state to a fixed /tmp/localstripe.pickle on every
+    # write and loads it on start: --from-scratch keeps other instances' (possibly
+    # half-written) state out of this one.
+    argv = [str(binary), "--port", str(port), "--from-scratch"]
+    return Server("localstripe", argv, port, tmp / "localstripe.log")
 
 
 @contextlib.contextmanager

@@ -1,0 +1,1 @@
+"""payments: charges orders through Stripe PaymentIntents (`/api/payments`)."""

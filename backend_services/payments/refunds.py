@@ -1,0 +1,44 @@
+"""The refunder: gives back charges whose order was cancelled, until Stripe takes them.
+
+Woken by the `order.cancelled` consumer (so a refund starts at once without
+holding up the event stream while Stripe answers), and otherwise polling, so a
+refund that failed (Stripe down) or was interrupted (a restart) is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
+
+from . import service
+from .gateway import StripeGateway
+
+log = logging.getLogger(__name__)
+
+
+class Refunder:
+    def __init__(
+        self, engine: Engine, gateway: StripeGateway, lease: timedelta, interval: float
+    ) -> None:
+        self.engine = engine
+        self.gateway = gateway
+        self.lease = lease
+        self.interval = interval
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await asyncio.to_thread(service.refund_due, self.engine, self.gateway, self.lease)
+            except Exception:
+                log.exception("refund pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+            self._wake.clear()

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from backend_services.common.events.payloads import CamelModel
+
+
+def _present(value: Any, message: str) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+    if not isinstance(value, str) or not value:
+        raise ValueError(message)
+    return value
+
+
+class PaymentIn(CamelModel):
+    order_id: str = Field(max_length=200)
+    token: str = Field(max_length=255)  # a Stripe PaymentMethod id or card token
+
+    @field_validator("order_id", mode="before")
+    @classmethod
+    def _order_id_present(cls, value: Any) -> Any:
+        return _present(value, "Order id must be provided")
+
+    @field_validator("token", mode="before")
+    @classmethod
+    def _token_present(cls, value: Any) -> Any:
+        return _present(value, "Payment token must be provided")
+
+
+class PaymentOut(CamelModel):
+    id: str
+    order_id: str
+    stripe_id: str | None
+    amount: int
+    currency: str
+    status: str

@@ -1,0 +1,390 @@
+"""Paying for an order, independent of HTTP.
+
+One `payments` row per order (unique) guards the charge, because a local
+Stripe test server may ignore idempotency keys and because a request can race
+a duplicate of itself:
+
+1. *claim*: in one transaction (the order's replica row locked), check the
+   order is payable and insert the row as `pending` with a lease, or turn a
+   `declined` row into a new `pending` attempt. A concurrent request finds a
+   live lease and waits for it, then sees `succeeded` (409 already paid) or
+   `declined` (it may try its own card).
+2. *charge* Stripe outside any transaction, with the idempotency key of the
+   attempt (`order-<id>-payment`, then `-2`, `-3` … after declines).
+3. *finish*: declined → `declined` (the order stays payable); unreachable →
+   the lease is released and the attempt stays `pending`, so the next request
+   resumes it with the same key and card (Stripe then replays the original
+   result instead of charging again); succeeded → in one transaction with the
+   order row locked: if the order is still `created`, `succeeded` plus
+   `payment.created` in the outbox; if it was cancelled meanwhile (the expiry
+   race), `refund_pending`, refunded at once and never announced.
+
+An `order.cancelled` that arrives after the charge succeeded marks the payment
+`refund_pending` (and retracts its `payment.created` if the relay has not
+published it yet); refunds that fail are retried by `refund_due`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from backend_services.common.db import transaction
+from backend_services.common.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PaymentRequired,
+    UpstreamUnavailable,
+)
+from backend_services.common.events import PaymentCreated, record
+from backend_services.common.events.tables import OutboxEvent, utcnow
+from backend_services.common.sessions import CurrentUser
+
+from .gateway import (
+    AttemptMismatch,
+    CardDeclined,
+    Charge,
+    InvalidPaymentMethod,
+    StripeGateway,
+    StripeUnavailable,
+    refund_key,
+)
+from .models import OrderStatus, Payment, PaymentOrder, PaymentStatus, aware
+from .settings import PaymentsSettings
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.05
+ORDER_NOT_FOUND = "Order not found"
+ALREADY_PAID = "Order already paid"
+ORDER_CANCELLED = "Order is cancelled"
+ORDER_EXPIRED = "Order has expired"
+IN_PROGRESS = "A payment for this order is already in progress"
+REFUNDED_RACE = "Order was cancelled before the payment completed; the charge was refunded"
+UNAVAILABLE = "The payment provider is unavailable, please try again shortly"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    payment_id: str
+    order_id: str
+    amount: int
+    number: int
+    payment_method: str
+    resumed: bool  # an earlier attempt whose outcome is unknown, replayed
+
+
+# -- the order replica ------------------------------------------------------------
+
+
+def find_order(engine: Engine, order_id: str, wait_seconds: float) -> PaymentOrder:
+    """The replicated order, waiting briefly for an `order.created` still in flight."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        with Session(engine) as session:
+            order = session.get(PaymentOrder, order_id)
+        if order is not None:
+            return order
+        if time.monotonic() >= deadline:
+            raise NotFound(ORDER_NOT_FOUND)
+        time.sleep(POLL_SECONDS)
+
+
+def check_payable(order: PaymentOrder, now: datetime) -> None:
+    if order.status == OrderStatus.COMPLETE:
+        raise Conflict(ALREADY_PAID)
+    if order.status == OrderStatus.CANCELLED:
+        raise Conflict(ORDER_CANCELLED)
+    if now >= aware(order.expires_at):
+        raise Conflict(ORDER_EXPIRED)
+
+
+def _locked_order(session: Session, order_id: str) -> PaymentOrder:
+    order = session.get(PaymentOrder, order_id, with_for_update=True)
+    if order is None:  # replicas are never deleted
+        raise NotFound(ORDER_NOT_FOUND)
+    return order
+
+
+def _locked_payment(session: Session, order_id: str) -> Payment | None:
+    query = select(Payment).where(Payment.order_id == order_id).with_for_update()
+    return session.exec(query).first()
+
+
+# -- paying -----------------------------------------------------------------------
+
+
+def pay(
+    engine: Engine,
+    gateway: StripeGateway,
+    settings: PaymentsSettings,
+    user: CurrentUser,
+    order_id: str,
+    payment_method: str,
+) -> Payment:
+    order = find_order(engine, order_id, settings.replica_wait_seconds)
+    if order.user_id != user.id:
+        raise Forbidden("You can only pay for your own orders")
+    check_payable(order, utcnow())
+    lease = timedelta(seconds=settings.payment_lease_seconds)
+    deadline = time.monotonic() + settings.duplicate_wait_seconds
+    while True:
+        attempt = claim(engine, order_id, payment_method, lease)
+        if attempt is None:  # a duplicate request is charging this order right now
+            if time.monotonic() >= deadline:
+                raise Conflict(IN_PROGRESS)
+            time.sleep(POLL_SECONDS)
+            continue
+        try:
+            return charge(engine, gateway, attempt, lease)
+        except PaymentRequired:
+            if attempt.resumed and attempt.payment_method != payment_method:
+                continue  # the earlier card was declined: now try this request's card
+            raise
+
+
+def claim(engine: Engine, order_id: str, payment_method: str, lease: timedelta) -> Attempt | None:
+    """Start (or resume) the order's payment attempt; None while another one is live."""
+    try:
+        with transaction(engine) as session:
+            now = utcnow()
+            order = _locked_order(session, order_id)
+            check_payable(order, now)
+            payment = _locked_payment(session, order_id)
+            if payment is None:
+                payment = Payment(
+                    order_id=order_id,
+                    amount=order.price,
+                    payment_method=payment_method,
+                    locked_until=now + lease,
+                )
+                session.add(payment)
+                return _attempt(payment, resumed=False)
+            if payment.status != PaymentStatus.DECLINED and payment.status != PaymentStatus.PENDING:
+                raise Conflict(ALREADY_PAID)
+            if payment.status == PaymentStatus.PENDING:
+                if payment.locked_until is not None and aware(payment.locked_until) > now:
+                    return None
+                # Its outcome is unknown (Stripe unreachable, or the process died
+                # mid-charge): resume it with the same key and card.
+                payment.locked_until = now + lease
+                payment.updated_at = now
+                return _attempt(payment, resumed=True)
+            payment.attempt += 1
+            payment.amount = order.price
+            payment.payment_method = payment_method
+            payment.status = PaymentStatus.PENDING.value
+            payment.failure_message = None
+            payment.locked_until = now + lease
+            payment.updated_at = now
+            return _attempt(payment, resumed=False)
+    except IntegrityError:
+        return None  # a concurrent first attempt inserted the row: wait for it
+
+
+def _attempt(payment: Payment, resumed: bool) -> Attempt:
+    return Attempt(
+        payment_id=payment.id,
+        order_id=payment.order_id,
+        amount=payment.amount,
+        number=payment.attempt,
+        payment_method=payment.payment_method,
+        resumed=resumed,
+    )
+
+
+def charge(engine: Engine, gateway: StripeGateway, attempt: Attempt, lease: timedelta) -> Payment:
+    try:
+        result = gateway.charge(
+            attempt.order_id, attempt.amount, attempt.payment_method, attempt.number
+        )
+    except CardDeclined as exc:
+        _finish_declined(engine, attempt, exc.message)
+        raise PaymentRequired(exc.message) from None
+    except InvalidPaymentMethod as exc:
+        _finish_declined(engine, attempt, exc.message)
+        raise BadRequest(exc.message, field="token") from None
+    except AttemptMismatch:
+        _release(engine, attempt)
+        raise Conflict(IN_PROGRESS) from None
+    except StripeUnavailable:
+        _release(engine, attempt)
+        raise UpstreamUnavailable(UNAVAILABLE) from None
+    except BaseException:
+        _release(engine, attempt)
+        raise
+    if result.status != "succeeded":  # e.g. requires_action (3-D Secure): not supported
+        gateway.cancel_quietly(result.id)
+        message = "This card needs an authentication step we do not support; use another card"
+        _finish_declined(engine, attempt, message)
+        raise PaymentRequired(message)
+    return _finish_succeeded(engine, gateway, attempt, result, lease)
+
+
+def _finish_declined(engine: Engine, attempt: Attempt, message: str) -> None:
+    with transaction(engine) as session:
+        payment = session.get(Payment, attempt.payment_id, with_for_update=True)
+        if _owns(payment, attempt):
+            assert payment is not None
+            payment.status = PaymentStatus.DECLINED.value
+            payment.failure_message = message[:500]
+            payment.locked_until = None
+            payment.updated_at = utcnow()
+
+
+def _release(engine: Engine, attempt: Attempt) -> None:
+    """Outcome unknown: keep the attempt `pending` but let the next request resume it."""
+    with transaction(engine) as session:
+        payment = session.get(Payment, attempt.payment_id, with_for_update=True)
+        if _owns(payment, attempt):
+            assert payment is not None
+            payment.locked_until = None
+            payment.updated_at = utcnow()
+
+
+def _owns(payment: Payment | None, attempt: Attempt) -> bool:
+    return (
+        payment is not None
+        and payment.status == PaymentStatus.PENDING
+        and payment.attempt == attempt.number
+    )
+
+
+def _finish_succeeded(
+    engine: Engine, gateway: StripeGateway, attempt: Attempt, result: Charge, lease: timedelta
+) -> Payment:
+    with transaction(engine) as session:
+        now = utcnow()
+        order = _locked_order(session, attempt.order_id)
+        payment = session.get(Payment, attempt.payment_id, with_for_update=True)
+        assert payment is not None
+        if payment.stripe_id == result.id and payment.status != PaymentStatus.PENDING:
+            outcome = "settled"  # a resumed attempt: Stripe replayed a charge already settled
+        elif not _owns(payment, attempt):
+            outcome = "surplus"  # cannot happen with Stripe's idempotency; refund ours
+        else:
+            payment.stripe_id = result.id
+            payment.updated_at = now
+            if order.status == OrderStatus.CREATED:
+                payment.status = PaymentStatus.SUCCEEDED.value
+                payment.locked_until = None
+                event = PaymentCreated(
+                    id=payment.id,
+                    order_id=payment.order_id,
+                    stripe_id=result.id,
+                    amount=payment.amount,
+                )
+                payment.outbox_id = record(session, event).id
+                outcome = "paid"
+            else:  # the order expired (or was cancelled) while we were charging
+                payment.status = PaymentStatus.REFUND_PENDING.value
+                payment.locked_until = now + lease  # claimed: we refund it right below
+                outcome = "race"
+    if outcome == "paid":
+        log.info("order %s paid: %s", attempt.order_id, result.id)
+        return payment
+    if outcome == "settled":
+        if payment.status == PaymentStatus.SUCCEEDED:
+            return payment
+        raise Conflict(REFUNDED_RACE)
+    if outcome == "surplus":
+        log.error("surplus charge %s for order %s: refunding it", result.id, attempt.order_id)
+        surplus_key = f"{refund_key(attempt.order_id)}-{result.id}"
+        try:
+            gateway.refund(attempt.order_id, result.id, key=surplus_key)
+        except Exception:
+            log.exception("refund of surplus charge %s failed: refund it by hand", result.id)
+        raise Conflict(ALREADY_PAID)
+    log.warning("order %s was cancelled while %s was charged: refunding", order.id, result.id)
+    refund_claimed(engine, gateway, payment.id)
+    raise Conflict(REFUNDED_RACE)
+
+
+# -- refunds ----------------------------------------------------------------------
+
+
+def refund_claimed(engine: Engine, gateway: StripeGateway, payment_id: str) -> bool:
+    """Refund a `refund_pending` payment this caller holds the lease of."""
+    with Session(engine) as session:
+        payment = session.get(Payment, payment_id)
+    assert payment is not None and payment.stripe_id is not None
+    try:
+        refund_id = gateway.refund(payment.order_id, payment.stripe_id)
+    except Exception as exc:
+        log.warning("refund for order %s failed, will retry: %s", payment.order_id, exc)
+        with transaction(engine) as session:
+            held = session.get(Payment, payment_id, with_for_update=True)
+            if held is not None and held.status == PaymentStatus.REFUND_PENDING:
+                held.locked_until = None
+        return False
+    with transaction(engine) as session:
+        held = session.get(Payment, payment_id, with_for_update=True)
+        if held is not None and held.status == PaymentStatus.REFUND_PENDING:
+            held.status = PaymentStatus.REFUNDED.value
+            held.refund_id = refund_id
+            held.locked_until = None
+            held.updated_at = utcnow()
+    log.info("order %s refunded: %s", payment.order_id, refund_id)
+    return True
+
+
+def claim_refund(engine: Engine, payment_id: str, lease: timedelta) -> bool:
+    with transaction(engine) as session:
+        now = utcnow()
+        payment = session.get(Payment, payment_id, with_for_update=True)
+        if payment is None or payment.status != PaymentStatus.REFUND_PENDING:
+            return False
+        if payment.locked_until is not None and aware(payment.locked_until) > now:
+            return False  # someone is refunding it right now
+        payment.locked_until = now + lease
+        return True
+
+
+def refund_due(
+    engine: Engine, gateway: StripeGateway, lease: timedelta, order_id: str | None = None
+) -> int:
+    """Refund every `refund_pending` payment nobody is refunding (of one order, or all)."""
+    with Session(engine) as session:
+        query = select(Payment.id).where(Payment.status == PaymentStatus.REFUND_PENDING)
+        if order_id is not None:
+            query = query.where(Payment.order_id == order_id)
+        ids = list(session.exec(query).all())
+    return sum(
+        refund_claimed(engine, gateway, pid) for pid in ids if claim_refund(engine, pid, lease)
+    )
+
+
+def mark_for_refund(session: Session, order_id: str) -> None:
+    """The order was cancelled: a charge that succeeded for it must be given back."""
+    payment = _locked_payment(session, order_id)
+    if payment is None or payment.status != PaymentStatus.SUCCEEDED:
+        return  # nothing charged (an attempt in flight checks the order when it ends)
+    log.warning("order %s was cancelled after it was paid: refunding", order_id)
+    payment.status = PaymentStatus.REFUND_PENDING.value
+    payment.locked_until = None
+    payment.updated_at = utcnow()
+    _retract_announcement(session, payment)
+
+
+def _retract_announcement(session: Session, payment: Payment) -> None:
+    """Drop the payment's `payment.created` if the outbox has not published it yet."""
+    if payment.outbox_id is None:
+        return
+    query = (
+        select(OutboxEvent)
+        .where(OutboxEvent.id == payment.outbox_id)
+        .where(col(OutboxEvent.published_at).is_(None))
+        .with_for_update()  # waits for a relay publishing it right now
+    )
+    row = session.exec(query).first()
+    if row is not None and row.published_at is None:
+        session.delete(row)
+        log.info("payment.created for order %s retracted before publication", payment.order_id)

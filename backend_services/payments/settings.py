@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from pydantic import Field, field_validator, model_validator
+
+from backend_services.common.settings import ServiceSettings
+
+
+class PaymentsSettings(ServiceSettings):
+    service_name: str = "payments"
+    database_url: str = "sqlite:///var/data/payments.db"
+    # A real `sk_test_...`/`sk_live_...` key talks to Stripe; the default only works
+    # against the local test server (localstripe) named by STRIPE_API_BASE.
+    stripe_secret_key: str = Field(default="sk_test_local", repr=False)
+    stripe_api_base: str | None = None  # unset: Stripe's own https://api.stripe.com
+    # Every Stripe call is bounded: `attempts` tries of at most `timeout` each, with
+    # no new try started after `budget` seconds, then 503.
+    stripe_timeout_seconds: float = Field(default=10.0, gt=0)
+    stripe_max_attempts: int = Field(default=3, ge=1)
+    stripe_retry_budget_seconds: float = Field(default=15.0, ge=0)
+    # How long a request for an order we have not heard of yet waits for its
+    # `order.created` (the replica may lag a freshly created order) before 404.
+    replica_wait_seconds: float = Field(default=1.0, ge=0)
+    # A payment attempt holds its order this long; after that (the process died
+    # mid-charge) another request may resume it with the same idempotency key.
+    payment_lease_seconds: float = Field(default=90.0, gt=0)
+    # How long a duplicate request waits for the attempt in flight before 409.
+    duplicate_wait_seconds: float = Field(default=30.0, ge=0)
+    # How often refunds that could not be made at once are retried.
+    reconcile_interval_seconds: float = Field(default=5.0, gt=0)
+
+    @field_validator("stripe_api_base")
+    @classmethod
+    def _blank_is_default(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value and value.strip() else None
+
+    @model_validator(mode="after")
+    def _lease_outlives_a_charge(self) -> PaymentsSettings:
+        worst_charge = self.stripe_retry_budget_seconds + self.stripe_timeout_seconds + 5
+        if self.payment_lease_seconds <= worst_charge:
+            raise ValueError(
+                f"PAYMENT_LEASE_SECONDS must exceed the longest Stripe call ({worst_charge:.0f}s)"
+            )
+        return self
