@@ -304,7 +304,8 @@ async def run_chaos(cfg: ChaosConfig, out: Path, say: Any = print) -> dict[str, 
                 say(
                     f"  t+{time.monotonic() - t0:5.1f}s {target} back, ready after "
                     f"{fault.ready_after_restart_s}s, consumer caught up after "
-                    f"{fault.caught_up_s}s; errors meanwhile {fault.errors_meanwhile}"
+                    f"{'-' if fault.caught_up_s is None else fault.caught_up_s}s; "
+                    f"errors meanwhile {fault.errors_meanwhile}"
                 )
                 faults.append(fault)
                 await asyncio.sleep(cfg.between_s)  # load between faults
@@ -395,16 +396,22 @@ def markdown(data: dict[str, Any]) -> str:
     ]
     if "faults" not in data:
         return "\n".join([*out, f"Aborted: {data.get('aborted')}", ""])
-    verdict = "**all invariants hold**" if data["converged"] else "**DID NOT CONVERGE**"
     later = data.get("after_every_expiry", {})
+    seconds = data["converge_s_after_load_stopped"]
+    if data["converged"]:
+        verdict = f"**yes**: every invariant held {seconds} s after the load stopped"
+    else:
+        verdict = (
+            f"**NO**: {data['problem_count']} problem(s) left {seconds} s after the load stopped"
+        )
+    verdict += f" ({data['converge_polls']} polls); once every hold placed had expired: "
     verdict += (
-        "; still all hold once every hold placed had expired"
+        "still all hold."
         if later.get("converged")
-        else f"; after every hold expired: **{len(later.get('problems', []))} problem(s)**"
+        else (f"**{len(later.get('problems', []))} problem(s)**.")
     )
     out += [
-        f"Converged: {verdict}, {data['converge_s_after_load_stopped']} s after the load stopped "
-        f"({data['converge_polls']} polls).",
+        f"Converged: {verdict}",
         "",
         "| fault (SIGKILL) | at | down | ready after restart | consumer caught up | "
         "errors seen by the load meanwhile |",
