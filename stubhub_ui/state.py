@@ -429,6 +429,13 @@ class TicketState(SessionState):
         self.buying = True
         yield
         resp = await self._api("POST", "/api/orders", json={"ticketId": self.ticket.id})
+        # The orders service learns new listings from events: a listing seconds old
+        # may not have reached it yet. Retry briefly rather than say "not found".
+        for delay in (0.25, 0.5, 1.0):
+            if resp.status != 404:
+                break
+            await asyncio.sleep(delay)
+            resp = await self._api("POST", "/api/orders", json={"ticketId": self.ticket.id})
         self.buying = False
         if resp.status == 201 and isinstance(resp.body, dict):
             yield rx.toast.success("Ticket reserved. Complete your payment before the hold ends.")

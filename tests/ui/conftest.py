@@ -112,6 +112,20 @@ class Person:
         self.tickets.append(ticket)
         return ticket
 
+    def reserve(self, ticket_id: str) -> dict[str, Any]:
+        """POST /api/orders, retried while the orders service has not yet heard
+        of a brand-new listing (it learns them from `ticket.created`)."""
+        for _ in range(50):
+            response = self.context.request.post(
+                self.url + "/api/orders", data={"ticketId": ticket_id}
+            )
+            if response.status != 404:
+                break
+            self.page.wait_for_timeout(100)
+        assert response.status == 201, response.text()
+        order: dict[str, Any] = response.json()
+        return order
+
     def api_get(self, path: str) -> Any:
         response = self.context.request.get(self.url + path)
         return response.status, (response.json() if response.body() else None)

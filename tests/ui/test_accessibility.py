@@ -55,11 +55,8 @@ def tour(cast: dict[str, Any]) -> dict[str, Any]:
     title, price = LISTINGS[-1]
     reserved = cast["seller"].create_ticket(title, price)
     buyer: Person = cast["buyer"]
-    response = buyer.context.request.post(
-        buyer.url + "/api/orders", data={"ticketId": reserved["id"]}
-    )
-    assert response.status == 201, response.text()
-    return {**cast, "reserved": reserved, "order": f"/orders/{response.json()['id']}"}
+    order = buyer.reserve(reserved["id"])
+    return {**cast, "reserved": reserved, "order": f"/orders/{order['id']}"}
 
 
 PAGES = [
