@@ -8,6 +8,8 @@ class ExpirationSettings(ServiceSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     # How often the worker looks for due timers: the bulk of the expiry lateness.
     poll_delay_seconds: float = Field(default=0.1, gt=0, le=1)
+    # Jobs run at once (each is one publish): bounds how fast a burst of expiries drains.
+    max_jobs: int = Field(default=100, gt=0)
     # A job that runs longer than this is abandoned (and retried by arq).
     job_timeout_seconds: float = Field(default=10, gt=0)
     # A finished job's result is kept this long; while kept, the same order is never

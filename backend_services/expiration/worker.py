@@ -32,6 +32,7 @@ def make_worker(settings: ExpirationSettings, redis: ArqRedis, bus: EventBus) ->
         redis_pool=redis,
         handle_signals=False,  # uvicorn owns SIGINT/SIGTERM; the lifespan stops us
         poll_delay=settings.poll_delay_seconds,
+        max_jobs=settings.max_jobs,
         job_timeout=settings.job_timeout_seconds,
         keep_result=settings.keep_result_seconds,
         max_tries=settings.max_tries,
