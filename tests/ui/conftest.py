@@ -44,9 +44,14 @@ expect.set_options(timeout=10_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
-            item.add_marker(pytest.mark.browser)
+    here = Path(__file__).parent
+    ours = [item for item in items if Path(str(item.fspath)).is_relative_to(here)]
+    # Playwright's sync API does not share a process with the asyncio suites.
+    alone = len(ours) == len(items)
+    for item in ours:
+        item.add_marker(pytest.mark.browser)
+        if not alone:
+            item.add_marker(pytest.mark.skip(reason="run tests/ui in its own pytest process"))
 
 
 @pytest.fixture(scope="session")
