@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
 
 from backend_services.common.app import RuntimeDep
 from backend_services.common.sessions import SignedInUser
@@ -29,13 +28,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 async def create_payment(body: PaymentIn, runtime: RuntimeDep, user: SignedInUser) -> PaymentOut:
     settings = runtime.settings
     assert isinstance(settings, PaymentsSettings)
-    payment = await run_in_threadpool(
-        service.pay,
-        runtime.engine,
-        runtime.extras["stripe"],
-        settings,
-        user,
-        body.order_id,
-        body.token,
+    payment = await service.pay(
+        runtime.engine, runtime.extras["stripe"], settings, user, body.order_id, body.token
     )
     return PaymentOut.model_validate(payment, from_attributes=True)

@@ -16,7 +16,7 @@ def _present(value: Any, message: str) -> Any:
 
 
 class PaymentIn(CamelModel):
-    order_id: str = Field(max_length=200)
+    order_id: str  # any id: an unknown or malformed one is a 404
     token: str = Field(max_length=255)  # a Stripe PaymentMethod id or card token
 
     @field_validator("order_id", mode="before")

@@ -26,11 +26,13 @@ published it yet); refunds that fail are retried by `refund_due`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from anyio import to_thread
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -85,17 +87,21 @@ class Attempt:
 # -- the order replica ------------------------------------------------------------
 
 
-def find_order(engine: Engine, order_id: str, wait_seconds: float) -> PaymentOrder:
+def load_order(engine: Engine, order_id: str) -> PaymentOrder | None:
+    with Session(engine) as session:
+        return session.get(PaymentOrder, order_id)
+
+
+async def find_order(engine: Engine, order_id: str, wait_seconds: float) -> PaymentOrder:
     """The replicated order, waiting briefly for an `order.created` still in flight."""
     deadline = time.monotonic() + wait_seconds
     while True:
-        with Session(engine) as session:
-            order = session.get(PaymentOrder, order_id)
+        order = await to_thread.run_sync(load_order, engine, order_id)
         if order is not None:
             return order
         if time.monotonic() >= deadline:
             raise NotFound(ORDER_NOT_FOUND)
-        time.sleep(POLL_SECONDS)
+        await asyncio.sleep(POLL_SECONDS)
 
 
 def check_payable(order: PaymentOrder, now: datetime) -> None:
@@ -122,7 +128,7 @@ def _locked_payment(session: Session, order_id: str) -> Payment | None:
 # -- paying -----------------------------------------------------------------------
 
 
-def pay(
+async def pay(
     engine: Engine,
     gateway: StripeGateway,
     settings: PaymentsSettings,
@@ -130,21 +136,22 @@ def pay(
     order_id: str,
     payment_method: str,
 ) -> Payment:
-    order = find_order(engine, order_id, settings.replica_wait_seconds)
+    """Waits are asynchronous; only the database and Stripe calls take a thread."""
+    order = await find_order(engine, order_id, settings.replica_wait_seconds)
     if order.user_id != user.id:
         raise Forbidden("You can only pay for your own orders")
     check_payable(order, utcnow())
     lease = timedelta(seconds=settings.payment_lease_seconds)
     deadline = time.monotonic() + settings.duplicate_wait_seconds
     while True:
-        attempt = claim(engine, order_id, payment_method, lease)
+        attempt = await to_thread.run_sync(claim, engine, order_id, payment_method, lease)
         if attempt is None:  # a duplicate request is charging this order right now
             if time.monotonic() >= deadline:
                 raise Conflict(IN_PROGRESS)
-            time.sleep(POLL_SECONDS)
+            await asyncio.sleep(POLL_SECONDS)
             continue
         try:
-            return charge(engine, gateway, attempt, lease)
+            return await to_thread.run_sync(charge, engine, gateway, attempt, lease)
         except PaymentRequired:
             if attempt.resumed and attempt.payment_method != payment_method:
                 continue  # the earlier card was declined: now try this request's card

@@ -136,8 +136,11 @@ async def test_missing_fields_are_400_each_listed(payments: Payments, buyer: Per
     assert wrong_type.status_code == 400
 
 
-async def test_unknown_order_is_404(payments: Payments, buyer: Person) -> None:
-    response = await payments.pay(buyer, "no-such-order")
+@pytest.mark.parametrize("order_id", ["no-such-order", "x" * 5000, "../../etc/passwd"])
+async def test_unknown_or_malformed_order_is_404(
+    payments: Payments, buyer: Person, order_id: str
+) -> None:
+    response = await payments.pay(buyer, order_id)
     assert response.status_code == 404
     assert errors(response) == [{"message": "Order not found", "field": None}]
 
