@@ -147,12 +147,12 @@ def _nginx_location(route: Route) -> str:
     lines = [
         f'        location ~* "^{route.path}" {{',
         f"            proxy_pass http://{route.service};",
-        "            proxy_set_header Host $host;",
+        "            proxy_set_header Host $http_host;  # keeps the port in redirects",
         "            proxy_set_header X-Request-Id $req_id;",
         "            proxy_set_header X-Real-IP $remote_addr;",
         "            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
         "            proxy_set_header X-Forwarded-Proto $scheme;",
-        "            proxy_set_header X-Forwarded-Host $host;",
+        "            proxy_set_header X-Forwarded-Host $http_host;",
         "            proxy_set_header Upgrade $http_upgrade;",
         "            proxy_set_header Connection $connection_upgrade;",
     ]

@@ -152,7 +152,14 @@ def infrastructure(cfg: Config) -> list[Proc]:
         procs.append(
             Proc(
                 "stripe",
-                [str(REPO / ".venv-stripe/bin/localstripe"), "--port", str(cfg.ports["stripe"])],
+                # --from-scratch: localstripe reloads a pickle every instance on the
+                # machine shares (/tmp/localstripe.pickle); a test server starts empty.
+                [
+                    str(REPO / ".venv-stripe/bin/localstripe"),
+                    "--port",
+                    str(cfg.ports["stripe"]),
+                    "--from-scratch",
+                ],
                 where=f"http://127.0.0.1:{cfg.ports['stripe']} (localstripe, test mode)",
             )
         )
@@ -197,6 +204,9 @@ def ui(cfg: Config) -> Proc:
         "REFLEX_USE_GRANIAN": "1",
         "GRANIAN_WORKERS": str(cfg.replicas),
         "REFLEX_API_URL": f"http://localhost:{cfg.http_port}",
+        # Each stack builds its frontend in its own var/ so two stacks never clash.
+        "REFLEX_WEB_WORKDIR": os.environ.get("UI_WEB_DIR", str(cfg.var / "web")),
+        "REFLEX_STATES_WORKDIR": str(cfg.var / "states"),
         "HTTP_PORT": str(cfg.http_port),
         "UI_API_BASE_URL": f"http://127.0.0.1:{cfg.http_port}",
         "NATS_URL": f"nats://127.0.0.1:{cfg.ports['nats']}",

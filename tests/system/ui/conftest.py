@@ -1,10 +1,8 @@
-"""Browser journeys against a running stack (Playwright, Debian's Chromium).
+"""Browser journeys (Playwright, Debian's Chromium) against the suite's stack.
 
-The stack must already run (`make run`, or the system-test launcher) at
-`STACK_URL` (default http://localhost:8080). Set `EXPIRATION_WINDOW_SECONDS` to
-the window the stack was started with; the hold-expiry journey only runs when
-it is short. These tests use Playwright's sync API: run them in their own
-pytest process (`pytest tests/ui`), apart from the asyncio suites.
+The stack is the real launcher on free ports with a short hold window
+(tests/system/conftest.py). Playwright's sync API needs a process without a
+running asyncio loop: `make system` runs tests/system apart from the asyncio suites.
 """
 
 from __future__ import annotations
@@ -18,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-REPO = Path(__file__).resolve().parents[2]
-STACK_URL = os.environ.get("STACK_URL", "http://localhost:8080").rstrip("/")
-EXPIRATION_WINDOW = int(os.environ.get("EXPIRATION_WINDOW_SECONDS", "900"))
+from tests.system.conftest import EXPIRATION_WINDOW_SECONDS, Stack
+
+REPO = Path(__file__).resolve().parents[3]
+EXPIRATION_WINDOW = EXPIRATION_WINDOW_SECONDS
 # The committed screenshots live in assets/screenshots; a normal run writes to
 # test-results/ so `make test` leaves the tree clean. Refresh the committed ones
 # with UI_SCREENSHOTS_DIR=assets/screenshots.
@@ -45,13 +43,9 @@ expect.set_options(timeout=10_000)
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
-    ours = [item for item in items if Path(str(item.fspath)).is_relative_to(here)]
-    # Playwright's sync API does not share a process with the asyncio suites.
-    alone = len(ours) == len(items)
-    for item in ours:
-        item.add_marker(pytest.mark.browser)
-        if not alone:
-            item.add_marker(pytest.mark.skip(reason="run tests/ui in its own pytest process"))
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -61,17 +55,14 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture(scope="session")
-def stack_url() -> str:
-    """The running stack; the whole module is skipped when it is not there."""
-    checks = ["/ping", "/api/users/readyz", "/api/tickets/readyz", "/api/orders/readyz"]
-    try:
-        for path in checks:
-            response = httpx.get(STACK_URL + path, timeout=5)
-            if response.status_code != 200:
-                pytest.skip(f"stack at {STACK_URL} not ready: {path} -> {response.status_code}")
-    except httpx.HTTPError as exc:
-        pytest.skip(f"no stack at {STACK_URL} ({exc!r}); start it with `make run`")
-    return STACK_URL
+def stack_url(stack: Stack) -> str:
+    """The suite's own stack (tests/system/conftest.py), started on free ports."""
+    return stack.url
+
+
+@pytest.fixture(scope="session")
+def nats_url(stack: Stack) -> str:
+    return f"nats://127.0.0.1:{stack.ports['nats']}"
 
 
 def unique_email(prefix: str = "fan") -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
 from .conftest import (
@@ -83,10 +82,6 @@ def test_buy_then_pay_updates_seller_and_buyer_live(people: People) -> None:
     expect(order_row.locator('[data-testid="order-status"]')).to_have_text("Complete")
 
 
-@pytest.mark.skipif(
-    EXPIRATION_WINDOW > 60,
-    reason="needs a stack started with a short EXPIRATION_WINDOW_SECONDS (<= 60)",
-)
 def test_hold_expiry_flips_the_order_and_relists_the_ticket(people: People) -> None:
     seller = people.signed_in()
     title = unique_title("Expiry")
