@@ -11,8 +11,8 @@ run: setup
 
 lint: setup
 	.venv/bin/ruff check .
-	.venv/bin/ruff format --check backend_services tests scripts
-	.venv/bin/mypy backend_services scripts tests
+	.venv/bin/ruff format --check backend_services tests scripts bench infra stubhub_ui rxconfig.py
+	.venv/bin/mypy backend_services scripts tests bench infra
 	.venv-ui/bin/mypy stubhub_ui
 
 # In-process service suites against real nats-server, Redis, SQLite and PostgreSQL.
