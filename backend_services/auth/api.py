@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from backend_services.common.app import RuntimeDep
+from backend_services.common.errors import error_responses
 from backend_services.common.sessions import (
     CurrentUser,
     OptionalUser,
@@ -31,13 +32,13 @@ def _signed_in(response: Response, runtime: RuntimeDep, user: CurrentUser) -> Us
     return UserOut(id=user.id, email=user.email)
 
 
-@router.post("/signup", status_code=201, response_model=UserOut)
+@router.post("/signup", status_code=201, response_model=UserOut, responses=error_responses(400))
 async def signup(body: SignupIn, response: Response, runtime: RuntimeDep) -> UserOut:
     user = await run_in_threadpool(service.signup, runtime.engine, body.email, body.password)
     return _signed_in(response, runtime, user)
 
 
-@router.post("/signin", response_model=UserOut)
+@router.post("/signin", response_model=UserOut, responses=error_responses(400, 429))
 async def signin(
     body: SigninIn,
     response: Response,

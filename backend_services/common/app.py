@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 
 from .db import make_engine, ping
-from .errors import error_body, install_error_handlers
+from .errors import ErrorBody, error_body, error_responses, install_error_handlers
 from .events import Consumer, EventBus, OutboxRelay, run_consumer
 from .logs import configure_logging
 from .migrations import upgrade_to_head
@@ -62,7 +62,39 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     app.include_router(_health_router(spec), prefix=spec.prefix)
     for router in spec.routers:
         app.include_router(router, prefix=spec.prefix)
+    app.openapi = _openapi_with_contract_errors(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi_with_contract_errors(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """FastAPI documents 422 for validation; we answer 400 with the contract's body."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        ref = {"$ref": "#/components/schemas/ErrorBody"}
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.get("responses", {})
+                if responses.pop("422", None) is not None:
+                    responses.setdefault(
+                        "400",
+                        {
+                            "description": "Invalid input (every failing field listed)",
+                            "content": {"application/json": {"schema": ref}},
+                        },
+                    )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(body.pop("$defs", {}))
+        components["ErrorBody"] = body
+        return schema
+
+    return openapi
 
 
 def _lifespan(
@@ -128,7 +160,7 @@ def _health_router(spec: ServiceSpec) -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", responses={503: {"description": "a dependency is unreachable"}})
+    @router.get("/readyz", responses=error_responses(503))
     async def readyz(runtime: RuntimeDep) -> JSONResponse:
         problems = await _readiness_problems(runtime, spec)
         if problems:

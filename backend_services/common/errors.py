@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,34 @@ class UpstreamUnavailable(AppError):
     """A dependency we cannot reach (e.g. Stripe); the client may retry."""
 
     status_code = 503
+
+
+class ErrorItem(BaseModel):
+    message: str
+    field: str | None
+
+
+class ErrorBody(BaseModel):
+    """The contract's error shape, as documented in every service's OpenAPI."""
+
+    errors: list[ErrorItem]
+
+
+_DESCRIPTIONS = {
+    400: "Invalid input (every failing field listed) or a broken rule about it",
+    401: "Not signed in, or the session is invalid or expired",
+    402: "The card was declined",
+    403: "Signed in, but not yours",
+    404: "Not found (unknown or malformed id)",
+    409: "The resource's current state forbids it",
+    429: "Too many attempts; try again later",
+    503: "A dependency is unavailable; try again",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: the error statuses it sends, with the error body."""
+    return {code: {"model": ErrorBody, "description": _DESCRIPTIONS[code]} for code in codes}
 
 
 def error_body(*errors: tuple[str, str | None]) -> dict[str, Any]:

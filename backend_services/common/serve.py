@@ -17,4 +17,7 @@ def serve(factory: str, default_port: int) -> None:
         log_config=None,  # our structured logging (configured in the lifespan)
         access_log=False,
         timeout_graceful_shutdown=10,
+        # Longer than the ingress keeps idle upstream connections (nginx: 60 s), so
+        # nginx never reuses a connection uvicorn is closing (a 502 on a POST).
+        timeout_keep_alive=75,
     )

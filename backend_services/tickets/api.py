@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from backend_services.common.app import RuntimeDep
-from backend_services.common.errors import BadRequest
+from backend_services.common.errors import BadRequest, error_responses
 from backend_services.common.sessions import SignedInUser
 
 from . import service
@@ -20,7 +20,7 @@ def _out(ticket: Ticket) -> TicketOut:
     return TicketOut.model_validate(ticket, from_attributes=True)
 
 
-@router.post("", status_code=201, response_model=TicketOut)
+@router.post("", status_code=201, response_model=TicketOut, responses=error_responses(400, 401))
 async def create_ticket(body: TicketIn, user: SignedInUser, runtime: RuntimeDep) -> TicketOut:
     ticket = await run_in_threadpool(
         service.create_ticket, runtime.engine, user, body.title, body.price
@@ -28,7 +28,7 @@ async def create_ticket(body: TicketIn, user: SignedInUser, runtime: RuntimeDep)
     return _out(ticket)
 
 
-@router.get("", response_model=list[TicketOut])
+@router.get("", response_model=list[TicketOut], responses=error_responses(400))
 async def list_tickets(
     runtime: RuntimeDep,
     q: Annotated[str | None, Query(max_length=120)] = None,
@@ -44,17 +44,19 @@ async def list_tickets(
     return [_out(t) for t in tickets]
 
 
-@router.get("/mine", response_model=list[TicketOut])
+@router.get("/mine", response_model=list[TicketOut], responses=error_responses(401))
 async def my_tickets(user: SignedInUser, runtime: RuntimeDep) -> list[TicketOut]:
     return [_out(t) for t in await run_in_threadpool(service.list_mine, runtime.engine, user)]
 
 
-@router.get("/{ticket_id}", response_model=TicketOut)
+@router.get("/{ticket_id}", response_model=TicketOut, responses=error_responses(404))
 async def show_ticket(ticket_id: str, runtime: RuntimeDep) -> TicketOut:
     return _out(await run_in_threadpool(service.get_ticket, runtime.engine, ticket_id))
 
 
-@router.put("/{ticket_id}", response_model=TicketOut)
+@router.put(
+    "/{ticket_id}", response_model=TicketOut, responses=error_responses(400, 401, 403, 404, 409)
+)
 async def update_ticket(
     ticket_id: str, body: TicketUpdateIn, user: SignedInUser, runtime: RuntimeDep
 ) -> TicketOut:
