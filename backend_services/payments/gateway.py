@@ -1,4 +1,4 @@
-"""Stripe, behind a small interface: charge an order, refund a charge.
+"""Stripe, behind a small interface: create, confirm, look up and refund PaymentIntents.
 
 Every call is bounded: a per-request HTTP timeout, a few tries with jittered
 exponential back-off (tenacity) on network errors, 429s and Stripe 5xx, and no
@@ -73,6 +73,20 @@ def payment_key(order_id: str, attempt: int) -> str:
     return base if attempt == 1 else f"{base}-{attempt}"
 
 
+def _charge(intent: Any) -> Charge:
+    return Charge(
+        id=intent.id, status=intent.status, amount=intent.amount, currency=intent.currency
+    )
+
+
+def _token_message(exc: stripe.InvalidRequestError) -> str:
+    # The token is the only input of the client's that reaches Stripe.
+    message = exc.user_message or "Invalid payment method"
+    if message in ("Not Found", "Bad request"):  # localstripe's terse errors
+        message = "Invalid payment token"
+    return message
+
+
 def refund_key(order_id: str) -> str:
     return f"order-{order_id}-refund"
 
@@ -123,32 +137,49 @@ class StripeGateway:
                 raise StripeUnavailable(what) from exc
             raise
 
-    def charge(self, order_id: str, amount: int, payment_method: str, attempt: int) -> Charge:
-        """Create and confirm a PaymentIntent for the order (server side, cards only)."""
+    def create_intent(
+        self, order_id: str, amount: int, payment_method: str, attempt: int
+    ) -> Charge:
+        """Create the attempt's PaymentIntent, *unconfirmed*: it moves no money yet."""
         params: Any = {
             "amount": amount,
             "currency": CURRENCY,
             "payment_method": payment_method,
-            "confirm": True,
             "payment_method_types": ["card"],
             "metadata": {"orderId": order_id, "attempt": str(attempt)},
         }
         options: Any = {"idempotency_key": payment_key(order_id, attempt)}
         try:
             intent = self._call(
-                "charge", lambda: self.client.v1.payment_intents.create(params, options)
+                "create", lambda: self.client.v1.payment_intents.create(params, options)
             )
         except stripe.CardError as exc:
             raise CardDeclined(exc.user_message or DECLINED) from exc
         except stripe.InvalidRequestError as exc:
-            # The token is the only input of the client's that reaches Stripe.
-            message = exc.user_message or "Invalid payment method"
-            if message in ("Not Found", "Bad request"):  # localstripe's terse errors
-                message = "Invalid payment token"
-            raise InvalidPaymentMethod(message) from exc
-        return Charge(
-            id=intent.id, status=intent.status, amount=intent.amount, currency=intent.currency
+            raise InvalidPaymentMethod(_token_message(exc)) from exc
+        return _charge(intent)
+
+    def confirm(self, order_id: str, payment_intent: str, attempt: int) -> Charge:
+        """Confirm (charge) a PaymentIntent created by `create_intent`."""
+        options: Any = {"idempotency_key": f"{payment_key(order_id, attempt)}-confirm"}
+        try:
+            intent = self._call(
+                "confirm",
+                lambda: self.client.v1.payment_intents.confirm(payment_intent, options=options),
+            )
+        except stripe.CardError as exc:
+            raise CardDeclined(exc.user_message or DECLINED) from exc
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "payment_intent_unexpected_state":  # confirmed (or cancelled) before
+                return self.retrieve(payment_intent)
+            raise InvalidPaymentMethod(_token_message(exc)) from exc
+        return _charge(intent)
+
+    def retrieve(self, payment_intent: str) -> Charge:
+        intent = self._call(
+            "retrieve", lambda: self.client.v1.payment_intents.retrieve(payment_intent)
         )
+        return _charge(intent)
 
     def refund(self, order_id: str, payment_intent: str, key: str | None = None) -> str:
         """Refund a PaymentIntent in full; the refund's id."""
@@ -163,7 +194,8 @@ class StripeGateway:
         return str(refund.id)
 
     def cancel_quietly(self, payment_intent: str) -> None:
-        """Best effort: release an intent that did not succeed (e.g. needs 3-D Secure)."""
+        """Best effort: release an intent that did not succeed (e.g. needs 3-D Secure), or
+        one left unconfirmed for an order that can no longer be paid."""
         try:
             self._call("cancel", lambda: self.client.v1.payment_intents.cancel(payment_intent))
         except Exception as exc:

@@ -3,6 +3,10 @@
 Woken by the `order.cancelled` consumer (so a refund starts at once without
 holding up the event stream while Stripe answers), and otherwise polling, so a
 refund that failed (Stripe down) or was interrupted (a restart) is retried.
+
+Each pass first reconciles abandoned payment attempts (`service.reconcile`: a
+process died between charging and recording, or an attempt was left pending
+for an order that can no longer be paid), then refunds what is due.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ class Refunder:
 
     async def run(self) -> None:
         while True:
+            try:
+                await asyncio.to_thread(service.reconcile, self.engine, self.gateway, self.lease)
+            except Exception:
+                log.exception("reconcile pass failed")
             try:
                 await asyncio.to_thread(service.refund_due, self.engine, self.gateway, self.lease)
             except Exception:

@@ -27,6 +27,7 @@ published it yet); refunds that fail are retried by `refund_due`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ from backend_services.common.events.tables import OutboxEvent, utcnow
 from backend_services.common.sessions import CurrentUser
 
 from .gateway import (
+    DECLINED,
     AttemptMismatch,
     CardDeclined,
     Charge,
@@ -72,6 +74,8 @@ ORDER_EXPIRED = "Order has expired"
 IN_PROGRESS = "A payment for this order is already in progress"
 REFUNDED_RACE = "Order was cancelled before the payment completed; the charge was refunded"
 UNAVAILABLE = "The payment provider is unavailable, please try again shortly"
+NEEDS_AUTHENTICATION = "This card needs an authentication step we do not support; use another card"
+ABANDONED = "The payment was interrupted and the order can no longer be paid"
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,11 @@ class Attempt:
     number: int
     payment_method: str
     resumed: bool  # an earlier attempt whose outcome is unknown, replayed
+    stripe_id: str | None = None  # its PaymentIntent, once created and recorded
+
+
+class _LostAttempt(Exception):
+    """The attempt was settled or taken over while its PaymentIntent was being created."""
 
 
 # -- the order replica ------------------------------------------------------------
@@ -111,6 +120,12 @@ def check_payable(order: PaymentOrder, now: datetime) -> None:
         raise Conflict(ORDER_CANCELLED)
     if now >= aware(order.expires_at):
         raise Conflict(ORDER_EXPIRED)
+
+
+def _payable(order: PaymentOrder | None, now: datetime) -> bool:
+    return (
+        order is not None and order.status == OrderStatus.CREATED and now < aware(order.expires_at)
+    )
 
 
 def _locked_order(session: Session, order_id: str) -> PaymentOrder:
@@ -186,6 +201,7 @@ def claim(engine: Engine, order_id: str, payment_method: str, lease: timedelta) 
                 payment.updated_at = now
                 return _attempt(payment, resumed=True)
             payment.attempt += 1
+            payment.stripe_id = None  # the declined attempt's PaymentIntent
             payment.amount = order.price
             payment.payment_method = payment_method
             payment.status = PaymentStatus.PENDING.value
@@ -205,14 +221,15 @@ def _attempt(payment: Payment, resumed: bool) -> Attempt:
         number=payment.attempt,
         payment_method=payment.payment_method,
         resumed=resumed,
+        stripe_id=payment.stripe_id,
     )
 
 
 def charge(engine: Engine, gateway: StripeGateway, attempt: Attempt, lease: timedelta) -> Payment:
     try:
-        result = gateway.charge(
-            attempt.order_id, attempt.amount, attempt.payment_method, attempt.number
-        )
+        result = _charge_at_stripe(engine, gateway, attempt, lease)
+    except _LostAttempt:
+        raise Conflict(IN_PROGRESS) from None
     except CardDeclined as exc:
         _finish_declined(engine, attempt, exc.message)
         raise PaymentRequired(exc.message) from None
@@ -228,12 +245,56 @@ def charge(engine: Engine, gateway: StripeGateway, attempt: Attempt, lease: time
     except BaseException:
         _release(engine, attempt)
         raise
-    if result.status != "succeeded":  # e.g. requires_action (3-D Secure): not supported
-        gateway.cancel_quietly(result.id)
-        message = "This card needs an authentication step we do not support; use another card"
-        _finish_declined(engine, attempt, message)
-        raise PaymentRequired(message)
-    return _finish_succeeded(engine, gateway, attempt, result, lease)
+    if result.status == "succeeded":
+        return _finish_succeeded(engine, gateway, attempt, result, lease)
+    if result.status in ("canceled", "requires_payment_method"):  # declined earlier
+        _finish_declined(engine, attempt, DECLINED)
+        raise PaymentRequired(DECLINED)
+    if result.status in ("processing", "requires_confirmation"):  # not settled yet
+        _release(engine, attempt)
+        raise UpstreamUnavailable(UNAVAILABLE)
+    # e.g. requires_action (3-D Secure): not supported
+    gateway.cancel_quietly(result.id)
+    _finish_declined(engine, attempt, NEEDS_AUTHENTICATION)
+    raise PaymentRequired(NEEDS_AUTHENTICATION)
+
+
+def _charge_at_stripe(
+    engine: Engine, gateway: StripeGateway, attempt: Attempt, lease: timedelta
+) -> Charge:
+    """Create the PaymentIntent, record its id, then confirm it (which moves the money).
+
+    A resumed attempt whose intent was recorded looks it up first: it may have been
+    confirmed already by a request that died before recording the outcome."""
+    if attempt.stripe_id is not None:
+        intent = gateway.retrieve(attempt.stripe_id)
+    else:
+        intent = gateway.create_intent(
+            attempt.order_id, attempt.amount, attempt.payment_method, attempt.number
+        )
+        if not record_intent(engine, attempt, intent.id, lease):
+            gateway.cancel_quietly(intent.id)
+            raise _LostAttempt
+    if intent.status != "requires_confirmation":
+        return intent
+    return gateway.confirm(attempt.order_id, intent.id, attempt.number)
+
+
+def record_intent(engine: Engine, attempt: Attempt, intent_id: str, lease: timedelta) -> bool:
+    """Before confirming: a `pending` row with a `stripe_id` names the only intent of
+    the attempt that may have been charged, whatever happens to this process next."""
+    with transaction(engine) as session:
+        payment = session.get(Payment, attempt.payment_id, with_for_update=True)
+        if not _owns(payment, attempt):
+            return False
+        assert payment is not None
+        if payment.stripe_id not in (None, intent_id):
+            return False  # a concurrent resumption of the attempt recorded its own
+        now = utcnow()
+        payment.stripe_id = intent_id
+        payment.locked_until = now + lease  # a whole lease for the confirmation
+        payment.updated_at = now
+        return True
 
 
 def _finish_declined(engine: Engine, attempt: Attempt, message: str) -> None:
@@ -313,6 +374,94 @@ def _finish_succeeded(
     log.warning("order %s was cancelled while %s was charged: refunding", order.id, result.id)
     refund_claimed(engine, gateway, payment.id)
     raise Conflict(REFUNDED_RACE)
+
+
+# -- abandoned attempts -------------------------------------------------------------
+
+
+def reconcile(engine: Engine, gateway: StripeGateway, lease: timedelta) -> int:
+    """Settle `pending` attempts nobody is finishing: their holder died (the lease
+    expired), or they were released (Stripe unreachable) and the order can no longer be
+    paid. Safe to run in every replica: each attempt is claimed with a lease first.
+    Returns how many attempts were settled through Stripe."""
+    now = utcnow()
+    with Session(engine) as session:
+        query = (
+            select(Payment, PaymentOrder)
+            .join(PaymentOrder, col(PaymentOrder.id) == col(Payment.order_id))
+            .where(Payment.status == PaymentStatus.PENDING)
+        )
+        due = [(p.id, p.order_id) for p, o in session.exec(query).all() if _abandoned(p, o, now)]
+    settled = 0
+    for payment_id, order_id in due:
+        attempt = _claim_abandoned(engine, payment_id, order_id, lease)
+        if attempt is None:
+            continue
+        try:
+            _settle_abandoned(engine, gateway, attempt, lease)
+            settled += 1
+        except Exception:
+            log.exception("abandoned payment of order %s: will retry", order_id)
+            _release(engine, attempt)
+    return settled
+
+
+def _abandoned(payment: Payment, order: PaymentOrder, now: datetime) -> bool:
+    if payment.locked_until is not None:
+        return aware(payment.locked_until) <= now  # its holder died mid-charge
+    return order.status != OrderStatus.CREATED  # released, and the buyer cannot retry
+
+
+def _claim_abandoned(
+    engine: Engine, payment_id: str, order_id: str, lease: timedelta
+) -> Attempt | None:
+    """Claim an abandoned attempt whose intent must be looked up at Stripe; one without
+    a recorded intent charged nothing and is settled right here."""
+    with transaction(engine) as session:
+        now = utcnow()
+        order = _locked_order(session, order_id)
+        payment = _locked_payment(session, order_id)
+        if (
+            payment is None
+            or payment.id != payment_id
+            or payment.status != PaymentStatus.PENDING
+            or not _abandoned(payment, order, now)
+        ):
+            return None  # settled, resumed or claimed meanwhile
+        payment.updated_at = now
+        if payment.stripe_id is None:  # nothing was confirmed, so nothing was charged
+            if _payable(order, now):
+                payment.locked_until = None  # the buyer's retry resumes it
+            else:
+                log.warning("abandoned payment of order %s charged nothing", order_id)
+                payment.status = PaymentStatus.DECLINED.value
+                payment.failure_message = ABANDONED
+                payment.locked_until = None
+            return None
+        payment.locked_until = now + lease
+        return _attempt(payment, resumed=True)
+
+
+def _settle_abandoned(
+    engine: Engine, gateway: StripeGateway, attempt: Attempt, lease: timedelta
+) -> None:
+    assert attempt.stripe_id is not None
+    intent = gateway.retrieve(attempt.stripe_id)
+    payable = _payable(load_order(engine, attempt.order_id), utcnow())
+    if intent.status not in ("succeeded", "canceled") and not payable:
+        gateway.cancel_quietly(intent.id)  # unconfirmed: make sure it never charges
+        intent = gateway.retrieve(intent.id)
+    log.warning(
+        "abandoned payment of order %s: intent %s is %s", attempt.order_id, intent.id, intent.status
+    )
+    if intent.status == "succeeded":
+        # As if its request had finished: paid, or refunded if the order was cancelled.
+        with contextlib.suppress(Conflict):
+            _finish_succeeded(engine, gateway, attempt, intent, lease)
+    elif intent.status in ("canceled", "requires_payment_method"):
+        _finish_declined(engine, attempt, DECLINED if payable else ABANDONED)
+    else:  # e.g. never confirmed, order still payable: the buyer's retry confirms it
+        _release(engine, attempt)
 
 
 # -- refunds ----------------------------------------------------------------------

@@ -21,7 +21,7 @@ class PaymentsSettings(ServiceSettings):
     # `order.created` (the replica may lag a freshly created order) before 404.
     replica_wait_seconds: float = Field(default=1.0, ge=0)
     # A payment attempt holds its order this long; after that (the process died
-    # mid-charge) another request may resume it with the same idempotency key.
+    # mid-charge) another request may resume it, or the reconciler settles it.
     payment_lease_seconds: float = Field(default=90.0, gt=0)
     # How long a duplicate request waits for the attempt in flight before 409.
     duplicate_wait_seconds: float = Field(default=30.0, ge=0)
@@ -35,9 +35,13 @@ class PaymentsSettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _lease_outlives_a_charge(self) -> PaymentsSettings:
-        worst_charge = self.stripe_retry_budget_seconds + self.stripe_timeout_seconds + 5
+        # A lease covers at most two Stripe calls: create (then the lease is renewed as
+        # the intent is recorded) and confirm, or, resuming, retrieve and confirm.
+        worst_call = self.stripe_retry_budget_seconds + self.stripe_timeout_seconds
+        worst_charge = 2 * worst_call + 5
         if self.payment_lease_seconds <= worst_charge:
             raise ValueError(
-                f"PAYMENT_LEASE_SECONDS must exceed the longest Stripe call ({worst_charge:.0f}s)"
+                f"PAYMENT_LEASE_SECONDS must exceed two of the longest Stripe calls"
+                f" ({worst_charge:.0f}s)"
             )
         return self
