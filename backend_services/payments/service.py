@@ -9,15 +9,31 @@ a duplicate of itself:
    `declined` row into a new `pending` attempt. A concurrent request finds a
    live lease and waits for it, then sees `succeeded` (409 already paid) or
    `declined` (it may try its own card).
-2. *charge* Stripe outside any transaction, with the idempotency key of the
-   attempt (`order-<id>-payment`, then `-2`, `-3` … after declines).
+2. *charge* Stripe outside any transaction, in two steps: create the
+   PaymentIntent unconfirmed, with the idempotency key of the attempt
+   (`order-<id>-payment`, then `-2`, `-3` … after declines); record its id on
+   the `pending` row (own transaction, only while the attempt owns the row; the
+   lease is renewed); then confirm it, which is what moves money. So, whatever
+   kills the process, a `pending` row with a `stripe_id` names the only intent
+   that may have charged, and one without charged nothing.
 3. *finish*: declined → `declined` (the order stays payable); unreachable →
    the lease is released and the attempt stays `pending`, so the next request
-   resumes it with the same key and card (Stripe then replays the original
-   result instead of charging again); succeeded → in one transaction with the
-   order row locked: if the order is still `created`, `succeeded` plus
-   `payment.created` in the outbox; if it was cancelled meanwhile (the expiry
-   race), `refund_pending`, refunded at once and never announced.
+   resumes it (a recorded intent is looked up first: `succeeded` is finished,
+   `requires_confirmation` confirmed, `canceled`/`requires_payment_method`
+   declined; otherwise a new intent with the same key and card); succeeded → in
+   one transaction with the order row locked: if the order is still `created`,
+   `succeeded` plus `payment.created` in the outbox; if it was cancelled
+   meanwhile (the expiry race), `refund_pending`, refunded at once and never
+   announced.
+
+*reconcile* (run by the refunder's loop in every replica) settles `pending`
+attempts nobody is finishing — the lease expired (the holder died), or the
+lease was released and the order is no longer `created` — after claiming each
+under the row lock with a lease: a recorded intent that succeeded is finished
+as above (paid, or refunded if the order was cancelled); one not confirmed for
+an order no longer payable is cancelled and the attempt `declined`; without a
+recorded intent nothing was charged: `declined` if the order cannot be paid,
+else left for the buyer's retry.
 
 An `order.cancelled` that arrives after the charge succeeded marks the payment
 `refund_pending` (and retracts its `payment.created` if the relay has not
