@@ -87,12 +87,12 @@ async def run_consumer(bus: EventBus, consumer: Consumer) -> None:
                     await bus.js.add_consumer(bus.stream, consumer.config())
                     sub = await bus.js.pull_subscribe_bind(consumer.name, stream=bus.stream)
                 msgs = await sub.fetch(FETCH_BATCH, timeout=FETCH_TIMEOUT_SECONDS)
-            except NatsTimeout:
+            except (NatsTimeout, TimeoutError):  # no message within the fetch window
                 continue
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("consumer %s fetch failed: %s", consumer.name, exc)
+                log.warning("consumer %s fetch failed: %r", consumer.name, exc)
                 await _unsubscribe(sub)
                 sub = None
                 await asyncio.sleep(1.0)
