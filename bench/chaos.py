@@ -50,8 +50,9 @@ class ChaosConfig:
     exclude: list[str] = field(default_factory=list)  # Procfile names not to run at all
 
 
+# Converging may wait out a payment lease (90 s) when payments was killed mid-charge.
 QUICK = ChaosConfig(
-    sellers=2, buyers=8, workers=6, down_s=1.5, between_s=3.0, window=6, converge_timeout=90.0
+    sellers=2, buyers=8, workers=6, down_s=1.5, between_s=3.0, window=6, converge_timeout=150.0
 )
 
 
