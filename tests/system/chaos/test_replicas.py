@@ -15,17 +15,21 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from playwright.sync_api import Browser, expect
 
 from bench.client import Api, Result, User, poll, run_sync
 from bench.events import StoredEvent, read_stream
 from bench.invariants import converge
 from bench.stack import ManagedStack, StackConfig, http_ok
+from tests.system.ui.conftest import ticket_card, wait_ready
 
 WINDOW = 5  # seconds a hold lasts: some holds are left to expire
 TICKETS = 24
@@ -34,7 +38,8 @@ TICKETS = 24
 @pytest.fixture(scope="module")
 def replicated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedStack]:
     var: Path = tmp_path_factory.mktemp("replicas")
-    stack = ManagedStack(StackConfig.allocate(var, replicas=2, expiration_window=WINDOW))
+    cfg = StackConfig.allocate(var, replicas=2, expiration_window=WINDOW)
+    stack = ManagedStack(cfg, with_ui=True)  # the UI as two granian workers sharing Redis
     with stack:
         yield stack
 
@@ -195,3 +200,46 @@ def test_replicas_share_one_durable_consumer_per_service(replicated: ManagedStac
         assert state["num_pending"] == 0 and state["num_ack_pending"] == 0, (name, state)
     # one consumer per service, whatever the number of processes
     assert not [n for n in states if n.rstrip("0123456789") != n], states
+
+
+VIEWERS = 6
+
+
+def test_live_updates_reach_viewers_on_both_ui_processes(
+    replicated: ManagedStack, browser: Browser
+) -> None:
+    """Each UI worker consumes every event for its own sockets: with viewers spread over
+    the two workers, every one of them sees a new listing without reloading."""
+    url = replicated.cfg.url
+    contexts = [browser.new_context() for _ in range(VIEWERS)]
+    try:
+        pages = [context.new_page() for context in contexts]
+        for page in pages:
+            page.goto(url + "/")
+            wait_ready(page)
+        title = f"Replica gig {uuid.uuid4().hex[:8]}"
+        with httpx.Client(base_url=url, timeout=10) as seller:
+            email = f"live-{uuid.uuid4().hex[:8]}@example.com"
+            seller.post("/api/users/signup", json={"email": email, "password": "password123"})
+            assert (
+                seller.post("/api/tickets", json={"title": title, "price": 2500}).status_code == 201
+            )
+        for page in pages:
+            expect(ticket_card(page, title)).to_be_visible(timeout=10_000)
+        workers = _ui_worker_count(replicated)
+        assert workers == 2, f"expected two UI worker processes, found {workers}"
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def _ui_worker_count(stack: ManagedStack) -> int:
+    """Processes running live-update consumers, from the UI's log (one line each)."""
+    log = stack.cfg.var / "log"
+    lines = [
+        line
+        for path in log.glob("*ui*")
+        for line in path.read_text(errors="replace").splitlines()
+        if "live updates: ordered consumer" in line
+    ]
+    return len(lines)
