@@ -59,16 +59,23 @@ def nav_link(text: str, href: str, id_: str) -> rx.Component:
     )
 
 
+# The signed-in navigation, shown as links on wide screens and as a menu on phones:
+# (text, href, key); the ids are nav-<key> in the header links, navm-<key> in the menu.
+_MEMBER_LINKS = (
+    ("Sell tickets", "/tickets/new", "sell"),
+    ("My tickets", "/tickets/mine", "mine"),
+    ("My orders", "/orders", "orders"),
+    ("Sign out", "/auth/signout", "signout"),
+)
+
+
 def _desktop_links() -> rx.Component:
     return rx.cond(
         SessionState.session_checked,
         rx.cond(
             SessionState.signed_in,
             rx.hstack(
-                nav_link("Sell tickets", "/tickets/new", "nav-sell"),
-                nav_link("My tickets", "/tickets/mine", "nav-mine"),
-                nav_link("My orders", "/orders", "nav-orders"),
-                nav_link("Sign out", "/auth/signout", "nav-signout"),
+                *[nav_link(text, href, f"nav-{key}") for text, href, key in _MEMBER_LINKS],
                 spacing="5",
                 align="center",
             ),
@@ -90,6 +97,7 @@ def _menu_item(text: str, href: str, id_: str) -> rx.Component:
 
 
 def _mobile_menu() -> rx.Component:
+    member_items = [_menu_item(text, href, f"navm-{key}") for text, href, key in _MEMBER_LINKS]
     return rx.cond(
         SessionState.session_checked,
         rx.menu.root(
@@ -106,11 +114,9 @@ def _mobile_menu() -> rx.Component:
                 rx.cond(
                     SessionState.signed_in,
                     rx.fragment(
-                        _menu_item("Sell tickets", "/tickets/new", "navm-sell"),
-                        _menu_item("My tickets", "/tickets/mine", "navm-mine"),
-                        _menu_item("My orders", "/orders", "navm-orders"),
+                        *member_items[:-1],
                         rx.menu.separator(),
-                        _menu_item("Sign out", "/auth/signout", "navm-signout"),
+                        member_items[-1],  # sign out
                     ),
                     rx.fragment(
                         _menu_item("Sign in", "/auth/signin", "navm-signin"),
@@ -359,3 +365,104 @@ def form_field(
 
 def price_tag(text: rx.Var, size: str = "5", testid: str = "ticket-price") -> rx.Component:
     return rx.text(text, size=size, weight="bold", data_testid=testid, high_contrast=True)
+
+
+def back_link(text: str, href: str) -> rx.Component:
+    """The "← text" link above a detail page."""
+    return rx.link(
+        rx.hstack(
+            rx.icon("arrow_left", size=16, aria_hidden="true"),
+            rx.text(text),
+            spacing="1",
+            align="center",
+        ),
+        href=href,
+        size="2",
+        margin_bottom="1rem",
+        display="inline-block",
+    )
+
+
+def detail_body(
+    not_found: rx.Var,
+    not_found_notice: rx.Component,
+    pending: rx.Var,
+    error: rx.Var,
+    body: rx.Component,
+) -> rx.Component:
+    """A detail page: `not_found_notice`, or while `pending` the load error or a spinner,
+    then `body`."""
+    return rx.cond(
+        not_found,
+        not_found_notice,
+        rx.cond(
+            pending,
+            rx.cond(error != "", error_callout(error), loading_block()),
+            body,
+        ),
+    )
+
+
+def list_row(
+    badge: rx.Component,
+    *lines: rx.Component,
+    href: rx.Var,
+    testid: str,
+    **data: rx.Var,
+) -> rx.Component:
+    """One row of a "My …" list: a card linking to `href`, `lines` on the left, `badge` on
+    the right; `data` are extra data_* attributes of the link."""
+    return rx.link(
+        rx.card(
+            rx.flex(
+                rx.vstack(
+                    *lines,
+                    spacing="1",
+                    align="start",
+                    flex="1",
+                    min_width="0",
+                ),
+                badge,
+                align="center",
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        href=href,
+        underline="none",
+        color="inherit",
+        width="100%",
+        display="block",
+        data_testid=testid,
+        **data,
+    )
+
+
+def list_body(
+    loading: rx.Var,
+    items: rx.vars.ArrayVar,
+    error: rx.Var,
+    empty: rx.Component,
+    row: Callable[[rx.Var], rx.Component],
+    list_id: str,
+) -> rx.Component:
+    """A "My …" list: a spinner on first load, then the load error (if any) above either
+    `empty` or one `row` per item."""
+    return rx.cond(
+        loading & (items.length() == 0),
+        loading_block(),
+        rx.vstack(
+            error_callout(error, "error-list"),
+            rx.cond(
+                items.length() == 0,
+                empty,
+                rx.vstack(
+                    rx.foreach(items, row),
+                    spacing="3",
+                    width="100%",
+                    id=list_id,
+                ),
+            ),
+            width="100%",
+        ),
+    )

@@ -76,21 +76,21 @@ def _form(action: str, submit_label: str, on_submit, password_hint: str = "") ->
     )
 
 
+def _switch(prompt: str, label: str, path: str, id_: str) -> rx.Component:
+    """The link to the other auth page, keeping where to go afterwards."""
+    return rx.text(
+        prompt,
+        rx.link(label, href=path + AuthState.next_query, id=id_, underline="always"),
+        size="2",
+    )
+
+
 def signin() -> rx.Component:
     return _auth_card(
         "Sign in",
         "Welcome back. Sign in to buy and sell tickets.",
         _form("signin", "Sign in", AuthState.submit_signin),
-        rx.text(
-            "New here? ",
-            rx.link(
-                "Create an account",
-                href="/auth/signup" + AuthState.next_query,
-                id="to-signup",
-                underline="always",
-            ),
-            size="2",
-        ),
+        _switch("New here? ", "Create an account", "/auth/signup", "to-signup"),
     )
 
 
@@ -99,16 +99,7 @@ def signup() -> rx.Component:
         "Create your account",
         "Sell tickets you can't use, buy tickets you want.",
         _form("signup", "Create account", AuthState.submit_signup, "8 to 128 characters."),
-        rx.text(
-            "Already have an account? ",
-            rx.link(
-                "Sign in",
-                href="/auth/signin" + AuthState.next_query,
-                id="to-signin",
-                underline="always",
-            ),
-            size="2",
-        ),
+        _switch("Already have an account? ", "Sign in", "/auth/signin", "to-signin"),
     )
 
 

@@ -9,9 +9,12 @@ import reflex as rx
 
 from ..components import (
     Countdown,
+    back_link,
+    detail_body,
     error_callout,
     layout,
-    loading_block,
+    list_body,
+    list_row,
     notice,
     page,
     price_tag,
@@ -25,71 +28,44 @@ from ..state import OrdersState, OrderState
 
 
 def _order_row(order) -> rx.Component:
-    return rx.link(
-        rx.card(
-            rx.flex(
-                rx.vstack(
-                    rx.text(order.ticket_title, weight="medium", size="3", class_name="clamp-2"),
-                    rx.hstack(
-                        price_tag(order.price_display, size="2", testid="order-price"),
-                        rx.cond(
-                            order.status == "created",
-                            rx.text(
-                                "· hold until ",
-                                order.expires_display,
-                                size="1",
-                                color_scheme="gray",
-                            ),
-                        ),
-                        spacing="2",
-                        align="center",
-                        wrap="wrap",
-                    ),
-                    spacing="1",
-                    align="start",
-                    flex="1",
-                    min_width="0",
+    return list_row(
+        status_badge(order.display_status, order.status_label, "order-status"),
+        rx.text(order.ticket_title, weight="medium", size="3", class_name="clamp-2"),
+        rx.hstack(
+            price_tag(order.price_display, size="2", testid="order-price"),
+            rx.cond(
+                order.status == "created",
+                rx.text(
+                    "· hold until ",
+                    order.expires_display,
+                    size="1",
+                    color_scheme="gray",
                 ),
-                status_badge(order.display_status, order.status_label, "order-status"),
-                align="center",
-                spacing="3",
-                width="100%",
             ),
+            spacing="2",
+            align="center",
+            wrap="wrap",
         ),
         href="/orders/" + order.id,
-        underline="none",
-        color="inherit",
-        width="100%",
-        display="block",
-        data_testid="order-row",
+        testid="order-row",
         data_order_id=order.id,
     )
 
 
 def _orders_body() -> rx.Component:
-    return rx.cond(
-        OrdersState.loading & (OrdersState.orders.length() == 0),
-        loading_block(),
-        rx.vstack(
-            error_callout(OrdersState.error, "error-list"),
-            rx.cond(
-                OrdersState.orders.length() == 0,
-                notice(
-                    "shopping_bag",
-                    "No orders yet",
-                    "When you buy a ticket, your order shows up here.",
-                    rx.link(rx.button("Browse tickets"), href="/"),
-                    testid="no-orders",
-                ),
-                rx.vstack(
-                    rx.foreach(OrdersState.orders, _order_row),
-                    spacing="3",
-                    width="100%",
-                    id="order-list",
-                ),
-            ),
-            width="100%",
+    return list_body(
+        OrdersState.loading,
+        OrdersState.orders,
+        OrdersState.error,
+        notice(
+            "shopping_bag",
+            "No orders yet",
+            "When you buy a ticket, your order shows up here.",
+            rx.link(rx.button("Browse tickets"), href="/"),
+            testid="no-orders",
         ),
+        _order_row,
+        "order-list",
     )
 
 
@@ -98,6 +74,20 @@ def orders() -> rx.Component:
 
 
 # ------------------------------------------------------------------ one order
+
+
+def _pay_button(**submit) -> rx.Component:
+    """The "Pay $x" button; `submit` says how it pays (submits the form or calls Stripe)."""
+    return rx.button(
+        rx.icon("credit_card", size=18, aria_hidden="true"),
+        "Pay ",
+        OrderState.order.price_display,
+        **submit,
+        size="4",
+        width="100%",
+        loading=OrderState.paying,
+        id="pay-button",
+    )
 
 
 def _test_mode_form() -> rx.Component:
@@ -152,16 +142,7 @@ def _test_mode_form() -> rx.Component:
                 class_name="plain-fieldset",
             ),
             error_callout(OrderState.pay_error, "pay-error"),
-            rx.button(
-                rx.icon("credit_card", size=18, aria_hidden="true"),
-                "Pay ",
-                OrderState.order.price_display,
-                type="submit",
-                size="4",
-                width="100%",
-                loading=OrderState.paying,
-                id="pay-button",
-            ),
+            _pay_button(type="submit"),
             spacing="4",
             width="100%",
         ),
@@ -189,16 +170,7 @@ def _stripe_form(key: str) -> rx.Component:
             min_height="44px",
         ),
         error_callout(OrderState.pay_error, "pay-error"),
-        rx.button(
-            rx.icon("credit_card", size=18, aria_hidden="true"),
-            "Pay ",
-            OrderState.order.price_display,
-            on_click=OrderState.pay_stripe,
-            size="4",
-            width="100%",
-            loading=OrderState.paying,
-            id="pay-button",
-        ),
+        _pay_button(on_click=OrderState.pay_stripe),
         rx.text("Payments are processed by Stripe.", size="1", color_scheme="gray"),
         spacing="3",
         width="100%",
@@ -270,61 +242,62 @@ def _awaiting_payment() -> rx.Component:
     )
 
 
+def _outcome_callout(message, icon: str, color_scheme: str, testid: str) -> rx.Component:
+    return rx.callout(
+        message,
+        icon=icon,
+        color_scheme=color_scheme,
+        size="3",
+        data_testid=testid,
+        width="100%",
+    )
+
+
+def _ended(message, icon: str, color_scheme: str, testid: str) -> rx.Component:
+    """An order that ended without a sale: why, and the way back to its ticket."""
+    return rx.vstack(
+        _outcome_callout(message, icon, color_scheme, testid),
+        rx.link(
+            rx.button("See the ticket", variant="soft"),
+            href="/tickets/" + OrderState.order.ticket_id,
+            id="back-to-ticket",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
 def _outcome() -> rx.Component:
     return rx.match(
         OrderState.order.display_status,
         (
             "complete",
-            rx.callout(
+            _outcome_callout(
                 rx.text(rx.text.strong("Paid. "), "The ticket is yours — enjoy the show!"),
-                icon="party_popper",
-                color_scheme="grass",
-                size="3",
-                data_testid="order-complete",
-                width="100%",
+                "party_popper",
+                "grass",
+                "order-complete",
             ),
         ),
         (
             "expired",
-            rx.vstack(
-                rx.callout(
-                    rx.text(
-                        rx.text.strong("This order expired. "),
-                        "The hold lapsed before payment, so the ticket went back on sale.",
-                    ),
-                    icon="timer_off",
-                    color_scheme="tomato",
-                    size="3",
-                    data_testid="order-expired",
-                    width="100%",
+            _ended(
+                rx.text(
+                    rx.text.strong("This order expired. "),
+                    "The hold lapsed before payment, so the ticket went back on sale.",
                 ),
-                rx.link(
-                    rx.button("See the ticket", variant="soft"),
-                    href="/tickets/" + OrderState.order.ticket_id,
-                    id="back-to-ticket",
-                ),
-                spacing="3",
-                width="100%",
+                "timer_off",
+                "tomato",
+                "order-expired",
             ),
         ),
         (
             "cancelled",
-            rx.vstack(
-                rx.callout(
-                    "This order was cancelled and the ticket released.",
-                    icon="circle_x",
-                    color_scheme="gray",
-                    size="3",
-                    data_testid="order-cancelled",
-                    width="100%",
-                ),
-                rx.link(
-                    rx.button("See the ticket", variant="soft"),
-                    href="/tickets/" + OrderState.order.ticket_id,
-                    id="back-to-ticket",
-                ),
-                spacing="3",
-                width="100%",
+            _ended(
+                "This order was cancelled and the ticket released.",
+                "circle_x",
+                "gray",
+                "order-cancelled",
             ),
         ),
         _awaiting_payment(),
@@ -332,7 +305,7 @@ def _outcome() -> rx.Component:
 
 
 def _order_body() -> rx.Component:
-    return rx.cond(
+    return detail_body(
         OrderState.not_found,
         notice(
             "search_x",
@@ -341,58 +314,45 @@ def _order_body() -> rx.Component:
             rx.link(rx.button("My orders"), href="/orders"),
             testid="order-not-found",
         ),
-        rx.cond(
-            OrderState.loading | (OrderState.order.id == ""),
-            rx.cond(OrderState.error != "", error_callout(OrderState.error), loading_block()),
-            rx.card(
-                rx.vstack(
-                    rx.hstack(
-                        rx.text("Order", size="2", color_scheme="gray"),
-                        rx.spacer(),
-                        status_badge(
-                            OrderState.order.display_status,
-                            OrderState.order.status_label,
-                            "order-status",
-                        ),
-                        width="100%",
-                        align="center",
+        OrderState.loading | (OrderState.order.id == ""),
+        OrderState.error,
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.text("Order", size="2", color_scheme="gray"),
+                    rx.spacer(),
+                    status_badge(
+                        OrderState.order.display_status,
+                        OrderState.order.status_label,
+                        "order-status",
                     ),
-                    rx.heading(
-                        OrderState.order.ticket_title,
-                        size="7",
-                        as_="h1",
-                        id="page-title",
-                        class_name="break-words",
-                    ),
-                    price_tag(OrderState.order.price_display, size="6", testid="order-price"),
-                    rx.separator(size="4"),
-                    _outcome(),
-                    spacing="4",
                     width="100%",
-                    align="start",
+                    align="center",
                 ),
-                size=rx.breakpoints(initial="2", sm="4"),
+                rx.heading(
+                    OrderState.order.ticket_title,
+                    size="7",
+                    as_="h1",
+                    id="page-title",
+                    class_name="break-words",
+                ),
+                price_tag(OrderState.order.price_display, size="6", testid="order-price"),
+                rx.separator(size="4"),
+                _outcome(),
+                spacing="4",
                 width="100%",
-                max_width="640px",
-                id="order-detail",
+                align="start",
             ),
+            size=rx.breakpoints(initial="2", sm="4"),
+            width="100%",
+            max_width="640px",
+            id="order-detail",
         ),
     )
 
 
 def order() -> rx.Component:
     return layout(
-        rx.link(
-            rx.hstack(
-                rx.icon("arrow_left", size=16, aria_hidden="true"),
-                rx.text("My orders"),
-                spacing="1",
-                align="center",
-            ),
-            href="/orders",
-            size="2",
-            margin_bottom="1rem",
-            display="inline-block",
-        ),
+        back_link("My orders", "/orders"),
         private(_order_body),
     )

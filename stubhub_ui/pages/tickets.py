@@ -8,10 +8,13 @@ from __future__ import annotations
 import reflex as rx
 
 from ..components import (
+    back_link,
+    detail_body,
     error_callout,
     form_field,
     layout,
-    loading_block,
+    list_body,
+    list_row,
     notice,
     page,
     price_tag,
@@ -87,63 +90,36 @@ def sell() -> rx.Component:
 
 
 def _my_ticket_row(ticket) -> rx.Component:
-    return rx.link(
-        rx.card(
-            rx.flex(
-                rx.vstack(
-                    rx.text(
-                        ticket.title,
-                        weight="medium",
-                        size="3",
-                        data_testid="ticket-title",
-                        class_name="clamp-2",
-                    ),
-                    price_tag(ticket.price_display, size="2"),
-                    spacing="1",
-                    align="start",
-                    flex="1",
-                    min_width="0",
-                ),
-                status_badge(ticket.status, ticket.status_label, "ticket-status"),
-                align="center",
-                spacing="3",
-                width="100%",
-            ),
+    return list_row(
+        status_badge(ticket.status, ticket.status_label, "ticket-status"),
+        rx.text(
+            ticket.title,
+            weight="medium",
+            size="3",
+            data_testid="ticket-title",
+            class_name="clamp-2",
         ),
+        price_tag(ticket.price_display, size="2"),
         href="/tickets/" + ticket.id,
-        underline="none",
-        color="inherit",
-        width="100%",
-        display="block",
-        data_testid="my-ticket",
+        testid="my-ticket",
         data_ticket_id=ticket.id,
     )
 
 
 def _mine_body() -> rx.Component:
-    return rx.cond(
-        MineState.loading & (MineState.tickets.length() == 0),
-        loading_block(),
-        rx.vstack(
-            error_callout(MineState.error, "error-list"),
-            rx.cond(
-                MineState.tickets.length() == 0,
-                notice(
-                    "ticket_plus",
-                    "No listings yet",
-                    "Tickets you list for sale show up here, with their status.",
-                    rx.link(rx.button("Sell a ticket"), href="/tickets/new"),
-                    testid="no-tickets",
-                ),
-                rx.vstack(
-                    rx.foreach(MineState.tickets, _my_ticket_row),
-                    spacing="3",
-                    width="100%",
-                    id="my-tickets",
-                ),
-            ),
-            width="100%",
+    return list_body(
+        MineState.loading,
+        MineState.tickets,
+        MineState.error,
+        notice(
+            "ticket_plus",
+            "No listings yet",
+            "Tickets you list for sale show up here, with their status.",
+            rx.link(rx.button("Sell a ticket"), href="/tickets/new"),
+            testid="no-tickets",
         ),
+        _my_ticket_row,
+        "my-tickets",
     )
 
 
@@ -346,19 +322,8 @@ def _ticket_body() -> rx.Component:
 
 def ticket() -> rx.Component:
     return layout(
-        rx.link(
-            rx.hstack(
-                rx.icon("arrow_left", size=16, aria_hidden="true"),
-                rx.text("All tickets"),
-                spacing="1",
-                align="center",
-            ),
-            href="/",
-            size="2",
-            margin_bottom="1rem",
-            display="inline-block",
-        ),
-        rx.cond(
+        back_link("All tickets", "/"),
+        detail_body(
             TicketState.not_found,
             notice(
                 "ticket_x",
@@ -367,10 +332,8 @@ def ticket() -> rx.Component:
                 rx.link(rx.button("Browse tickets"), href="/"),
                 testid="ticket-not-found",
             ),
-            rx.cond(
-                TicketState.loading | (TicketState.ticket.id == ""),
-                rx.cond(TicketState.error != "", error_callout(TicketState.error), loading_block()),
-                _ticket_body(),
-            ),
+            TicketState.loading | (TicketState.ticket.id == ""),
+            TicketState.error,
+            _ticket_body(),
         ),
     )
