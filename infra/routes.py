@@ -33,7 +33,11 @@ from pathlib import Path
 HOST = "ticketing.dev"
 INGRESS_CLASS = "nginx"
 BODY_SIZE = "1m"  # JSON APIs only; no uploads
-WEBSOCKET_TIMEOUT_SECONDS = 3600  # the UI's socket.io connection stays open for hours
+WEBSOCKET_TIMEOUT_SECONDS = 3600
+UNAVAILABLE_BODY = (
+    '{"errors":[{"message":"The service is temporarily unavailable, please try again",'
+    '"field":null}]}'
+)  # the UI's socket.io connection stays open for hours
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,13 @@ http {{
         listen {listen};
         server_name _;
 
-{location_blocks}    }}
+{location_blocks}
+        # An API service that cannot be reached still answers in the contract's shape.
+        location @api_unavailable {{
+            default_type application/json;
+            return 503 '{UNAVAILABLE_BODY}';
+        }}
+    }}
 }}
 """
 
@@ -156,6 +166,8 @@ def _nginx_location(route: Route) -> str:
         "            proxy_set_header Upgrade $http_upgrade;",
         "            proxy_set_header Connection $connection_upgrade;",
     ]
+    if route.service != "ui":  # nginx's own errors for the APIs: JSON, not an HTML page
+        lines.append("            error_page 502 503 504 = @api_unavailable;")
     if route.websocket:
         lines += [
             f"            proxy_read_timeout {WEBSOCKET_TIMEOUT_SECONDS}s;",

@@ -254,3 +254,32 @@ def test_running_nginx_balances_replicas_and_limits_bodies(ingress: int) -> None
     conn.request("POST", "/api/tickets", body=b"x" * (2 * 1024 * 1024), headers={"Host": "t"})
     assert conn.getresponse().status == 413
     conn.close()
+
+
+def test_an_unreachable_api_service_answers_in_the_contract_shape(tmp_path: Path) -> None:
+    closed = f"127.0.0.1:{free_port()}"  # nothing listens there
+    port = free_port()
+    render_nginx(
+        tmp_path, {name: [closed] for name in routes.services()}, listen=f"127.0.0.1:{port}"
+    )
+    proc = subprocess.Popen(
+        [NGINX, "-p", str(tmp_path), "-c", "nginx.conf", "-e", "stderr"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, proc, timeout=10)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request(
+            "POST", "/api/orders", body=b"{}", headers={"Content-Type": "application/json"}
+        )
+        response = conn.getresponse()
+        body = json.loads(response.read())
+        assert response.status == 503
+        assert response.getheader("Content-Type") == "application/json"
+        assert body == {"errors": [{"message": body["errors"][0]["message"], "field": None}]}
+        conn.request("GET", "/")
+        assert conn.getresponse().status == 502  # pages keep nginx's own error
+    finally:
+        proc.terminate()
+        proc.wait(10)
