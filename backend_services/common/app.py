@@ -153,7 +153,11 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def _health_router(spec: ServiceSpec) -> APIRouter:
+ReadinessProbe = Callable[[Request], Awaitable[list[str]]]
+
+
+def health_router(problems: ReadinessProbe) -> APIRouter:
+    """`/healthz` (the process is alive) and `/readyz` (503 listing what is unreachable)."""
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz")
@@ -161,13 +165,20 @@ def _health_router(spec: ServiceSpec) -> APIRouter:
         return {"status": "ok"}
 
     @router.get("/readyz", responses=error_responses(503))
-    async def readyz(runtime: RuntimeDep) -> JSONResponse:
-        problems = await _readiness_problems(runtime, spec)
-        if problems:
-            return JSONResponse(error_body(*((p, None) for p in problems)), status_code=503)
+    async def readyz(request: Request) -> JSONResponse:
+        found = await problems(request)
+        if found:
+            return JSONResponse(error_body(*((p, None) for p in found)), status_code=503)
         return JSONResponse({"status": "ready"})
 
     return router
+
+
+def _health_router(spec: ServiceSpec) -> APIRouter:
+    async def problems(request: Request) -> list[str]:
+        return await _readiness_problems(get_runtime(request), spec)
+
+    return health_router(problems)
 
 
 async def _readiness_problems(runtime: Runtime, spec: ServiceSpec) -> list[str]:

@@ -17,10 +17,10 @@ from datetime import timedelta
 from typing import Any
 
 from arq.connections import ArqRedis
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Request
 
-from backend_services.common.errors import error_body, install_error_handlers
+from backend_services.common.app import health_router
+from backend_services.common.errors import install_error_handlers
 from backend_services.common.events import (
     Consumer,
     Delivery,
@@ -93,28 +93,16 @@ async def _lifespan_for(app: FastAPI, settings: ExpirationSettings) -> AsyncIter
         await bus.close()
 
 
-def _health_router() -> APIRouter:
-    router = APIRouter(tags=["health"])
-
-    @router.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @router.get("/readyz", responses={503: {"description": "a dependency is unreachable"}})
-    async def readyz(request: Request) -> JSONResponse:
-        runtime: ExpirationRuntime = request.app.state.runtime
-        problems: list[str] = []
-        if not runtime.bus.connected:
-            problems.append("event bus unreachable")
-        try:
-            await asyncio.wait_for(runtime.redis.ping(), 2)
-        except Exception as exc:
-            problems.append(f"redis unreachable: {type(exc).__name__}")
-        if problems:
-            return JSONResponse(error_body(*((p, None) for p in problems)), status_code=503)
-        return JSONResponse({"status": "ready"})
-
-    return router
+async def _readiness_problems(request: Request) -> list[str]:
+    runtime: ExpirationRuntime = request.app.state.runtime
+    problems: list[str] = []
+    if not runtime.bus.connected:
+        problems.append("event bus unreachable")
+    try:
+        await asyncio.wait_for(runtime.redis.ping(), 2)
+    except Exception as exc:
+        problems.append(f"redis unreachable: {type(exc).__name__}")
+    return problems
 
 
 def create(settings: ExpirationSettings | None = None) -> FastAPI:
@@ -134,7 +122,7 @@ def create(settings: ExpirationSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    health = _health_router()
+    health = health_router(_readiness_problems)
     app.include_router(health)
     app.include_router(health, prefix=PREFIX)
     return app
