@@ -119,11 +119,18 @@ async def test_order_already_past_expiry_fires_immediately(
     assert events[0][1] == {"orderId": order_id}
 
 
+async def wait_ready(proc: servers.Server) -> None:
+    ready = f"http://127.0.0.1:{proc.port}/readyz"
+    async with httpx.AsyncClient() as client:
+        await eventually(lambda: client.get(ready), lambda r: r.status_code == 200, timeout=15)
+
+
 async def test_timer_due_while_worker_down_fires_after_restart(
     tmp_path: Path, nats_url: str, redis_url: str, redis: ArqRedis
 ) -> None:
     proc = worker_process(tmp_path, nats_url, redis_url).start()
     try:
+        await wait_ready(proc)  # connected to NATS, stream and consumer in place
         order_id = new_order_id()
         expires_at = datetime.now(UTC) + timedelta(seconds=2)
         await publish_order(nats_url, order_id, expires_at)
@@ -142,9 +149,7 @@ async def test_process_stops_promptly_on_sigterm(
     tmp_path: Path, nats_url: str, redis_url: str
 ) -> None:
     proc = worker_process(tmp_path, nats_url, redis_url).start()
-    ready = f"http://127.0.0.1:{proc.port}/readyz"
-    async with httpx.AsyncClient() as client:
-        await eventually(lambda: client.get(ready), lambda r: r.status_code == 200, timeout=15)
+    await wait_ready(proc)
     started = time.monotonic()
     proc.stop()  # SIGTERM, as Kubernetes and honcho send it
     assert time.monotonic() - started < 5
