@@ -130,6 +130,8 @@ async def consumer_states(url: str, stream: str = STREAM) -> dict[str, dict[str,
         jsm = nc.jsm()
         out = {}
         for info in await jsm.consumers_info(stream):
+            if not info.config.durable_name:
+                continue  # e.g. the UI processes' ordered consumers, which come and go
             out[info.name] = {
                 "num_pending": info.num_pending or 0,
                 "num_ack_pending": info.num_ack_pending or 0,
