@@ -25,7 +25,7 @@ Doc = dict[str, Any]
 
 
 def written(service: str) -> bool:
-    """Whether a service's package is complete enough to run (others are in progress)."""
+    """Whether a service's package has what its image runs (entry point, app, settings)."""
     package = REPO / "backend_services" / service
     return all((package / f).exists() for f in ("__main__.py", "main.py", "settings.py"))
 
