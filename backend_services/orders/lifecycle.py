@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from backend_services.common.events import OrderCancelled, OrderCompleted, OrderCreated, record
-from backend_services.common.events.payloads import OrderCreatedTicket, OrderTicketRef
+from contracts.events import OrderCreatedTicket, OrderTicketRef
+from contracts.rules import plausible_id
 
-from .domain import OrderStatus, plausible_id
+from .domain import OrderStatus
 from .models import Order
 
 

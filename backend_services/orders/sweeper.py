@@ -12,11 +12,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from backend_services.common.app import Runtime
+from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
 
 from . import lifecycle
 from .domain import OrderStatus
-from .models import Order, utcnow
+from .models import Order
 from .settings import OrdersSettings
 
 log = logging.getLogger(__name__)

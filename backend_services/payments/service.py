@@ -54,6 +54,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
 from backend_services.common.errors import (
     BadRequest,
@@ -64,7 +65,7 @@ from backend_services.common.errors import (
     UpstreamUnavailable,
 )
 from backend_services.common.events import PaymentCreated, record
-from backend_services.common.events.tables import OutboxEvent, utcnow
+from backend_services.common.events.tables import OutboxEvent
 from backend_services.common.sessions import CurrentUser
 
 from .gateway import (

@@ -10,7 +10,7 @@ from backend_services.auth.main import SPEC
 from backend_services.common.app import ServiceSpec, create_app
 from backend_services.common.sessions import SignedInUser
 from backend_services.common.settings import ServiceSettings
-from tests.support.apps import make_settings, serve
+from harness.apps import make_settings, serve
 
 
 def test_weak_jwt_key_is_refused_outside_local() -> None:

@@ -15,8 +15,8 @@ from arq.connections import ArqRedis
 from arq.jobs import Job
 
 from backend_services.expiration.timers import job_id
+from harness import servers
 from tests.expiration.conftest import worker_process
-from tests.support import servers
 from tests.support.bus import publish, stream_messages
 from tests.support.waiting import eventually
 

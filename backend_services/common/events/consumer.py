@@ -24,9 +24,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from contracts.events import Event, parse_event
+
 from ..db import transaction
 from .bus import EventBus
-from .payloads import Event, parse_event
 from .tables import ProcessedMessage
 
 log = logging.getLogger(__name__)

@@ -22,10 +22,12 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from contracts.events import Event
+
+from ..clock import utcnow
 from ..db import transaction
 from .bus import EventBus
-from .payloads import Event
-from .tables import OutboxEvent, utcnow
+from .tables import OutboxEvent
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from contracts.events import Event
+
 from .consumer import Delivery, Handler, Retry
-from .payloads import Event
 
 MAX_RETRY_DELAY_SECONDS = 30.0
 
