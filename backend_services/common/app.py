@@ -21,6 +21,7 @@ from .events import Consumer, EventBus, OutboxRelay, run_consumer
 from .logs import configure_logging
 from .migrations import upgrade_to_head
 from .settings import ServiceSettings
+from .tasks import stop
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +118,7 @@ def _lifespan(
             try:
                 yield
             finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                await stop(tasks)
                 await bus.close()
                 engine.dispose()
 

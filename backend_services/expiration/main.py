@@ -31,6 +31,7 @@ from backend_services.common.events import (
     run_consumer,
 )
 from backend_services.common.logs import configure_logging
+from backend_services.common.tasks import stop
 
 from . import timers
 from .settings import ExpirationSettings
@@ -84,8 +85,8 @@ async def _lifespan_for(app: FastAPI, settings: ExpirationSettings) -> AsyncIter
         yield
     finally:
         runner.stop()
-        consumer.cancel()
-        await asyncio.wait([consumer, worker], timeout=SHUTDOWN_SECONDS)
+        await stop([consumer])
+        await asyncio.wait([worker], timeout=SHUTDOWN_SECONDS)
         if not worker.done():  # should not happen: the runner stops between polls
             log.warning("arq worker did not stop in %ss", SHUTDOWN_SECONDS)
             worker.cancel()

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from backend_services.common.app import Runtime
 from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
+from backend_services.common.tasks import stop
 
 from . import lifecycle
 from .domain import OrderStatus
@@ -66,5 +67,4 @@ async def sweeper(runtime: Runtime) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await stop([task])

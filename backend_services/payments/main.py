@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from backend_services.common.app import Runtime, ServiceSpec, create_app
+from backend_services.common.tasks import stop
 
 from .api import router
 from .consumers import consumers
@@ -36,8 +37,7 @@ async def _stripe(runtime: Runtime) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await stop([task])
 
 
 SPEC = ServiceSpec(
