@@ -49,7 +49,6 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from anyio import to_thread
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -67,6 +66,7 @@ from backend_services.common.errors import (
 from backend_services.common.events import PaymentCreated, record
 from backend_services.common.events.tables import OutboxEvent
 from backend_services.common.sessions import CurrentUser
+from backend_services.common.threads import in_thread
 
 from .gateway import (
     DECLINED,
@@ -122,7 +122,7 @@ async def find_order(engine: Engine, order_id: str, wait_seconds: float) -> Paym
     """The replicated order, waiting briefly for an `order.created` still in flight."""
     deadline = time.monotonic() + wait_seconds
     while True:
-        order = await to_thread.run_sync(load_order, engine, order_id)
+        order = await in_thread(load_order, engine, order_id)
         if order is not None:
             return order
         if time.monotonic() >= deadline:
@@ -176,14 +176,14 @@ async def pay(
     lease = timedelta(seconds=settings.payment_lease_seconds)
     deadline = time.monotonic() + settings.duplicate_wait_seconds
     while True:
-        attempt = await to_thread.run_sync(claim, engine, order_id, payment_method, lease)
+        attempt = await in_thread(claim, engine, order_id, payment_method, lease)
         if attempt is None:  # a duplicate request is charging this order right now
             if time.monotonic() >= deadline:
                 raise Conflict(IN_PROGRESS)
             await asyncio.sleep(POLL_SECONDS)
             continue
         try:
-            return await to_thread.run_sync(charge, engine, gateway, attempt, lease)
+            return await in_thread(charge, engine, gateway, attempt, lease)
         except PaymentRequired:
             if attempt.resumed and attempt.payment_method != payment_method:
                 continue  # the earlier card was declined: now try this request's card

@@ -37,7 +37,7 @@ Step = Literal["created", "recorded", "confirmed"]
 
 
 def gateway_of(payments: Payments) -> StripeGateway:
-    gateway: StripeGateway = runtime_of(payments.app).extras["stripe"]
+    gateway: StripeGateway = runtime_of(payments.app).deps.gateway
     return gateway
 
 
