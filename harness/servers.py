@@ -22,7 +22,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 
 
