@@ -17,6 +17,7 @@ _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 def plausible_id(value: str) -> bool:
     return _ID.fullmatch(value) is not None
 
+
 # Marketplace v2 (CONTRACT.md §7): buyers pay an all-in price, fee included.
 DEFAULT_BUYER_FEE_BPS = 1000  # 10 %
 DEFAULT_BUYER_FEE_FIXED = 0  # cents
