@@ -1,0 +1,45 @@
+"""Ticket events: the per-ticket replica behind each event's availability."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from backend_services.common.app import Runtime
+from backend_services.common.events import (
+    Consumer,
+    Event,
+    Subject,
+    TicketCreated,
+    TicketUpdated,
+    idempotent,
+)
+from backend_services.common.events.consumer import ApplyFn
+from backend_services.common.events.versions import retry_with_backoff
+
+from . import readmodel
+
+CONSUMER = "catalog"
+
+
+def ticket_created(session: Session, event: Event) -> None:
+    assert isinstance(event, TicketCreated)
+    readmodel.apply_created(session, event)
+
+
+def ticket_updated(session: Session, event: Event) -> None:
+    assert isinstance(event, TicketUpdated)
+    readmodel.apply_updated(session, event)
+
+
+APPLIERS: dict[Subject, ApplyFn] = {
+    Subject.TICKET_CREATED: ticket_created,
+    Subject.TICKET_UPDATED: ticket_updated,
+}
+
+
+def consumers(runtime: Runtime) -> list[Consumer]:
+    handlers = {
+        subject.value: retry_with_backoff(idempotent(runtime.engine, CONSUMER, apply))
+        for subject, apply in APPLIERS.items()
+    }
+    return [Consumer(CONSUMER, handlers)]
