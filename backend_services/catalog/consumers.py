@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from backend_services.common.app import Runtime
-from backend_services.common.events import (
-    Consumer,
-    Event,
-    Subject,
-    TicketCreated,
-    TicketUpdated,
-    idempotent,
-)
+from backend_services.common.events import Consumer, Event, Subject, TicketCreated, TicketUpdated
 from backend_services.common.events.consumer import ApplyFn
-from backend_services.common.events.versions import retry_with_backoff
+from backend_services.common.events.versions import replica_consumer
+from backend_services.common.runtime import Runtime
 
 from . import readmodel
+from .settings import CatalogSettings
 
 CONSUMER = "catalog"
 
@@ -37,9 +31,5 @@ APPLIERS: dict[Subject, ApplyFn] = {
 }
 
 
-def consumers(runtime: Runtime) -> list[Consumer]:
-    handlers = {
-        subject.value: retry_with_backoff(idempotent(runtime.engine, CONSUMER, apply))
-        for subject, apply in APPLIERS.items()
-    }
-    return [Consumer(CONSUMER, handlers)]
+def consumers(runtime: Runtime[CatalogSettings, None]) -> list[Consumer]:
+    return [replica_consumer(CONSUMER, runtime.engine, APPLIERS)]

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from backend_services.common.events import Retry, TicketCreated, TicketUpdated
-from backend_services.common.events.versions import VersionCheck, check_version
+from backend_services.common.events.versions import in_order
 
 from .domain import ON_SALE, affected
 from .models import CatalogEvent, EventTicket
@@ -39,11 +39,8 @@ def apply_updated(session: Session, event: TicketUpdated) -> None:
     replica = session.get(EventTicket, event.id, with_for_update=True)
     if replica is None:
         raise Retry(f"ticket {event.id} v{event.version} arrived before its creation")
-    check = check_version(replica.version, event.version)
-    if check is VersionCheck.IGNORE:
+    if not in_order(replica.version, event.version, f"ticket {event.id}"):
         return
-    if check is VersionCheck.WAIT:
-        raise Retry(f"ticket {event.id} v{event.version} arrived before v{replica.version + 1}")
     touched = affected(replica.event_id, event.event_id)
     replica.version, replica.event_id = event.version, event.event_id
     replica.status, replica.all_in_price = event.status, event.all_in_price
