@@ -104,6 +104,16 @@ SERVICES: tuple[ServiceInfo, ...] = (
         publishes=(S.EXPIRATION_COMPLETE,),
         consumes=(S.ORDER_CREATED,),
     ),
+    ServiceInfo(
+        name="catalog",
+        kind=Kind.API,
+        port=4006,
+        prefix="/api/events",
+        summary="events with live availability",
+        database=True,
+        publishes=(S.EVENT_CREATED, S.EVENT_UPDATED),
+        consumes=(S.TICKET_CREATED, S.TICKET_UPDATED),
+    ),
 )
 
 # The Reflex UI: every path no API prefix claims. It only subscribes to the bus.
