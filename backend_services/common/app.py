@@ -60,7 +60,7 @@ def _lifespan(
                 stack.callback(runtime.db.dispose)
                 await in_thread(upgrade_to_head, runtime.db, spec.migrations_dir)
             if spec.on_bus:
-                runtime.events = EventBus(settings.nats_url, settings.nats_stream, spec.name)
+                runtime.events = EventBus.from_settings(settings, client_name=spec.name)
                 await runtime.events.start()
                 stack.push_async_callback(runtime.events.close)
             runtime.deps = await stack.enter_async_context(spec.deps(runtime))
