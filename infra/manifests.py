@@ -57,7 +57,9 @@ def secret_env(name: str, secret: str, key: str) -> Obj:
 
 def deployment(name: str, component: str, container: Obj, volumes: list[Obj]) -> Obj:
     """A stateless Deployment: rolling without a gap, spread over nodes, paused before stop."""
-    container.setdefault("lifecycle", {"preStop": {"exec": {"command": ["sleep", str(PRESTOP_SLEEP_SECONDS)]}}})
+    container.setdefault(
+        "lifecycle", {"preStop": {"exec": {"command": ["sleep", str(PRESTOP_SLEEP_SECONDS)]}}}
+    )
     pod: Obj = {
         "automountServiceAccountToken": False,
         "enableServiceLinks": False,

@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1.7
 #
-# Every backend service and the expiration worker: ONE image, which names no
+# Every backend service and worker: ONE image, which names no
 # service. `python -m backend_services` runs the service named by `SERVICE`
 # (set by each Deployment, or baked in with `--build-arg SERVICE=<name>` for
 # `docker run`); port, prefix and health path come from contracts/topology.py.

@@ -55,7 +55,9 @@ def nats_config(docs: tuple[Doc, ...]) -> str:
     """The nats.conf the NATS StatefulSet mounts."""
     nats = of_kind(docs, "StatefulSet")["nats"]
     volumes = {v["name"]: v for v in pod_spec(nats)["volumes"]}
-    mount = next(m for m in pod_spec(nats)["containers"][0]["volumeMounts"] if m["mountPath"] == "/etc/nats")
+    mount = next(
+        m for m in pod_spec(nats)["containers"][0]["volumeMounts"] if m["mountPath"] == "/etc/nats"
+    )
     configmap = of_kind(docs, "ConfigMap")[volumes[mount["name"]]["configMap"]["name"]]
     text: str = configmap["data"]["nats.conf"]
     return text

@@ -49,6 +49,10 @@ class EventBus:
         self.stream = stream
         self.client_name = client_name
         self.limits = limits or StreamLimits()
+        self._nc: NATS | None = None
+        self._js: JetStreamContext | None = None
+        self._ready = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings, client_name: str) -> EventBus:
@@ -58,10 +62,6 @@ class EventBus:
             deadletter_max_bytes=settings.nats_deadletter_max_bytes,
         )
         return cls(settings.nats_url, settings.nats_stream, client_name, limits)
-        self._nc: NATS | None = None
-        self._js: JetStreamContext | None = None
-        self._ready = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     @property
     def connected(self) -> bool:
@@ -166,7 +166,7 @@ async def _ensure_stream(js: JetStreamContext, wanted: StreamConfig) -> None:
     the cluster keeps three copies of. Lowering them is an operator's decision.
     """
     try:
-        existing = (await js.stream_info(wanted.name)).config
+        existing = (await js.stream_info(wanted.name or "")).config
     except NotFoundError:
         await js.add_stream(wanted)
         return
