@@ -16,9 +16,9 @@ from nats.js import JetStreamContext
 from nats.js.api import PubAck, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
-from ..settings import ServiceSettings
-
 from contracts.events import Subject
+
+from ..settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
