@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import kubernetes_validate
@@ -21,6 +22,7 @@ import yaml
 
 from contracts import topology
 from contracts.topology import Kind, ServiceInfo
+from harness import chaos
 from harness import stack as harness_stack
 from tests.infra import support
 
@@ -159,11 +161,31 @@ def test_the_harness_starts_and_waits_for_every_service(tmp_path: Path) -> None:
         assert any(u.endswith(f"{s.health_prefix}/readyz") for u in waited), s.name
 
 
+def test_the_layering_contracts_cover_every_service() -> None:
+    """import-linter needs the services listed (pyproject.toml): the list is checked here."""
+    config = tomllib.loads((support.REPO / "pyproject.toml").read_text())["tool"]["importlinter"]
+    by_name = {c["name"]: c for c in config["contracts"]}
+    modules = {f"backend_services.{n}" for n in NAMES}
+    assert set(by_name["Services are independent of each other"]["modules"]) == modules
+    assert set(by_name["common imports no service"]["forbidden_modules"]) == modules
+
+
+def test_chaos_targets_every_service(tmp_path: Path) -> None:
+    class Stack:
+        procs = {n: None for n in [*NAMES, "nats", "redis", "ui"]}
+
+    targets = chaos.default_targets(Stack())  # type: ignore[arg-type]
+    assert set(targets) == NAMES | {"nats", "redis"}
+
+
 def test_the_docs_tables_list_every_service() -> None:
     arch = (support.REPO / "docs/architecture.md").read_text()
     table = arch.split("## Services", 1)[1].split("\n## ", 1)[0]
-    rows = {m[1] for m in re.finditer(r"^\| (\w+) \|", table, re.MULTILINE)} - {"service"}
-    assert rows == NAMES
+    rows = {
+        m[1]: (m[2], int(m[3]), m[4].strip("`"))
+        for m in re.finditer(r"^\| (\w+) \| (\w+) \| (\d+) \| ([^|]+?) \|", table, re.MULTILINE)
+    }
+    assert rows == {s.name: (s.kind.value, s.port, s.prefix or "—") for s in topology.SERVICES}
     readme = (support.REPO / "README.md").read_text()
     block = readme.split("## What runs where", 1)[1].split("```", 2)[1]
     for s in topology.SERVICES:
