@@ -14,11 +14,14 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+PG_CONNECT_TIMEOUT_SECONDS = 5
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url, **kwargs)
+    # A bounded connect: an address that drops packets must not hang start-up or /readyz.
+    kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS})
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
 
 

@@ -12,7 +12,7 @@ from contracts.events import (
     TicketUpdated,
 )
 
-from .bus import EventBus
+from .bus import EventBus, StreamLimits
 from .consumer import Consumer, Delivery, Handler, Retry, idempotent, run_consumer
 from .outbox import OutboxRelay, record
 
@@ -29,6 +29,7 @@ __all__ = [
     "OutboxRelay",
     "PaymentCreated",
     "Retry",
+    "StreamLimits",
     "Subject",
     "TicketCreated",
     "TicketUpdated",
