@@ -202,17 +202,17 @@ def test_the_docs_tables_list_every_service() -> None:
 
 
 def test_a_new_row_is_all_it_takes(tmp_path: Path) -> None:
-    """A sixth service in the table renders to valid, complete manifests."""
-    catalog = ServiceInfo(
-        name="catalog",
+    """One more row in the table renders to valid, complete manifests."""
+    extra = ServiceInfo(
+        name="reviews",
         kind=Kind.API,
-        port=4006,
-        prefix="/api/catalog",
-        summary="events and venues",
+        port=4099,
+        prefix="/api/reviews",
+        summary="seller reviews",
         database=True,
     )
     shutil.copytree(support.INFRA / "k8s", tmp_path / "infra/k8s")
-    for path, text in render.render_all((*topology.SERVICES, catalog)).items():
+    for path, text in render.render_all((*topology.SERVICES, extra)).items():
         (tmp_path / path).write_text(text)
     out = subprocess.run(
         ["kubectl", "kustomize", str(tmp_path / "infra/k8s/overlays/prod")],
@@ -224,13 +224,13 @@ def test_a_new_row_is_all_it_takes(tmp_path: Path) -> None:
     docs = tuple(d for d in yaml.safe_load_all(out) if d)
     for doc in docs:
         kubernetes_validate.validate(doc, "1.32.0", strict=True)
-    assert "catalog" in support.of_kind(docs, "Deployment")
-    assert "catalog-db" in support.of_kind(docs, "StatefulSet")
-    assert "catalog-db" in support.of_kind(docs, "NetworkPolicy")
-    assert "catalog" in support.of_kind(docs, "HorizontalPodAutoscaler")
+    assert "reviews" in support.of_kind(docs, "Deployment")
+    assert "reviews-db" in support.of_kind(docs, "StatefulSet")
+    assert "reviews-db" in support.of_kind(docs, "NetworkPolicy")
+    assert "reviews" in support.of_kind(docs, "HorizontalPodAutoscaler")
     paths = [
         p["path"]
         for ing in support.of_kind(docs, "Ingress").values()
         for p in ing["spec"]["rules"][0]["http"]["paths"]
     ]
-    assert "/api/catalog(/|$)(.*)" in paths
+    assert "/api/reviews(/|$)(.*)" in paths
