@@ -10,7 +10,6 @@ how the system tests run a second stack beside a developer's.
 from __future__ import annotations
 
 import os
-import secrets
 import shlex
 import signal
 import subprocess
@@ -25,6 +24,11 @@ sys.path.insert(0, str(REPO))  # run as a script: `python scripts/stack.py`
 
 from contracts import topology  # noqa: E402
 from contracts.topology import SERVICES, UI_NAME  # noqa: E402
+from infra import access  # noqa: E402
+from infra.local_secrets import LocalSecrets, write_private  # noqa: E402
+
+# Never handed down to the processes' environment: each reads its own from SECRETS_DIR.
+SECRET_ENV = ("JWT_KEY", "STRIPE_SECRET_KEY", "NATS_PASSWORD", "REDIS_PASSWORD")
 
 
 @dataclass
@@ -64,20 +68,8 @@ class Config:
         return self.ports[service] + topology.REPLICA_PORT_STEP * index  # 4001, 4011, ...
 
 
-def jwt_key(cfg: Config) -> str:
-    """JWT_KEY from the environment, else one generated once and kept under var/."""
-    if key := os.environ.get("JWT_KEY"):
-        return key
-    path = cfg.var / "jwt_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
 def shared_env(cfg: Config) -> dict[str, str]:
     env = {
-        "JWT_KEY": jwt_key(cfg),
         "NATS_URL": f"nats://127.0.0.1:{cfg.ports['nats']}",
         "REDIS_URL": f"redis://127.0.0.1:{cfg.ports['redis']}/0",
         "ENVIRONMENT": os.environ.get("ENVIRONMENT", "local"),
@@ -95,50 +87,47 @@ def shared_env(cfg: Config) -> dict[str, str]:
 
 
 def stripe_env(cfg: Config) -> dict[str, str]:
-    if key := os.environ.get("STRIPE_SECRET_KEY"):
-        return {"STRIPE_SECRET_KEY": key}
+    if "STRIPE_SECRET_KEY" in os.environ:  # the real key: read from SECRETS_DIR
+        return {}
     return {
-        "STRIPE_SECRET_KEY": "sk_test_local",
+        "STRIPE_SECRET_KEY": "sk_test_local",  # not a secret: localstripe takes any key
         "STRIPE_API_BASE": f"http://127.0.0.1:{cfg.ports['stripe']}",
     }
 
 
-def infrastructure(cfg: Config) -> list[Proc]:
+def server_configs(cfg: Config, secrets: LocalSecrets) -> tuple[Path, Path]:
+    """nats.conf (users and permissions) and redis.conf (ACL), 0600 under var/."""
+    data = cfg.var / "data"
+    nats_conf = write_private(
+        cfg.var / "nats" / "nats.conf",
+        access.render_nats_config(
+            cfg.ports["nats"],
+            data / "nats",
+            secrets.nats_passwords(),
+            monitor_port=cfg.ports["nats_monitor"],
+        ),
+    )
+    redis_conf = write_private(
+        cfg.var / "redis" / "redis.conf",
+        access.render_redis_config(cfg.ports["redis"], data / "redis", secrets.redis_passwords()),
+    )
+    return nats_conf, redis_conf
+
+
+def infrastructure(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
     data = cfg.var / "data"
     (data / "redis").mkdir(parents=True, exist_ok=True)
+    nats_conf, redis_conf = server_configs(cfg, secrets)
     procs = [
         Proc(
             "nats",
-            [
-                str(REPO / ".venv/bin/nats-server"),
-                "-js",
-                "-sd",
-                str(data / "nats"),
-                "-a",
-                "127.0.0.1",
-                "-p",
-                str(cfg.ports["nats"]),
-                "-m",
-                str(cfg.ports["nats_monitor"]),
-            ],
-            where=f"nats://127.0.0.1:{cfg.ports['nats']} (JetStream, {data / 'nats'})",
+            [str(REPO / ".venv/bin/nats-server"), "-c", str(nats_conf)],
+            where=f"nats://127.0.0.1:{cfg.ports['nats']} (JetStream, users: {nats_conf})",
         ),
         Proc(
             "redis",
-            [
-                "redis-server",
-                "--port",
-                str(cfg.ports["redis"]),
-                "--bind",
-                "127.0.0.1",
-                "--dir",
-                str(data / "redis"),
-                "--appendonly",
-                "yes",
-                "--save",
-                "",
-            ],
-            where=f"redis://127.0.0.1:{cfg.ports['redis']} (AOF, {data / 'redis'})",
+            ["redis-server", str(redis_conf)],
+            where=f"redis://127.0.0.1:{cfg.ports['redis']} (AOF, ACL: {redis_conf})",
         ),
     ]
     if "STRIPE_SECRET_KEY" not in os.environ:
@@ -159,7 +148,7 @@ def infrastructure(cfg: Config) -> list[Proc]:
     return procs
 
 
-def services(cfg: Config) -> list[Proc]:
+def services(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
     base = shared_env(cfg)
     procs = []
     for service in SERVICES:
@@ -167,7 +156,14 @@ def services(cfg: Config) -> list[Proc]:
         replicas = cfg.replicas if service.kind is topology.Kind.API else 1
         for index in range(replicas):
             port = cfg.replica_port(service.name, index)
-            env = {**base, "PORT": str(port)}
+            folder = secrets.process_dir(
+                service.name,
+                nats_user=service.name,
+                redis_user=service.name if service.redis else None,
+                jwt=service.kind is topology.Kind.API,
+                stripe=service.stripe,
+            )
+            env = {**base, "PORT": str(port), "SECRETS_DIR": str(folder)}
             if service.database:
                 default_db = f"sqlite:///{cfg.var / 'data' / f'{service.name}.db'}"
                 env["DATABASE_URL"] = os.environ.get(
@@ -187,9 +183,11 @@ def services(cfg: Config) -> list[Proc]:
     return procs
 
 
-def ui(cfg: Config) -> Proc:
+def ui(cfg: Config, secrets: LocalSecrets) -> Proc:
     port = cfg.ports[UI_NAME]
+    folder = secrets.process_dir(UI_NAME, nats_user=UI_NAME, redis_user=UI_NAME)
     env = {
+        "SECRETS_DIR": str(folder),
         "PATH": f"{REPO / '.tools/node_modules/.bin'}:{os.environ['PATH']}",
         "REFLEX_USE_SYSTEM_BUN": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
@@ -206,7 +204,9 @@ def ui(cfg: Config) -> Proc:
         "NATS_URL": f"nats://127.0.0.1:{cfg.ports['nats']}",
     }
     if cfg.replicas > 1:  # several UI processes share state and sockets through Redis
-        env["REFLEX_REDIS_URL"] = f"redis://127.0.0.1:{cfg.ports['redis']}/1"
+        # The password is added from SECRETS_DIR by rxconfig.py; the ACL forbids CONFIG.
+        env["UI_REDIS_URL"] = f"redis://127.0.0.1:{cfg.ports['redis']}/1"
+        env["REFLEX_IGNORE_REDIS_CONFIG_ERROR"] = "true"
     for passthrough in ("STRIPE_PUBLISHABLE_KEY", "EXPIRATION_WINDOW_SECONDS"):
         if passthrough in os.environ:
             env[passthrough] = os.environ[passthrough]
@@ -283,10 +283,13 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the stack like Ctrl-C does
     cfg = Config.from_env()
     (cfg.var / "log").mkdir(parents=True, exist_ok=True)
-    procs = infrastructure(cfg) + services(cfg) + [ui(cfg)]
+    secrets = LocalSecrets(cfg.var)
+    secrets.process_dir(access.OPS_USER, nats_user=access.OPS_USER)  # for bench and chaos
+    procs = infrastructure(cfg, secrets) + services(cfg, secrets) + [ui(cfg, secrets)]
     procs.append(ingress(cfg, procs))
-    procfile = cfg.var / "Procfile"
-    procfile.write_text("\n".join(p.procfile_line() for p in procs) + "\n")
+    procfile = write_private(
+        cfg.var / "Procfile", "\n".join(p.procfile_line() for p in procs) + "\n"
+    )
     if "--write-only" in sys.argv[1:]:  # harness.chaos runs each Procfile line itself
         print(procfile)
         return 0
@@ -305,6 +308,7 @@ def main() -> int:
             "--no-colour",
         ],
         cwd=REPO,
+        env={k: v for k, v in os.environ.items() if k not in SECRET_ENV},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )

@@ -19,14 +19,14 @@ from .health import service_health_router
 from .logs import configure_logging
 from .openapi import with_contract_errors
 from .runtime import Runtime, ServiceSpec
-from .settings import ServiceSettings
+from .settings import CommonSettings
 from .startup import UNREACHABLE, migrate, migrate_until_done
 from .tasks import stop
 
 log = logging.getLogger(__name__)
 
 
-def create_app(spec: ServiceSpec[Any, Any], settings: ServiceSettings) -> FastAPI:
+def create_app(spec: ServiceSpec[Any, Any], settings: CommonSettings) -> FastAPI:
     prefix = spec.prefix
     app = FastAPI(
         title=f"{spec.name} service",
@@ -48,7 +48,7 @@ def create_app(spec: ServiceSpec[Any, Any], settings: ServiceSettings) -> FastAP
 
 
 def _lifespan(
-    spec: ServiceSpec[Any, Any], settings: ServiceSettings
+    spec: ServiceSpec[Any, Any], settings: CommonSettings
 ) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -22,9 +22,9 @@ from sqlalchemy.engine import Engine
 from contracts.topology import ServiceInfo, by_name
 
 from .events import Consumer, EventBus
-from .settings import ServiceSettings
+from .settings import CommonSettings
 
-S = TypeVar("S", bound=ServiceSettings)
+S = TypeVar("S", bound=CommonSettings)
 D = TypeVar("D")
 
 
