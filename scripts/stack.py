@@ -217,6 +217,8 @@ def ui(cfg: Config, secrets: LocalSecrets) -> Proc:
         "prod",
         "--frontend-port",
         str(port),
+        "--backend-host",
+        "127.0.0.1",
         "--loglevel",
         "warning",
     ]
@@ -240,7 +242,7 @@ def ingress(cfg: Config, procs: list[Proc]) -> Proc:
         str(REPO / "infra/routes.py"),
         "nginx",
         "--listen",
-        str(cfg.http_port),
+        f"127.0.0.1:{cfg.http_port}",  # loopback only, like every process of the stack
         "--prefix-dir",
         str(prefix),
         "--log-dir",
