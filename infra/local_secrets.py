@@ -6,7 +6,7 @@ Layout (directories 0700, files 0600):
     var/secrets/passwords/nats-<user>    one generated password per bus identity
     var/secrets/passwords/redis-<user>   one per Redis ACL user
     var/secrets/stripe_secret_key        only when STRIPE_SECRET_KEY was exported
-    var/secrets/<process>/<setting>      what one process may read: symlinks to the
+    var/secrets/<process>/<setting>      what one process may read: hard links to the
                                          files above, named after its settings
                                          (nats_password, redis_password, jwt_key, ...)
     var/nats/nats.conf, var/redis/redis.conf   server configs (users, ACL)
@@ -79,6 +79,21 @@ class LocalSecrets:
         key = self.environ.get("STRIPE_SECRET_KEY")
         return write_private(self.root / "stripe_secret_key", key) if key else None
 
+    def server_configs(
+        self, nats_port: int, monitor_port: int, redis_port: int
+    ) -> tuple[Path, Path]:
+        """var/nats/nats.conf (users, permissions) and var/redis/redis.conf (ACL), 0600."""
+        data = self.var / "data"
+        (data / "redis").mkdir(parents=True, exist_ok=True)
+        nats_conf = access.render_nats_config(
+            nats_port, data / "nats", self.nats_passwords(), monitor_port=monitor_port
+        )
+        redis_conf = access.render_redis_config(redis_port, data / "redis", self.redis_passwords())
+        return (
+            write_private(self.var / "nats" / "nats.conf", nats_conf),
+            write_private(self.var / "redis" / "redis.conf", redis_conf),
+        )
+
     def process_dir(
         self,
         process: str,
@@ -87,8 +102,10 @@ class LocalSecrets:
         redis_user: str | None = None,
         jwt: bool = False,
         stripe: bool = False,
+        files: Mapping[str, str] | None = None,
     ) -> Path:
-        """`var/secrets/<process>`: exactly the secrets that process reads."""
+        """`var/secrets/<process>`: exactly the secrets that process reads (`files`:
+        more settings by name, e.g. a `database_url` holding a password)."""
         links: dict[str, Path] = {}
         if nats_user:
             links["nats_password"] = self._password_file("nats", nats_user)
@@ -99,13 +116,17 @@ class LocalSecrets:
         if stripe and (stripe_key := self.stripe_key_file()) is not None:
             links["stripe_secret_key"] = stripe_key
         folder = self.root / process
+        for name, value in (files or {}).items():
+            links[name] = write_private(self.root / "files" / process / name, value)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         for stale in folder.iterdir():  # what it no longer needs, it no longer sees
             if stale.name not in links:
                 stale.unlink()
         for name, target in links.items():
+            # Hard links, not symlinks: the settings' secrets reader refuses a file that
+            # resolves outside its directory; a hard link is the same file, one fact.
             link = folder / name
             if link.is_symlink() or link.exists():
                 link.unlink()
-            link.symlink_to(target)
+            os.link(target, link)
         return folder

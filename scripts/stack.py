@@ -18,6 +18,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script: `python scripts/stack.py`
@@ -95,29 +96,10 @@ def stripe_env(cfg: Config) -> dict[str, str]:
     }
 
 
-def server_configs(cfg: Config, secrets: LocalSecrets) -> tuple[Path, Path]:
-    """nats.conf (users and permissions) and redis.conf (ACL), 0600 under var/."""
-    data = cfg.var / "data"
-    nats_conf = write_private(
-        cfg.var / "nats" / "nats.conf",
-        access.render_nats_config(
-            cfg.ports["nats"],
-            data / "nats",
-            secrets.nats_passwords(),
-            monitor_port=cfg.ports["nats_monitor"],
-        ),
-    )
-    redis_conf = write_private(
-        cfg.var / "redis" / "redis.conf",
-        access.render_redis_config(cfg.ports["redis"], data / "redis", secrets.redis_passwords()),
-    )
-    return nats_conf, redis_conf
-
-
 def infrastructure(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
-    data = cfg.var / "data"
-    (data / "redis").mkdir(parents=True, exist_ok=True)
-    nats_conf, redis_conf = server_configs(cfg, secrets)
+    nats_conf, redis_conf = secrets.server_configs(
+        cfg.ports["nats"], cfg.ports["nats_monitor"], cfg.ports["redis"]
+    )
     procs = [
         Proc(
             "nats",
@@ -156,19 +138,24 @@ def services(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
         replicas = cfg.replicas if service.kind is topology.Kind.API else 1
         for index in range(replicas):
             port = cfg.replica_port(service.name, index)
+            env = {**base, "PORT": str(port)}
+            files = {}
+            if service.database:
+                default_db = f"sqlite:///{cfg.var / 'data' / f'{service.name}.db'}"
+                url = os.environ.get(f"{service.env_prefix}_DATABASE_URL", default_db)
+                if urlsplit(url).password:  # a password in the URL: a secret file
+                    files["database_url"] = url
+                else:
+                    env["DATABASE_URL"] = url
             folder = secrets.process_dir(
                 service.name,
                 nats_user=service.name,
                 redis_user=service.name if service.redis else None,
                 jwt=service.kind is topology.Kind.API,
                 stripe=service.stripe,
+                files=files,
             )
-            env = {**base, "PORT": str(port), "SECRETS_DIR": str(folder)}
-            if service.database:
-                default_db = f"sqlite:///{cfg.var / 'data' / f'{service.name}.db'}"
-                env["DATABASE_URL"] = os.environ.get(
-                    f"{service.env_prefix}_DATABASE_URL", default_db
-                )
+            env["SECRETS_DIR"] = str(folder)
             if service.stripe:
                 env |= stripe_env(cfg)
             name = service.name if replicas == 1 else f"{service.name}{index + 1}"
@@ -310,7 +297,11 @@ def main() -> int:
             "--no-colour",
         ],
         cwd=REPO,
-        env={k: v for k, v in os.environ.items() if k not in SECRET_ENV},
+        env={
+            k: v
+            for k, v in os.environ.items()
+            if k not in SECRET_ENV and not k.endswith("_DATABASE_URL")
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
