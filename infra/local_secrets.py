@@ -24,7 +24,7 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from . import access
+from infra import access
 
 
 def write_private(path: Path, text: str) -> Path:

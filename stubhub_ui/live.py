@@ -133,7 +133,7 @@ class LiveUpdates:
             disconnected_cb=on_disconnected,
             reconnected_cb=on_reconnected,
             closed_cb=on_closed,
-            **self.settings.nats_credentials(),  # type: ignore[arg-type]
+            **self.settings.nats_credentials(),
         )
         js = self.nc.jetstream()
         # The stream is created by the services; wait for it rather than creating it.

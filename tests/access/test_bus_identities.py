@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import nats
 import pytest
 from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
 from nats.errors import NoServersError
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
@@ -122,7 +123,7 @@ async def test_ui_identity_can_only_subscribe(bus: servers.Server, nats_url: str
         # What it is for: an ordered consumer delivering new events to it.
         got: asyncio.Queue[str] = asyncio.Queue()
 
-        async def on_msg(msg: nats.aio.msg.Msg) -> None:
+        async def on_msg(msg: Msg) -> None:
             await got.put(msg.subject)
 
         await nc.jetstream().subscribe(

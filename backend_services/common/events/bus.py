@@ -105,7 +105,7 @@ class EventBus:
                     error_cb=_log_error,
                     disconnected_cb=_logged("nats disconnected"),
                     reconnected_cb=self._on_reconnected,
-                    **self._credentials,  # type: ignore[arg-type]
+                    **self._credentials,
                 )
                 self._js = self._nc.jetstream()
                 await self.ensure_streams()
