@@ -37,6 +37,13 @@ def write_private(path: Path, text: str) -> Path:
     return path
 
 
+def private_dir(path: Path) -> Path:
+    """A directory only its owner may enter (mkdir's mode is subject to the umask)."""
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
 def kept(path: Path, make: Callable[[], str]) -> str:
     """The secret stored at `path`, created by `make` the first time."""
     if not path.exists():
@@ -51,7 +58,8 @@ class LocalSecrets:
         self.environ = os.environ if environ is None else environ
 
     def _password_file(self, kind: str, user: str) -> Path:
-        path = self.root / "passwords" / f"{kind}-{user}"
+        private_dir(self.root)
+        path = private_dir(self.root / "passwords") / f"{kind}-{user}"
         kept(path, access.new_password)
         return path
 
@@ -77,7 +85,7 @@ class LocalSecrets:
 
     def stripe_key_file(self) -> Path | None:
         key = self.environ.get("STRIPE_SECRET_KEY")
-        return write_private(self.root / "stripe_secret_key", key) if key else None
+        return write_private(private_dir(self.root) / "stripe_secret_key", key) if key else None
 
     def server_configs(
         self, nats_port: int, monitor_port: int, redis_port: int
@@ -116,9 +124,11 @@ class LocalSecrets:
         if stripe and (stripe_key := self.stripe_key_file()) is not None:
             links["stripe_secret_key"] = stripe_key
         folder = self.root / process
+        private_dir(self.root)
         for name, value in (files or {}).items():
-            links[name] = write_private(self.root / "files" / process / name, value)
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dir(self.root / "files")
+            links[name] = write_private(private_dir(self.root / "files" / process) / name, value)
+        private_dir(folder)
         for stale in folder.iterdir():  # what it no longer needs, it no longer sees
             if stale.name not in links:
                 stale.unlink()
