@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from infra.access import OPS_USER
 from tests.system.conftest import EXPIRATION_WINDOW_SECONDS, Stack
 
 REPO = Path(__file__).resolve().parents[3]
@@ -46,7 +47,9 @@ def stack_url(stack: Stack) -> str:
 
 @pytest.fixture(scope="session")
 def nats_url(stack: Stack) -> str:
-    return f"nats://127.0.0.1:{stack.ports['nats']}"
+    """The stack's NATS as `ops`: it may watch events, never publish them."""
+    password = (stack.var / "secrets" / OPS_USER / "nats_password").read_text().strip()
+    return f"nats://{OPS_USER}:{password}@127.0.0.1:{stack.ports['nats']}"
 
 
 def unique_email(prefix: str = "fan") -> str:
