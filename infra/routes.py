@@ -54,14 +54,16 @@ def security_headers(extra_connect: Sequence[str] = ()) -> dict[str, str]:
     """Response headers of every page and API answer, at the ingress.
 
     Reflex's pages carry inline bootstrap scripts and inline styles (hence
-    'unsafe-inline'); Stripe.js loads from js.stripe.com, talks to api.stripe.com
-    and shows its card fields and 3-D Secure in frames from Stripe. Nobody may
+    'unsafe-inline'), and its event loop evaluates server-sent scripts (hence
+    'unsafe-eval', found by tests/system/ui/test_headers.py). Stripe.js loads from
+    js.stripe.com, talks to api.stripe.com and shows its card fields and 3-D
+    Secure in frames from Stripe. Nobody may
     frame us (clickjacking). `extra_connect`: origins the browser's socket.io
     connection may use besides our own (the local stack: localhost and 127.0.0.1).
     """
     csp = {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'unsafe-inline'", STRIPE_JS],
+        "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'", STRIPE_JS],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:", "https://*.stripe.com"],
         "font-src": ["'self'", "data:"],
