@@ -120,9 +120,14 @@ def ops_user() -> BusUser:
     )
 
 
+def on_bus(service: ServiceInfo) -> bool:
+    """A service without subjects (auth) never connects to the bus: it gets no user."""
+    return bool(service.publishes or service.consumes)
+
+
 def bus_users() -> tuple[BusUser, ...]:
     """Every identity of the product's bus, in a stable order."""
-    return (*(service_user(s) for s in SERVICES), ui_user(), ops_user())
+    return (*(service_user(s) for s in SERVICES if on_bus(s)), ui_user(), ops_user())
 
 
 def render_nats_authorization(

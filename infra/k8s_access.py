@@ -71,13 +71,13 @@ def _policy(name: str, selector: Doc, ingress: list[Doc] | None, egress: list[Do
 
 def _apps(services: Sequence[ServiceInfo]) -> list[tuple[str, int | None, bool, bool, bool]]:
     """(name, port the ingress reaches or None, database, redis, bus) per process."""
-    rows = [
+    rows: list[tuple[str, int | None, bool, bool, bool]] = [
         (
             s.name,
             K8S_HTTP_PORT if s.kind is Kind.API else None,
             s.database,
             s.redis,
-            bool(s.publishes or s.consumes),  # on the bus
+            access.on_bus(s),
         )
         for s in services
     ]
@@ -170,8 +170,8 @@ def secrets() -> list[Doc]:
         _secret("nats-auth", {"auth.conf": access.render_nats_authorization(nats)}),
         _secret("redis-acl", {"users.acl": "\n".join(access.redis_acl_rules(redis)) + "\n"}),
     ]
-    for user, password in nats.items():
-        files = {"nats_password": password}
+    for user in dict.fromkeys([*nats, *redis]):
+        files = {"nats_password": nats[user]} if user in nats else {}
         if user in redis:
             files["redis_password"] = redis[user]
         docs.append(_secret(f"{user}-access", files))

@@ -149,7 +149,7 @@ def services(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
                     env["DATABASE_URL"] = url
             folder = secrets.process_dir(
                 service.name,
-                nats_user=service.name,
+                nats_user=service.name if access.on_bus(service) else None,
                 redis_user=service.name if service.redis else None,
                 jwt=service.kind is topology.Kind.API,
                 stripe=service.stripe,

@@ -37,7 +37,8 @@ def test_each_process_reaches_exactly_its_parts() -> None:
     docs = policies()
     for service in SERVICES:
         spec = docs[service.name]["spec"]
-        wanted = {"nats"} | ({f"{service.name}-db"} if service.database else set())
+        wanted = {"nats"} if access.on_bus(service) else set()
+        wanted |= {f"{service.name}-db"} if service.database else set()
         wanted |= {"redis"} if service.redis else set()
         wanted |= {"?"} if service.stripe else set()  # HTTPS to Stripe (an ipBlock)
         assert _peers(spec["egress"]) == wanted, service.name
@@ -45,7 +46,8 @@ def test_each_process_reaches_exactly_its_parts() -> None:
         assert from_ingress == (service.prefix is not None), service.name
     ui = docs[UI_NAME]["spec"]
     assert _peers(ui["egress"]) == {"nats", "redis", "ingress-nginx"}
-    assert _peers(docs["nats"]["spec"]["ingress"]) == {*(s.name for s in SERVICES), UI_NAME}
+    on_bus = {s.name for s in SERVICES if access.on_bus(s)}
+    assert _peers(docs["nats"]["spec"]["ingress"]) == {*on_bus, UI_NAME}
     assert _peers(docs["redis"]["spec"]["ingress"]) == set(access.redis_users())
     assert _peers(docs["nats"]["spec"]["egress"]) == {"nats"}  # cluster routes only
 
