@@ -47,7 +47,7 @@ def test_each_process_reaches_exactly_its_parts() -> None:
     ui = docs[UI_NAME]["spec"]
     assert _peers(ui["egress"]) == {"nats", "redis", "ingress-nginx"}
     on_bus = {s.name for s in SERVICES if access.on_bus(s)}
-    assert _peers(docs["nats"]["spec"]["ingress"]) == {*on_bus, UI_NAME}
+    assert _peers(docs["nats"]["spec"]["ingress"]) == {*on_bus, UI_NAME, "nats"}  # + peers
     assert _peers(docs["redis"]["spec"]["ingress"]) == set(access.redis_users())
     assert _peers(docs["nats"]["spec"]["egress"]) == {"nats"}  # cluster routes only
 
