@@ -296,7 +296,7 @@ def test_prod_ui_keeps_state_in_redis_and_cookies_are_secure() -> None:
     ui = support.effective_env(
         docs, support.main_container(support.of_kind(docs, "Deployment")["ui"])
     )
-    assert ui["REFLEX_REDIS_URL"].startswith("redis://redis:6379/")
+    assert ui["UI_REDIS_URL"].startswith("redis://redis:6379/")  # password: SECRETS_DIR
     assert int(ui["GRANIAN_WORKERS"]) >= 2
     assert ui["REFLEX_API_URL"] == "https://ticketing.dev"
     auth = support.effective_env(
