@@ -26,8 +26,9 @@ def clamp_seat_count(count: int) -> int:
 
 
 def validate_event(form: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
-    """A new event's fields (`startsLocal` as the browser's `datetime-local` value,
-    `YYYY-MM-DDTHH:MM` in the seller's own zone) and the errors by API field name."""
+    """A new event's fields and the errors by API field name. `startsAt` is the browser's
+    `datetime-local` value, `YYYY-MM-DDTHH:MM` in the seller's own zone, kept as
+    `startsLocal` (the browser turns it into UTC)."""
     data: dict[str, str] = {}
     errors: dict[str, str] = {}
     for name in ("name", "venue", "city"):
@@ -37,7 +38,7 @@ def validate_event(form: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, s
         elif len(text) > EVENT_TEXT_MAX:
             errors[name] = f"Keep it to {EVENT_TEXT_MAX} characters or fewer"
         data[name] = text
-    local = str(form.get("startsLocal") or "").strip()
+    local = str(form.get("startsAt") or "").strip()
     try:
         datetime.strptime(local, "%Y-%m-%dT%H:%M")
     except ValueError:

@@ -93,10 +93,10 @@ def test_a_new_event_needs_every_field() -> None:
             "name": " Nils Frahm ",
             "venue": "Barbican",
             "city": "London",
-            "startsLocal": "2031-06-14T19:30",
+            "startsAt": "2031-06-14T19:30",
         }
     )
     assert errors == {}
     assert data["name"] == "Nils Frahm"
-    _, errors = validate_event({"name": "", "venue": "v" * 121, "startsLocal": "tomorrow"})
+    _, errors = validate_event({"name": "", "venue": "v" * 121, "startsAt": "tomorrow"})
     assert set(errors) == {"name", "venue", "city", "startsAt"}

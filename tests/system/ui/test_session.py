@@ -50,5 +50,5 @@ def test_header_links_follow_the_session(people: People) -> None:
         expect(page.locator(link)).to_be_visible()
     expect(page.locator("#nav-signin")).to_have_count(0)
     page.click("#nav-sell")
-    expect(page).to_have_url(user.url + "/tickets/new")
+    expect(page).to_have_url(user.url + "/sell")
     expect(page.locator("#sell-form")).to_be_visible()
