@@ -311,6 +311,13 @@ def main() -> int:
     return supervise(cfg, honcho, log)
 
 
+def seed(cfg: Config) -> None:
+    """scripts/seed.py against this stack, alongside it (its output joins ours)."""
+    env = {**os.environ, "SEED_BASE_URL": f"http://127.0.0.1:{cfg.http_port}"}
+    env["VAR_DIR"] = str(cfg.var)
+    subprocess.Popen([sys.executable, str(REPO / "scripts/seed.py")], env=env, cwd=REPO)
+
+
 def supervise(cfg: Config, honcho: subprocess.Popen[bytes], log: object) -> int:
     started = time.monotonic()
     pending = readiness_urls(cfg)
@@ -330,6 +337,8 @@ def supervise(cfg: Config, honcho: subprocess.Popen[bytes], log: object) -> int:
                         f"http://localhost:{cfg.http_port}  (Ctrl-C stops everything)\n",
                         flush=True,
                     )
+                    if os.environ.get("SEED") == "1":  # `make run SEED=1`
+                        seed(cfg)
             time.sleep(0.2)
     except KeyboardInterrupt:
         honcho.send_signal(signal.SIGINT)
