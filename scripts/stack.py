@@ -313,8 +313,7 @@ def main() -> int:
 
 def seed(cfg: Config) -> None:
     """scripts/seed.py against this stack, alongside it (its output joins ours)."""
-    env = {**os.environ, "SEED_BASE_URL": f"http://127.0.0.1:{cfg.http_port}"}
-    env["VAR_DIR"] = str(cfg.var)
+    env = {**os.environ, "HTTP_PORT": str(cfg.http_port), "VAR_DIR": str(cfg.var)}
     subprocess.Popen([sys.executable, str(REPO / "scripts/seed.py")], env=env, cwd=REPO)
 
 

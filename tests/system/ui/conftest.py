@@ -147,6 +147,13 @@ class Person:
         return response.status, (response.json() if response.body() else None)
 
 
+def shown_price(ticket: dict[str, Any]) -> str:
+    """What a buyer sees for a ticket: its all-in price where the API gives one."""
+    all_in = ticket.get("allInPrice")
+    cents = int(all_in if isinstance(all_in, int) else ticket["price"])
+    return f"${cents // 100:,}.{cents % 100:02d}"
+
+
 def wait_ready(page: Page) -> None:
     """The page is hydrated and its on_load (session check + data) has run."""
     expect(page.locator("main#main")).not_to_have_attribute("data-session", "pending")
