@@ -308,6 +308,12 @@ def main() -> int:
     return supervise(cfg, honcho, log)
 
 
+def seed(cfg: Config) -> None:
+    """scripts/seed.py against this stack, alongside it (its output joins ours)."""
+    env = {**os.environ, "HTTP_PORT": str(cfg.http_port), "VAR_DIR": str(cfg.var)}
+    subprocess.Popen([sys.executable, str(REPO / "scripts/seed.py")], env=env, cwd=REPO)
+
+
 def supervise(cfg: Config, honcho: subprocess.Popen[bytes], log: object) -> int:
     started = time.monotonic()
     pending = readiness_urls(cfg)
@@ -327,6 +333,8 @@ def supervise(cfg: Config, honcho: subprocess.Popen[bytes], log: object) -> int:
                         f"http://localhost:{cfg.http_port}  (Ctrl-C stops everything)\n",
                         flush=True,
                     )
+                    if os.environ.get("SEED") == "1":  # `make run SEED=1`
+                        seed(cfg)
             time.sleep(0.2)
     except KeyboardInterrupt:
         honcho.send_signal(signal.SIGINT)

@@ -21,6 +21,8 @@ from pydantic_settings import (
 
 from contracts.topology import UI_NAME, bus_inbox_prefix
 
+from contracts.rules import DEFAULT_BUYER_FEE_BPS, DEFAULT_BUYER_FEE_FIXED
+
 
 class UiSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
@@ -54,6 +56,15 @@ class UiSettings(BaseSettings):
 
     # Page size of the ticket list on `/`.
     ui_page_size: int = Field(default=12, ge=1, le=100)
+    # Upcoming events leading the home page.
+    ui_home_events: int = Field(default=4, ge=0, le=24)
+    # The catalog counts availability from ticket events within a second (CONTRACT §7):
+    # pages listing events look again after this long.
+    ui_catalog_lag_seconds: float = Field(default=1.0, ge=0)
+
+    # The buyer fee, as the tickets service charges it: the sell page's preview.
+    buyer_fee_bps: int = Field(default=DEFAULT_BUYER_FEE_BPS, ge=0, le=10_000)
+    buyer_fee_fixed: int = Field(default=DEFAULT_BUYER_FEE_FIXED, ge=0)
 
     @classmethod
     def settings_customise_sources(
