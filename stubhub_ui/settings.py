@@ -19,9 +19,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from contracts.topology import UI_NAME, bus_inbox_prefix
-
 from contracts.rules import DEFAULT_BUYER_FEE_BPS, DEFAULT_BUYER_FEE_FIXED
+from contracts.topology import UI_NAME, bus_inbox_prefix
 
 
 class UiSettings(BaseSettings):
