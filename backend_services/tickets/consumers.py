@@ -1,4 +1,5 @@
-"""Order events: reserve, release and sell tickets, each order's events in version order."""
+"""Order events reserve, release and sell tickets, each order's events in version order;
+catalog events keep the replica of events that new tickets may name."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from backend_services.common.events.versions import (
 )
 from backend_services.common.runtime import Runtime
 
-from . import repository
+from . import repository, shows
 from .domain import (
     Hold,
     Outcome,
@@ -42,6 +43,7 @@ def apply_order_event(
     version: int,
     ticket_id: str,
     transition: Transition,
+    buyer_id: str | None = None,
 ) -> None:
     applied = session.get(TicketOrderVersion, order_id, with_for_update=True)
     if not in_order(applied.version if applied else None, version, f"order {order_id}"):
@@ -59,14 +61,16 @@ def apply_order_event(
         except repository.StaleTicket:
             raise Retry(f"ticket {ticket_id} changed meanwhile") from None
     if applied is None:
-        session.add(TicketOrderVersion(order_id=order_id, version=version))
+        session.add(TicketOrderVersion(order_id=order_id, version=version, user_id=buyer_id))
     else:
         applied.version = version
 
 
 def _order_created(session: Session, event: Event) -> None:
     assert isinstance(event, OrderCreated)
-    apply_order_event(session, event.id, event.version, event.ticket.id, on_order_created)
+    apply_order_event(
+        session, event.id, event.version, event.ticket.id, on_order_created, event.user_id
+    )
 
 
 def _order_cancelled(session: Session, event: Event) -> None:
@@ -84,5 +88,7 @@ def consumers(runtime: Runtime[Any, Any]) -> list[Consumer]:
         Subject.ORDER_CREATED: _order_created,
         Subject.ORDER_CANCELLED: _order_cancelled,
         Subject.ORDER_COMPLETED: _order_completed,
+        Subject.EVENT_CREATED: shows.apply_show,
+        Subject.EVENT_UPDATED: shows.apply_show,
     }
     return [replica_consumer(CONSUMER, runtime.engine, appliers)]

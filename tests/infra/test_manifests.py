@@ -303,7 +303,7 @@ def test_prod_ui_keeps_state_in_redis_and_cookies_are_secure() -> None:
         for n, i in support.of_kind(docs, "Ingress").items()
         if i["metadata"]["annotations"].get("nginx.ingress.kubernetes.io/ssl-redirect") == "false"
     }
-    assert no_redirect == {"ticketing-api"}
+    assert no_redirect == {"ticketing-api", "ticketing-uploads"}
 
 
 def test_dev_reloads_synced_code_and_stays_on_https() -> None:
