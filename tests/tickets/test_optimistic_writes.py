@@ -16,7 +16,9 @@ from tests.tickets.conftest import tickets_settings
 
 def write_after_someone_else(engine: Engine) -> tuple[int, str]:
     with transaction(engine) as session:
-        repository.add(session, Ticket(title="Original", price=1000, all_in_price=1100, user_id="seller"))
+        repository.add(
+            session, Ticket(title="Original", price=1000, all_in_price=1100, user_id="seller")
+        )
         ticket_id = session.exec(select(Ticket.id)).one()
     with transaction(engine) as session:
         mine = repository.load(session, ticket_id)
