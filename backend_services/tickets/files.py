@@ -25,8 +25,6 @@ from .domain import TicketStatus, file_blocker, may_download
 from .filestore import CHUNK_BYTES, FileInfo, FileStore
 from .models import Ticket, TicketOrderVersion
 
-SWITCH_ATTEMPTS = 5  # an order event may bump the version between our read and write
-
 
 @dataclass(frozen=True)
 class Download:
@@ -65,16 +63,11 @@ def attach(
 def _switch(
     engine: Engine, seller: CurrentUser, ticket_id: str, key: str
 ) -> tuple[Ticket, str | None]:
-    for _ in range(SWITCH_ATTEMPTS):
-        try:
-            with transaction(engine) as session:
-                ticket = _uploadable(repository.load(session, ticket_id), seller)
-                replaced, ticket.file_key = ticket.file_key, key
-                repository.save_changes(session, ticket)
-                return ticket, replaced
-        except repository.StaleTicket:
-            continue
-    raise Conflict("The ticket is changing right now; try again")
+    with transaction(engine) as session:
+        ticket = _uploadable(repository.load(session, ticket_id, lock=True), seller)
+        replaced, ticket.file_key = ticket.file_key, key
+        repository.save_changes(session, ticket)  # locked: cannot be stale
+    return ticket, replaced
 
 
 def _uploadable(ticket: Ticket | None, seller: CurrentUser) -> Ticket:

@@ -18,11 +18,16 @@ class StaleTicket(Exception):
     """The ticket changed between our read and our write."""
 
 
-def load(session: Session, ticket_id: str) -> Ticket | None:
-    """A detached copy: changing it writes nothing until `save_changes`."""
+def load(session: Session, ticket_id: str, lock: bool = False) -> Ticket | None:
+    """A detached copy: changing it writes nothing until `save_changes`.
+
+    `lock`: hold the row until the transaction ends (PostgreSQL; SQLite's
+    BEGIN IMMEDIATE already serialises writers), so the write cannot go stale.
+    """
     if not plausible_id(ticket_id):
         return None
-    ticket = session.exec(select(Ticket).where(Ticket.id == ticket_id)).first()
+    query = select(Ticket).where(Ticket.id == ticket_id)
+    ticket = session.exec(query.with_for_update() if lock else query).first()
     if ticket is not None:
         session.expunge(ticket)
     return ticket
