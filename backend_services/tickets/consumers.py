@@ -3,6 +3,7 @@ catalog events keep the replica of events that new tickets may name."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session
@@ -41,13 +42,25 @@ def apply_order_event(
     session: Session,
     order_id: str,
     version: int,
-    ticket_id: str,
+    ticket_ids: Sequence[str],
     transition: Transition,
     buyer_id: str | None = None,
 ) -> None:
+    """One order event on every ticket it names, all in this transaction or none."""
     applied = session.get(TicketOrderVersion, order_id, with_for_update=True)
     if not in_order(applied.version if applied else None, version, f"order {order_id}"):
         return
+    for ticket_id in ticket_ids:
+        _apply_to_ticket(session, order_id, ticket_id, transition)
+    if applied is None:
+        session.add(TicketOrderVersion(order_id=order_id, version=version, user_id=buyer_id))
+    else:
+        applied.version = version
+
+
+def _apply_to_ticket(
+    session: Session, order_id: str, ticket_id: str, transition: Transition
+) -> None:
     ticket = repository.load(session, ticket_id)
     if ticket is None:
         raise Retry(f"ticket {ticket_id} of order {order_id} is unknown")
@@ -60,27 +73,23 @@ def apply_order_event(
             repository.save_changes(session, ticket)
         except repository.StaleTicket:
             raise Retry(f"ticket {ticket_id} changed meanwhile") from None
-    if applied is None:
-        session.add(TicketOrderVersion(order_id=order_id, version=version, user_id=buyer_id))
-    else:
-        applied.version = version
 
 
 def _order_created(session: Session, event: Event) -> None:
     assert isinstance(event, OrderCreated)
     apply_order_event(
-        session, event.id, event.version, event.ticket.id, on_order_created, event.user_id
+        session, event.id, event.version, [event.ticket.id], on_order_created, event.user_id
     )
 
 
 def _order_cancelled(session: Session, event: Event) -> None:
     assert isinstance(event, OrderCancelled)
-    apply_order_event(session, event.id, event.version, event.ticket.id, on_order_cancelled)
+    apply_order_event(session, event.id, event.version, [event.ticket.id], on_order_cancelled)
 
 
 def _order_completed(session: Session, event: Event) -> None:
     assert isinstance(event, OrderCompleted)
-    apply_order_event(session, event.id, event.version, event.ticket.id, on_order_completed)
+    apply_order_event(session, event.id, event.version, [event.ticket.id], on_order_completed)
 
 
 def consumers(runtime: Runtime[Any, Any]) -> list[Consumer]:

@@ -97,7 +97,7 @@ def test_prod_root_filesystems_are_read_only_except_the_ui() -> None:
 
 def test_api_probes_are_the_contract_health_routes() -> None:
     deployments = support.of_kind(support.render("prod"), "Deployment")
-    prefixes = {r.service: r.path.split("(")[0] for r in routes.ROUTES if r.service != "ui"}
+    prefixes = {s.name: s.health_prefix for s in topology.apis()}
     workers = {s.name: "" for s in topology.SERVICES if s.kind is topology.Kind.WORKER}
     expected = {**prefixes, **workers}
     for service, prefix in expected.items():
