@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import importlib
 import re
-import sys
 
 import kubernetes_validate
 import pytest
@@ -14,9 +13,6 @@ from pydantic_settings import BaseSettings
 from contracts import topology
 from tests.infra import support
 from tests.infra.support import Doc
-
-sys.path.insert(0, str(support.INFRA))
-import routes
 
 K8S_VERSION = "1.32.0"
 
