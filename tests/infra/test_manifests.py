@@ -16,7 +16,7 @@ from tests.infra import support
 from tests.infra.support import Doc
 
 sys.path.insert(0, str(support.INFRA))
-from manifests import has_access_secret  # noqa: E402
+from manifests import has_access_secret
 
 K8S_VERSION = "1.32.0"
 
