@@ -25,6 +25,7 @@ from harness.stack import LauncherStack, ManagedStack, StackConfig, StackFailed,
 FULL = {
     "tickets": 100,
     "buyers": 200,
+    "signups": 50,
     "connections": 64,
     "seconds": 15,
     "profile_seconds": 6,
@@ -36,6 +37,7 @@ FULL = {
 QUICK = {
     "tickets": 20,
     "buyers": 60,
+    "signups": 10,
     "connections": 32,
     "seconds": 5,
     "profile_seconds": 3,

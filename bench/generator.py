@@ -74,8 +74,9 @@ def run(load: Load, out: Path, groups: dict[str, list[int]] | None = None) -> di
         "wrk",
         f"-t{load.threads}",
         f"-c{load.connections}",
-        f"-d{load.seconds}s",
-        f"--timeout={load.timeout_s}s",
+        f"-d{round(load.seconds)}s",
+        "--timeout",
+        f"{round(load.timeout_s)}s",
         "-s",
         str(SCRIPT),
         load.url,
@@ -104,7 +105,7 @@ def run(load: Load, out: Path, groups: dict[str, list[int]] | None = None) -> di
     proc_cpu = sampler.wrk_ticks / HZ
     result["generator"] = {
         "tool": "wrk",
-        "argv": argv[:8],
+        "argv": argv[:9],
         "threads": load.threads,
         "connections": load.connections,
         "cpu_s_from_proc": round(proc_cpu, 2),

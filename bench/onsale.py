@@ -29,13 +29,17 @@ BASELINE_PATH = "/api/users/healthz"
 
 
 async def prepare(
-    api: Api, tickets: int, buyers: int, progress: Progress | None, jwt_key: str | None
+    api: Api, params: dict[str, Any], progress: Progress | None, jwt_key: str | None
 ) -> tuple[User, list[str], list[User], dict[str, Any]]:
+    """A seller, their tickets known to orders, buyers (the first `signups` through auth)."""
+    tickets, buyers = params["tickets"], params["buyers"]
     seller = await api.signup("seller")
     listed = await scenarios.list_tickets(api, seller, tickets, progress, "on-sale tickets")
     ticket_ids = [t["id"] for t in listed]
     await scenarios.wait_orderable(api, seller, ticket_ids, progress=progress)
-    users, sessions = await scenarios.buyers_for(api, buyers, "buyer", progress, 50, jwt_key)
+    users, sessions = await scenarios.buyers_for(
+        api, buyers, "buyer", progress, params["signups"], jwt_key
+    )
     return seller, ticket_ids, users, sessions
 
 
@@ -50,9 +54,7 @@ async def spike(
     processes: Callable[[], dict[str, list[int]]],
 ) -> dict[str, Any]:
     """Baseline, then the race, then every invariant; `processes` names the stack's pids."""
-    seller, ticket_ids, users, sessions = await prepare(
-        api, params["tickets"], params["buyers"], progress, jwt_key
-    )
+    seller, ticket_ids, users, sessions = await prepare(api, params, progress, jwt_key)
     data = generator.write_data(out / "spike-data.txt", [u.token for u in users], ticket_ids)
 
     def load(mode: str, target: str, data_file: Path | None = None) -> generator.Load:

@@ -8,9 +8,9 @@
 -- Each thread counts statuses and keeps the body of every 201 (the hold, naming
 -- its buyer); done() writes one JSON document to OUT for the Python side to check.
 
-local mode, data_path, out_path
+mode, data_path, out_path = nil, nil, nil -- globals: done() runs in another Lua state
 local buyers, tickets = {}, {}
-local counts, wins = {}, {}
+counts, wins = {}, {} -- globals: done() reads them with thread:get
 local next_buyer = 1
 local threads = {}
 
@@ -81,7 +81,7 @@ function done(summary, latency, requests)
       table.insert(pct, string.format('"p%d":%.3f', p, latency:percentile(p) / 1000))
    end
    local e = summary.errors
-   local out = assert(io.open(out_path, "w"))
+   local out = assert(io.open(threads[1]:get("out_path"), "w"))
    out:write(string.format(
       '{"duration_s":%.3f,"requests":%d,"bytes":%d,'
          .. '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},'
