@@ -114,6 +114,11 @@ def run(load: Load, out: Path, groups: dict[str, list[int]] | None = None) -> di
         "cores_used": round(max(proc_cpu, reaped) / result["duration_s"], 2),
     }
     result["stack_cpu_s"] = sampler.stack_cpu()
+    busiest = next(iter(result["stack_cpu_s"].items()), None)
+    if busiest and result["requests"]:  # robust to neighbours: CPU per request
+        result["busiest_cpu_ms_per_request"] = {
+            busiest[0]: round(1000 * busiest[1] / result["requests"], 2)
+        }
     result["requests_per_s"] = round(result["requests"] / result["duration_s"], 1)
     result["server_errors_5xx"] = sum(
         n for status, n in result["statuses"].items() if status.startswith("5")

@@ -190,6 +190,8 @@ def markdown(spike: dict[str, Any]) -> list[str]:
         f"| wrk CPU (cores busy) | {gen['cpu_s_from_proc']} s ({gen['cores_used']}) | "
         f"{bgen['cpu_s_from_proc']} s ({bgen['cores_used']}) |",
         f"| stack CPU s by process | {race['stack_cpu_s']} | {base['stack_cpu_s']} |",
+        f"| busiest process, CPU ms per request | {race.get('busiest_cpu_ms_per_request')} | "
+        f"{base.get('busiest_cpu_ms_per_request')} |",
         "",
         f"Invariants: {'**hold**' if inv['ok'] else '**VIOLATED**'} ({inv['holds_201']} x 201 "
         f"for {inv['tickets_held']} tickets; {inv['orders_in_system']} orders in the system, "

@@ -19,7 +19,19 @@ from typing import Any
 
 from bench import generator
 
-SKIP = ("<module>", "run", "_run", "_run_once", "run_forever", "run_until_complete")
+SKIP = (
+    "<module>",
+    "_run_module_as_main",
+    "_run_code",
+    "Thread._bootstrap",
+    "Thread._bootstrap_inner",
+    "WorkerThread.run",
+    "Runner.run",
+    "asyncio_run",
+    "serve",
+    "Server.run",
+)
+IDLE = ("Condition.wait", "Queue.get", "Event.wait")
 
 
 def available() -> bool:
@@ -34,24 +46,27 @@ def start(pid: int, seconds: float, out: Path, rate: int = 200) -> subprocess.Po
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
-def summarise(collapsed: Path, top: int = 25) -> dict[str, Any]:
-    """Inclusive share of the busy samples per function (counted once per stack)."""
+def summarise(collapsed: Path, top: int = 20) -> dict[str, Any]:
+    """Share of the busy samples per function: inclusive (counted once per stack) and
+    self (the innermost frame). Idle worker threads waiting for work are left out."""
     inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
     total = 0
     for line in collapsed.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
-        if not count.isdigit():
+        frames = [f.split(" (")[0] for f in stack.split(";")[1:]]  # [0] names the thread
+        if not count.isdigit() or not frames or frames[-1] in IDLE:
             continue
         n = int(count)
         total += n
-        for name in {f.split(" (")[0] for f in stack.split(";")} - set(SKIP):
+        own[frames[-1]] += n
+        for name in set(frames) - set(SKIP):
             inclusive[name] += n
-    return {
-        "samples": total,
-        "top_inclusive_pct": [
-            (name, round(100 * n / max(total, 1), 1)) for name, n in inclusive.most_common(top)
-        ],
-    }
+
+    def shares(counter: Counter[str]) -> list[tuple[str, float]]:
+        return [(name, round(100 * n / max(total, 1), 1)) for name, n in counter.most_common(top)]
+
+    return {"samples": total, "top_inclusive_pct": shares(inclusive), "top_self_pct": shares(own)}
 
 
 async def orders_under_load(
@@ -100,8 +115,9 @@ def markdown(prof: dict[str, Any]) -> list[str]:
         f"{prof['samples']} samples while wrk sent {prof['requests_per_s_while_profiled']} "
         f"req/s ({prof['statuses']}); collapsed stacks in `{prof['collapsed_stacks']}`.",
         "",
-        "| function | % of busy samples (inclusive) |",
-        "|---|---|",
+        "| function (inclusive) | % | function (self) | % |",
+        "|---|---|---|---|",
     ]
-    out += [f"| `{name}` | {pct} |" for name, pct in prof["top_inclusive_pct"]]
+    pairs = zip(prof["top_inclusive_pct"], prof["top_self_pct"], strict=False)
+    out += [f"| `{a}` | {pa} | `{b}` | {pb} |" for (a, pa), (b, pb) in pairs]
     return [*out, ""]

@@ -6,10 +6,12 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .db import make_engine
 from .errors import install_error_handlers
@@ -37,7 +39,7 @@ def create_app(spec: ServiceSpec[Any, Any], settings: ServiceSettings) -> FastAP
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.middleware("http")(_request_id)
+    app.add_middleware(RequestId)
     # Health first, so a service's `/{id}` route never shadows /healthz or /readyz.
     app.include_router(service_health_router(spec), prefix=prefix)
     for router in spec.routers:
@@ -84,11 +86,28 @@ def _background(
     return loops
 
 
-async def _request_id(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-    request.state.request_id = request_id
-    response = await call_next(request)
-    response.headers["X-Request-Id"] = request_id
-    return response
+class RequestId:
+    """Keep the caller's X-Request-Id (or mint one) on `request.state` and the response.
+
+    Plain ASGI rather than `app.middleware("http")`: Starlette's BaseHTTPMiddleware runs
+    every request through an extra task and memory streams, a cost on every call.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        header = dict(scope["headers"]).get(b"x-request-id")
+        request_id = header.decode("latin-1") if header else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-Id"] = request_id
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+SQLITE_POOL_SIZE = 40
 # Execution option of `reading()`: its transactions only read (see `_on_begin`).
 READ_ONLY = "stubhub_read_only"
 
@@ -31,6 +32,10 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+        # As many kept connections as worker threads (anyio: 40): past the default 5,
+        # every checkin closed a connection and the next one paid connect + PRAGMAs.
+        pool_size=SQLITE_POOL_SIZE,
+        max_overflow=10,
         **kwargs,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -31,14 +32,26 @@ def place_order(engine: Engine, buyer: CurrentUser, ticket_id: str, window_secon
 
 
 def refuse_if_held(engine: Engine, buyer: CurrentUser, ticket_id: str) -> None:
-    """404, 400 or 409 as of the last commit, without taking a lock; None: try `hold`."""
+    """404, 400 or 409 as of the last commit, without taking a lock; None: try `hold`.
+
+    One Core statement (the ticket's seller and its holding order's status, through the
+    partial unique index): no ORM objects on the path most attempts take.
+    """
+    if not plausible_id(ticket_id):
+        raise NotFound("Ticket not found")
+    holder = (
+        sa.select(Order.status).where(Order.ticket_id == ticket_id, HOLDING_SQL).limit(1)
+    ).scalar_subquery()
+    seen = sa.select(OrderTicket.user_id, holder).where(OrderTicket.id == ticket_id)
     with reading(engine) as session:
-        _check_ticket(session, buyer, ticket_id)
-        holder = session.exec(
-            select(Order.status).where(Order.ticket_id == ticket_id, HOLDING_SQL).limit(1)
-        ).first()
-    if holder is not None:
-        raise Conflict(_HELD[OrderStatus(holder)], field="ticketId")
+        row = session.connection().execute(seen).first()
+    if row is None:
+        raise NotFound("Ticket not found")
+    seller, status = row
+    if seller == buyer.id:
+        raise BadRequest("You cannot buy your own ticket", field="ticketId")
+    if status is not None:
+        raise Conflict(_HELD[OrderStatus(status)], field="ticketId")
 
 
 def hold(engine: Engine, buyer: CurrentUser, ticket_id: str, window_seconds: int) -> Order:
