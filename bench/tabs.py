@@ -42,15 +42,20 @@ def capture_handshake(url: str, user: User) -> dict[str, Any]:
         context.add_cookies([{"name": "session", "value": user.token, "url": url}])
         page = context.new_page()
         frames: list[str] = []
-        page.on("websocket", lambda ws: ws.on("framesent", frames.append))
+
+        def sent(payload: str | bytes) -> None:
+            if isinstance(payload, str):
+                frames.append(payload)
+
+        page.on("websocket", lambda ws: ws.on("framesent", sent))
         page.goto(url + "/")
         deadline = time.monotonic() + 60
-        while not any(f.startswith("40") for f in frames if isinstance(f, str)):
+        while not any(f.startswith("40") for f in frames):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no socket.io CONNECT frame; saw {frames[:3]}")
             page.wait_for_timeout(100)  # lets Playwright deliver frame events
         browser.close()
-    connect = next(f for f in frames if isinstance(f, str) and f.startswith("40"))
+    connect = next(f for f in frames if f.startswith("40"))
     body = connect[2:]
     if body.startswith("/"):  # a namespace before the comma
         body = body.split(",", 1)[1]
@@ -61,15 +66,13 @@ def capture_handshake(url: str, user: User) -> dict[str, Any]:
 class Tab:
     """One simulated tab: a socket.io client on /_event with its own token."""
 
-    def __init__(self, url: str, auth: dict[str, Any], user: User, old_token: str) -> None:
-        self.url, self.user = url, user
-        self.token = str(uuid.uuid4())
-        text = json.dumps(auth).replace(old_token, self.token)
-        self.auth = json.loads(text)
+    def __init__(self, url: str, auth: dict[str, Any], user: User) -> None:
+        self.url, self.user, self.auth = url, user, auth
+        self.token = str(uuid.uuid4())  # the tab's identity: the socket URL's `token`
         self.client = socketio.AsyncClient(reconnection=False)
         self.seen: dict[str, float] = {}
         self.hydrated = asyncio.Event()
-        self.client.on("event", self._on_event)
+        self.client.on("event", self._on_event, namespace=EVENT_PATH)
 
     async def _on_event(self, update: Any) -> None:
         now = time.perf_counter()
@@ -85,6 +88,7 @@ class Tab:
             f"{self.url}?token={self.token}",
             socketio_path=EVENT_PATH,
             transports=["websocket"],
+            namespaces=[EVENT_PATH],  # Reflex's namespace is its path
             headers={"Cookie": f"session={self.user.token}"},
             auth=self.auth,
             wait_timeout=60,
@@ -117,15 +121,13 @@ def list_requests(access_log: Path) -> int:
     return sum(1 for line in access_log.open() if '"GET /api/tickets?' in line)
 
 
-async def measure(
-    cfg: StackConfig, auth: dict[str, Any], old_token: str, tabs: int, events: int
-) -> dict[str, Any]:
+async def measure(cfg: StackConfig, auth: dict[str, Any], tabs: int, events: int) -> dict[str, Any]:
     jwt_key = cfg.jwt_key()
     access_log = cfg.var / "log" / "nginx-access.log"
     async with Api(cfg.url, max_in_flight=50) as api:
         seller = await api.signup("tabs-seller")
         viewers = [mint_user(jwt_key, "viewer") for _ in range(tabs)]
-        opened = [Tab(cfg.url, auth, v, old_token) for v in viewers]
+        opened = [Tab(cfg.url, auth, v) for v in viewers]
         started = time.perf_counter()
         sem = asyncio.Semaphore(20)
 
@@ -182,10 +184,10 @@ def main(argv: list[str] | None = None) -> int:
         data["cold_start"] = stack.wait_ready()
         probe = mint_user(cfg.jwt_key(), "probe")
         auth = capture_handshake(cfg.url, probe)
-        old_token = str(auth.get("event", {}).get("token", ""))
+        (out / "handshake.json").write_text(json.dumps(auth, indent=1))
         data["handshake_keys"] = sorted(auth)
         for n in (int(x) for x in args.tabs.split(",")):
-            result = asyncio.run(measure(cfg, auth, old_token, n, args.events))
+            result = asyncio.run(measure(cfg, auth, n, args.events))
             print(json.dumps(result), flush=True)
             data["results"].append(result)
     finally:
