@@ -20,6 +20,7 @@ import json
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,16 @@ def list_requests(access_log: Path) -> int:
     return sum(1 for line in access_log.open() if '"GET /api/tickets?' in line)
 
 
+async def settle(done: Callable[[], bool], timeout: float) -> float:
+    """Seconds until `done()` (polled every 50 ms), or TimeoutError."""
+    started = time.perf_counter()
+    while not done():
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError(f"not settled after {timeout}s")
+        await asyncio.sleep(0.05)
+    return time.perf_counter() - started
+
+
 async def measure(cfg: StackConfig, auth: dict[str, Any], tabs: int, events: int) -> dict[str, Any]:
     jwt_key = cfg.jwt_key()
     access_log = cfg.var / "log" / "nginx-access.log"
@@ -128,6 +139,7 @@ async def measure(cfg: StackConfig, auth: dict[str, Any], tabs: int, events: int
         seller = await api.signup("tabs-seller")
         viewers = [mint_user(jwt_key, "viewer") for _ in range(tabs)]
         opened = [Tab(cfg.url, auth, v) for v in viewers]
+        gets_at_start = list_requests(access_log)
         started = time.perf_counter()
         sem = asyncio.Semaphore(20)
 
@@ -137,6 +149,8 @@ async def measure(cfg: StackConfig, auth: dict[str, Any], tabs: int, events: int
 
         await asyncio.gather(*(open_one(t) for t in opened))
         open_s = time.perf_counter() - started
+        # Each tab's own first load fetches the list: wait for those before measuring.
+        loaded = await settle(lambda: list_requests(access_log) >= gets_at_start + tabs, 120)
         latencies: list[float] = []
         per_event_gets: list[int] = []
         missing = 0
@@ -163,6 +177,7 @@ async def measure(cfg: StackConfig, auth: dict[str, Any], tabs: int, events: int
         "tabs": tabs,
         "events": events,
         "open_all_tabs_s": round(open_s, 2),
+        "first_loads_done_s": round(loaded, 2),
         "event_to_screen_ms": latency_summary(latencies),
         "missed": missing,
         "list_gets_per_event": per_event_gets,
