@@ -40,9 +40,9 @@ def refuse_if_held(engine: Engine, buyer: CurrentUser, ticket_id: str) -> None:
     if not plausible_id(ticket_id):
         raise NotFound("Ticket not found")
     holder = (
-        sa.select(Order.status).where(Order.ticket_id == ticket_id, HOLDING_SQL).limit(1)
+        sa.select(col(Order.status)).where(col(Order.ticket_id) == ticket_id, HOLDING_SQL).limit(1)
     ).scalar_subquery()
-    seen = sa.select(OrderTicket.user_id, holder).where(OrderTicket.id == ticket_id)
+    seen = sa.select(col(OrderTicket.user_id), holder).where(col(OrderTicket.id) == ticket_id)
     with reading(engine) as session:
         row = session.connection().execute(seen).first()
     if row is None:
