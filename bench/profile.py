@@ -42,7 +42,9 @@ def start(pid: int, seconds: float, out: Path, rate: int = 200) -> subprocess.Po
     binary = shutil.which("py-spy") or ".venv/bin/py-spy"
     argv = [binary, "record", "--pid", str(pid), "--duration", str(int(seconds))]
     argv += ["--rate", str(rate), "--format", "raw", "--output", str(out), "--nonblocking"]
-    argv += ["--threads"]  # idle threads (waiting for work) are left out by default
+    # --gil: only the thread holding the GIL, i.e. where the process's Python CPU goes
+    # (without it, threads waiting for the GIL look busy inside whatever released it).
+    argv += ["--threads", "--gil"]
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
