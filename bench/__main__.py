@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import resource
 import sys
@@ -15,7 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bench import scenarios
+from bench import databases, onsale, profile, scenarios
 from harness import report
 from harness.client import Api
 from harness.events import EventTap
@@ -23,23 +24,27 @@ from harness.stack import LauncherStack, ManagedStack, StackConfig, StackFailed,
 
 FULL = {
     "tickets": 100,
-    "buyers": 1000,
-    "attempts": 3,
+    "buyers": 200,
+    "signups": 50,
+    "connections": 64,
+    "seconds": 15,
+    "profile_seconds": 6,
     "in_flight": 100,
     "latency_samples": 100,
     "expiry_holds": 1000,
     "window": 90,
-    "baseline_requests": 3000,
 }
 QUICK = {
     "tickets": 20,
-    "buyers": 100,
-    "attempts": 3,
+    "buyers": 60,
+    "signups": 10,
+    "connections": 32,
+    "seconds": 5,
+    "profile_seconds": 3,
     "in_flight": 50,
     "latency_samples": 10,
     "expiry_holds": 50,
     "window": 20,
-    "baseline_requests": 500,
 }
 
 
@@ -64,12 +69,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="run each Procfile line as its own process, without the UI, instead of "
         "the launcher (cold start is then not make run's)",
     )
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="every service's database on a throwaway PostgreSQL instead of SQLite",
+    )
     parser.add_argument("--exclude", action="append", default=[], help=argparse.SUPPRESS)
     parser.add_argument(
         "--skip",
         action="append",
         default=[],
-        choices=["spike", "latency", "expiry", "footprint"],
+        choices=["spike", "profile", "latency", "expiry", "footprint"],
         help="leave a phase out",
     )
     for key in FULL:
@@ -85,29 +95,59 @@ def main(argv: list[str] | None = None) -> int:
             params[key] = getattr(args, key)
     console = Console()
     out = run_dir("run")
-    cfg = StackConfig.allocate(
-        out / "stack",
-        replicas=args.replicas,
-        expiration_window=params["window"],
-        defaults=args.default_ports,
-    )
-    data: dict[str, Any] = {
-        "run": out.name,
-        "mode": "quick" if args.quick else "full",
-        "replicas": args.replicas,
-        "params": params,
-        "in_flight": params["in_flight"],
-        "machine": report.machine(),
+    with contextlib.ExitStack() as resources:
+        extra_env = resources.enter_context(databases.postgres()) if args.postgres else {}
+        cfg = StackConfig.allocate(
+            out / "stack",
+            replicas=args.replicas,
+            expiration_window=params["window"],
+            defaults=args.default_ports,
+            extra_env=extra_env,
+        )
+        data: dict[str, Any] = {
+            "run": out.name,
+            "mode": "quick" if args.quick else "full",
+            "replicas": args.replicas,
+            "database": "PostgreSQL" if args.postgres else "SQLite",
+            "params": params,
+            "in_flight": params["in_flight"],
+            "machine": report.machine(),
+        }
+        wall = time.monotonic()
+        run_stack(args, cfg, params, data, console)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    data["load_generator"] = {
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+        "wall_s": round(time.monotonic() - wall, 1),
     }
+    data["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    markdown = report.bench_markdown(data)
+    if data.get("spike"):
+        markdown += "\n".join(onsale.markdown(data["spike"])) + "\n"
+    if data.get("profile"):
+        markdown += "\n".join(profile.markdown(data["profile"])) + "\n"
+    json_path, md_path = report.write(out, "bench", data, markdown)
+    console.print(Path(md_path).read_text(), markup=False, highlight=False, soft_wrap=True)
+    console.print(f"reports: {json_path} and {md_path}")
+    failed = "aborted" in data or data.get("phase_errors") or not invariants_hold(data)
+    return 1 if failed else 0
+
+
+def run_stack(
+    args: argparse.Namespace,
+    cfg: StackConfig,
+    params: dict[str, Any],
+    data: dict[str, Any],
+    console: Console,
+) -> None:
     console.print(
-        f"[bold]bench[/] {data['mode']} · replicas {args.replicas} · stack on {cfg.url} · "
-        f"data and logs in {out}"
+        f"[bold]bench[/] {data['mode']} · replicas {args.replicas} · {data['database']} · "
+        f"stack on {cfg.url} · data and logs in {cfg.var}"
     )
     stack: LauncherStack | ManagedStack = (
         ManagedStack(cfg, exclude=args.exclude) if args.managed else LauncherStack(cfg)
     )
     data["launcher"] = "managed processes, no UI" if args.managed else "scripts/stack.py (honcho)"
-    wall = time.monotonic()
     try:
         with console.status("starting the stack (scripts/stack.py; the UI build is slow)…"):
             stack.start()
@@ -126,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             console=console,
         ) as progress:
             jwt_key = None if args.real_signups else cfg.jwt_key()
-            asyncio.run(load(cfg, params, args.skip, data, progress, jwt_key))
+            asyncio.run(load(cfg, stack, params, args.skip, data, progress, jwt_key))
         if "footprint" not in args.skip:
             data["footprint_after"] = stack.footprint()
     except (StackFailed, KeyboardInterrupt, Exception) as exc:
@@ -135,17 +175,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         with console.status("stopping the stack…"):
             stack.stop()
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    data["load_generator"] = {
-        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
-        "wall_s": round(time.monotonic() - wall, 1),
-    }
-    data["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    json_path, md_path = report.write(out, "bench", data, report.bench_markdown(data))
-    console.print(Path(md_path).read_text(), markup=False, highlight=False, soft_wrap=True)
-    console.print(f"reports: {json_path} and {md_path}")
-    failed = "aborted" in data or data.get("phase_errors") or not invariants_hold(data)
-    return 1 if failed else 0
 
 
 def idle_footprint(stack: LauncherStack | ManagedStack) -> list[dict[str, Any]]:
@@ -156,16 +185,33 @@ def idle_footprint(stack: LauncherStack | ManagedStack) -> list[dict[str, Any]]:
 
 async def load(
     cfg: StackConfig,
+    stack: LauncherStack | ManagedStack,
     params: dict[str, Any],
     skip: list[str],
     data: dict[str, Any],
     progress: Progress,
     jwt_key: str | None,
 ) -> None:
+    def processes() -> dict[str, list[int]]:
+        return {str(row["process"]): list(row["pids"]) for row in stack.footprint()}  # type: ignore[call-overload]
+
     async with (
         Api(cfg.url, max_in_flight=params["in_flight"]) as api,
         EventTap(cfg.nats_url) as tap,
     ):
+        out = cfg.var.parent
+
+        async def spike() -> dict[str, Any]:
+            return {
+                "spike": await onsale.spike(
+                    api, cfg.url, cfg.nats_url, out, params, progress, jwt_key, processes
+                )
+            }
+
+        async def profiled() -> dict[str, Any]:
+            return {
+                "profile": await profile.orders_under_load(api, cfg.url, out, params, processes)
+            }
 
         async def latency() -> dict[str, Any]:
             return {
@@ -182,7 +228,8 @@ async def load(
             }
 
         phases: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
-            "spike": lambda: spike_with_baseline(api, params, progress, jwt_key),
+            "spike": spike,
+            "profile": profiled,
             "latency": latency,
             "expiry": expiry,
         }
@@ -193,16 +240,6 @@ async def load(
                 data |= await phase()
             except Exception as exc:  # a broken phase is reported; the others still run
                 data.setdefault("phase_errors", {})[name] = f"{type(exc).__name__}: {exc}"[:2000]
-
-
-async def spike_with_baseline(
-    api: Api, params: dict[str, Any], progress: Progress, jwt_key: str | None
-) -> dict[str, Any]:
-    baseline = await scenarios.baseline(api, params["baseline_requests"], progress)
-    spike = await scenarios.spike(
-        api, params["tickets"], params["buyers"], params["attempts"], progress, jwt_key
-    )
-    return {"baseline": baseline, "spike": spike}
 
 
 def invariants_hold(data: dict[str, Any]) -> bool:

@@ -85,52 +85,6 @@ def bench_markdown(data: dict[str, Any]) -> str:
             f"- whole stack ready (UI `/ping` too): **{start.get('ready_s', 0):.1f} s**",
             "",
         ]
-    base = data.get("baseline")
-    spike = data.get("spike")
-    if base and spike:
-        race = spike["race"]
-        ratio = race["attempts_per_s"] / base["requests_per_s"] if base["requests_per_s"] else 0
-        inv = spike["invariants"]
-        co = spike["checkout"]
-        out += [
-            "## On-sale spike",
-            "",
-            f"{spike['tickets']} tickets, {spike['buyers']} buyers racing (each up to "
-            f"{spike['attempts_per_buyer']} random tickets until one holds), "
-            f"{data['in_flight']} requests in flight.",
-            "",
-            "| figure | value |",
-            "|---|---|",
-            f"| order attempts | {race['attempts']} in {race['duration_s']} s |",
-            f"| **attempts/s** | **{race['attempts_per_s']}** |",
-            f"| baseline `GET {base['path']}` req/s | {base['requests_per_s']} |",
-            f"| **spike ÷ baseline throughput** | **{ratio:.2f}** |",
-            f"| `POST /api/orders` latency p50/p95/p99 | {ms(race['latency_ms'], *P3)} |",
-            f"| baseline latency p50/p95/p99 | {ms(base['latency_ms'], *P3)} |",
-            f"| 201 holds / 409 conflicts | {race['holds_201']} / {race['conflicts_409']} |",
-            f"| 5xx / timeouts+connection errors / other | {race['server_errors_5xx']} / "
-            f"{race['timeouts_or_connection_errors']} / {race['unexpected_statuses']} |",
-            f"| baseline 5xx / transport errors | {base['server_errors_5xx']} / "
-            f"{base['timeouts_or_connection_errors']} |",
-            f"| invariants (no ticket held twice, every 201 a real hold) | "
-            f"{'**hold**' if inv['ok'] else '**VIOLATED**'} "
-            f"({inv['distinct_tickets_held']} tickets held by {inv['successful_holds']} holds; "
-            f"{inv['holds_not_acknowledged_to_buyer']} holds not acknowledged to a buyer) |",
-            f"| tickets' view converged to the holds | "
-            f"{inv['tickets_converged_s']} s after the race |",
-            f"| checkout: paid orders / double charges | {co.get('paid_orders')} / "
-            f"{co.get('double_charged_orders')} |",
-            f"| checkout: pay → order `complete` p50/p99 | "
-            f"{ms(co.get('pay_to_order_complete_ms'), 'p50', 'p99')} |",
-            f"| checkout: pay → ticket `sold` p50/p99 | "
-            f"{ms(co.get('pay_to_ticket_sold_ms'), 'p50', 'p99')} |",
-            f"| buyer sessions | {spike['buyers_sessions']['signed_up']} signed up through auth "
-            f"({spike['buyers_sessions']['signups_per_s']}/s, argon2), "
-            f"{spike['buyers_sessions']['minted_sessions']} minted with the stack's JWT_KEY |",
-            "",
-        ]
-        for v in inv["violations"] + co.get("violations", []):
-            out.append(f"- VIOLATION: {v}")
     ev = data.get("event_latency")
     if ev:
         out += [

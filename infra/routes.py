@@ -174,11 +174,13 @@ def render_nginx(
 # Run: nginx -p {prefix} -c nginx.conf -e stderr
 daemon off;
 worker_processes 1;
+# Every open tab holds a websocket: two connections here (browser side, UI side).
+worker_rlimit_nofile 16384;
 pid {prefix}/nginx.pid;
 error_log {logs}/nginx-error.log warn;
 
 events {{
-    worker_connections 1024;
+    worker_connections 8192;
 }}
 
 http {{

@@ -12,6 +12,7 @@ system_packages() {
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   command -v npm >/dev/null || missing+=(npm)
+  command -v wrk >/dev/null || missing+=(wrk) # make bench's load generator
   [ ${#missing[@]} -eq 0 ] && return
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     say "Installing system packages: ${missing[*]}"

@@ -17,6 +17,12 @@ Design (per-process fan-out, see docs/ui.md):
   on that tab's websocket.
 * Identical GETs (the public ticket list for one query, one ticket) are shared
   between the tabs refreshed for the same batch.
+* Home tabs (the public list) are grouped by the query they show
+  (`state.home.HOME_QUERIES`): one tab per query is refreshed as above, and the
+  public fields of its delta go to the others in one socket.io packet, encoded
+  once. Their server-side states catch up when a handler needs them
+  (`state.home.BEHIND`), or with their next fetch. So a new listing costs one
+  state refresh per distinct query, not one per viewer.
 * It works the same with one process and the memory/disk state manager, and
   with several processes and Redis (each process touches only its own sockets).
 """
@@ -30,6 +36,7 @@ import json
 import logging
 import os
 import time
+from collections import defaultdict
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -37,11 +44,15 @@ from typing import Any
 import nats
 import reflex as rx
 from nats.js.api import ConsumerConfig, DeliverPolicy
+from reflex import constants
+from reflex.state import StateUpdate
+from reflex_base.constants.state import FIELD_MARKER
 
 from . import api
 from .settings import get_settings
-from .state import LIVE_STATES, TAB_VIEWS, FetchCache, SessionState
-from .views import CATALOG_RECHECK, LIVE_SUBJECTS, Changes, View, affects
+from .state import LIVE_STATES, TAB_VIEWS, FetchCache, HomeState, SessionState
+from .state.home import BEHIND, HOME_QUERIES, LIVE_FIELDS
+from .views import CATALOG_RECHECK, LIVE_SUBJECTS, Changes, View, ViewKind, affects
 
 log = logging.getLogger("stubhub_ui.live")
 
@@ -223,28 +234,23 @@ class LiveUpdates:
             )
 
     def _local_tokens(self) -> list[str]:
-        ns = self.app.event_namespace
-        if ns is None:
-            return []
-        tm = ns._token_manager
-        return [
-            t for t, rec in list(tm.token_to_socket.items()) if rec.instance_id == tm.instance_id
-        ]
+        return list(self._records())
 
     async def dispatch(self, changes: Changes) -> int:
         tokens = self._local_tokens()
         # Forget tabs that are gone (a missing hint only means "load the state").
-        for gone in set(TAB_VIEWS) - set(tokens):
-            TAB_VIEWS.pop(gone, None)
+        for registry in (TAB_VIEWS, HOME_QUERIES):
+            for gone in set(registry) - set(tokens):
+                registry.pop(gone, None)
+        BEHIND.intersection_update(tokens)
         cache = FetchCache()
         sem = asyncio.Semaphore(MAX_PARALLEL_CLIENTS)
         touched = 0
+        # Home tabs by the public list they show: one refresh per list, not per tab.
+        home: dict[tuple[str, str, int], list[str]] = defaultdict(list)
 
         async def one(token: str) -> None:
             nonlocal touched
-            hint = TAB_VIEWS.get(token)
-            if hint is not None and not affects(*hint, changes):
-                return
             async with sem:
                 try:
                     if await self._apply(token, changes, cache):
@@ -252,8 +258,61 @@ class LiveUpdates:
                 except Exception as exc:
                     log.warning("live update for a tab failed: %r", exc)
 
-        await asyncio.gather(*(one(t) for t in tokens))
+        async def group(tabs: list[str]) -> None:
+            nonlocal touched
+            async with sem:
+                try:
+                    touched += await self._home_group(tabs, changes, cache)
+                except Exception as exc:
+                    log.warning("live update for %d home tab(s) failed: %r", len(tabs), exc)
+
+        rest = []
+        for token in tokens:
+            hint = TAB_VIEWS.get(token)
+            if hint is not None and not affects(*hint, changes):
+                continue
+            query = HOME_QUERIES.get(token)
+            if hint is not None and hint[0].kind is ViewKind.HOME and query and not changes.full:
+                home[query].append(token)
+            else:
+                rest.append(token)
+        await asyncio.gather(*(one(t) for t in rest), *(group(tabs) for tabs in home.values()))
         return touched
+
+    async def _home_group(self, tabs: list[str], changes: Changes, cache: FetchCache) -> int:
+        """Home tabs on one query: the first is refreshed as any tab; the others get the
+        same public fields of its delta in one packet (encoded once), and catch their
+        server-side state up when a handler needs it (`state.home.BEHIND`)."""
+        first, others = tabs[0], tabs[1:]
+        shared = None
+        async with self.app.modify_state(rx.BaseStateToken(ident=first, cls=SessionState)) as root:
+            session = await root.get_state(SessionState)
+            state = await root.get_state(HomeState)
+            page = state.page
+            if View.parse(session._view).kind is ViewKind.HOME:
+                await state._fetch(cache)
+                if state.page == page:  # else the page moved: each tab on its own below
+                    shared = public_delta(await root._get_resolved_delta(), state)
+        ns, records = self.app.event_namespace, self._records()
+        sids = [records[t] for t in others if t in records]
+        if shared is None or ns is None:
+            results = await asyncio.gather(*(self._apply(t, changes, cache) for t in others))
+            return 1 + sum(results)
+        if sids:  # never an empty list: socket.io sends `to=[]` to everyone
+            await ns.emit(str(constants.SocketEvent.EVENT), StateUpdate(delta=shared), to=sids)
+            BEHIND.update(others)
+        return 1 + len(sids)
+
+    def _records(self) -> dict[str, str]:
+        ns = self.app.event_namespace
+        if ns is None:
+            return {}
+        tm = ns._token_manager
+        return {
+            t: rec.sid
+            for t, rec in list(tm.token_to_socket.items())
+            if rec.instance_id == tm.instance_id
+        }
 
     async def _apply(self, token: str, changes: Changes, cache: FetchCache) -> bool:
         async with self.app.modify_state(rx.BaseStateToken(ident=token, cls=SessionState)) as root:
@@ -268,6 +327,14 @@ class LiveUpdates:
                 return False
             await state._fetch(cache)
             return True
+
+
+def public_delta(delta: dict[str, Any], state: HomeState) -> dict[str, Any] | None:
+    """Only the public list fields of a home refresh: nothing of the first tab's own."""
+    name = state.get_full_name()
+    wanted = {f"{field}{FIELD_MARKER}" for field in LIVE_FIELDS}
+    picked = {key: value for key, value in delta.get(name, {}).items() if key in wanted}
+    return {name: picked} if picked else None
 
 
 @contextlib.asynccontextmanager

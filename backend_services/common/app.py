@@ -6,11 +6,13 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .db import make_engine
 from .errors import error_body, install_error_handlers
@@ -37,8 +39,8 @@ def create_app(spec: ServiceSpec[Any, Any], settings: CommonSettings) -> FastAPI
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.middleware("http")(_request_id)
-    app.middleware("http")(_unavailable_until_serving(prefix))
+    app.add_middleware(UnavailableUntilServing, prefix=prefix)
+    app.add_middleware(RequestId)
     # Health first, so a service's `/{id}` route never shadows /healthz or /readyz.
     app.include_router(service_health_router(spec), prefix=prefix)
     for router in spec.routers:
@@ -104,29 +106,46 @@ def _background(
     return loops
 
 
-async def _request_id(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-    request.state.request_id = request_id
-    response = await call_next(request)
-    response.headers["X-Request-Id"] = request_id
-    return response
+class RequestId:
+    """Keep the caller's X-Request-Id (or mint one) on `request.state` and the response.
+
+    Plain ASGI rather than `app.middleware("http")`: Starlette's BaseHTTPMiddleware runs
+    every request through an extra task and memory streams, a cost on every call.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        header = dict(scope["headers"]).get(b"x-request-id")
+        request_id = header.decode("latin-1") if header else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-Id"] = request_id
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
 
 
-def _unavailable_until_serving(
-    prefix: str,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+class UnavailableUntilServing:
     """Until the database is migrated, routes answer 503 (health and docs still work)."""
-    open_paths = {f"{prefix}/{p}" for p in ("healthz", "readyz", "docs", "openapi.json")}
 
-    async def middleware(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        runtime: Runtime[Any, Any] | None = getattr(request.app.state, "runtime", None)
-        if runtime is None or runtime.serving.is_set() or request.url.path in open_paths:
-            return await call_next(request)
-        body = error_body(("The service is starting, please try again", None))
-        return JSONResponse(body, status_code=503, headers={"Retry-After": "2"})
+    def __init__(self, app: ASGIApp, prefix: str) -> None:
+        self.app = app
+        self.open_paths = {f"{prefix}/{p}" for p in ("healthz", "readyz", "docs", "openapi.json")}
 
-    return middleware
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] not in self.open_paths:
+            runtime: Runtime[Any, Any] | None = getattr(scope["app"].state, "runtime", None)
+            if runtime is not None and not runtime.serving.is_set():
+                body = error_body(("The service is starting, please try again", None))
+                response = JSONResponse(body, status_code=503, headers={"Retry-After": "2"})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -15,6 +15,9 @@ from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 PG_CONNECT_TIMEOUT_SECONDS = 5
+SQLITE_POOL_SIZE = 40
+# Execution option of `reading()`: its transactions only read (see `_on_begin`).
+READ_ONLY = "stubhub_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -32,6 +35,10 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+        # As many kept connections as worker threads (anyio: 40): past the default 5,
+        # every checkin closed a connection and the next one paid connect + PRAGMAs.
+        pool_size=SQLITE_POOL_SIZE,
+        max_overflow=10,
         **kwargs,
     )
 
@@ -49,7 +56,9 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front: concurrent writers queue on the
         # busy timeout instead of failing with "database is locked" mid-transaction.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only transaction takes no lock (WAL: it reads the last commit).
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -58,6 +67,13 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
 def transaction(engine: Engine) -> Iterator[Session]:
     """A session whose work commits together on exit, or rolls back on error."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A session that only reads: on SQLite it neither waits for nor blocks a writer."""
+    with Session(engine.execution_options(**{READ_ONLY: True})) as session:
         yield session
 
 

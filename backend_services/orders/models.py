@@ -34,7 +34,8 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-_HOLDING_SQL = sa.text("status IN ({})".format(", ".join(f"'{s.value}'" for s in HOLDING)))
+# Literal, so a query with it can use the partial index below (a bound IN cannot).
+HOLDING_SQL = sa.text("status IN ({})".format(", ".join(f"'{s.value}'" for s in HOLDING)))
 
 
 class OrderTicket(SQLModel, table=True):
@@ -59,8 +60,8 @@ class Order(SQLModel, table=True):
             "ux_orders_holding_ticket",
             "ticket_id",
             unique=True,
-            sqlite_where=_HOLDING_SQL,
-            postgresql_where=_HOLDING_SQL,
+            sqlite_where=HOLDING_SQL,
+            postgresql_where=HOLDING_SQL,
         ),
         sa.Index("ix_orders_user_id_created_at", "user_id", "created_at"),
         sa.Index("ix_orders_status_expires_at", "status", "expires_at"),

@@ -2,31 +2,63 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from backend_services.common.clock import utcnow
-from backend_services.common.db import transaction
+from backend_services.common.db import reading, transaction
 from backend_services.common.errors import BadRequest, Conflict, Forbidden, NotFound
 from backend_services.common.sessions import CurrentUser
 from contracts.rules import plausible_id
 
 from . import domain, lifecycle
 from .domain import OrderStatus
-from .models import Order, OrderTicket
+from .models import HOLDING_SQL, Order, OrderTicket
 
 ORDER_NOT_FOUND = "Order not found"
 
 
 def place_order(engine: Engine, buyer: CurrentUser, ticket_id: str, window_seconds: int) -> Order:
+    """Hold the ticket for the buyer.
+
+    Most attempts in an on-sale rush are for a ticket already held: a read (no write
+    lock on SQLite) answers those. One that sees no hold goes on to `hold`, where the
+    database picks one winner among any number of concurrent racers.
+    """
+    refuse_if_held(engine, buyer, ticket_id)
+    return hold(engine, buyer, ticket_id, window_seconds)
+
+
+def refuse_if_held(engine: Engine, buyer: CurrentUser, ticket_id: str) -> None:
+    """404, 400 or 409 as of the last commit, without taking a lock; None: try `hold`.
+
+    One Core statement (the ticket's seller and its holding order's status, through the
+    partial unique index): no ORM objects on the path most attempts take.
+    """
+    if not plausible_id(ticket_id):
+        raise NotFound("Ticket not found")
+    holder = (
+        sa.select(col(Order.status)).where(col(Order.ticket_id) == ticket_id, HOLDING_SQL).limit(1)
+    ).scalar_subquery()
+    seen = sa.select(col(OrderTicket.user_id), holder).where(col(OrderTicket.id) == ticket_id)
+    with reading(engine) as session:
+        row = session.connection().execute(seen).first()
+    if row is None:
+        raise NotFound("Ticket not found")
+    seller, status = row
+    if seller == buyer.id:
+        raise BadRequest("You cannot buy your own ticket", field="ticketId")
+    if status is not None:
+        raise Conflict(_HELD[OrderStatus(status)], field="ticketId")
+
+
+def hold(engine: Engine, buyer: CurrentUser, ticket_id: str, window_seconds: int) -> Order:
+    """The write: the unique index on holding orders lets exactly one racer commit."""
     try:
         with transaction(engine) as session:
-            ticket = session.get(OrderTicket, ticket_id) if plausible_id(ticket_id) else None
-            if ticket is None:
-                raise NotFound("Ticket not found")
-            if ticket.user_id == buyer.id:
-                raise BadRequest("You cannot buy your own ticket", field="ticketId")
+            ticket = _check_ticket(session, buyer, ticket_id)
             order = Order(
                 user_id=buyer.id,
                 ticket_id=ticket.id,
@@ -36,18 +68,24 @@ def place_order(engine: Engine, buyer: CurrentUser, ticket_id: str, window_secon
             )
             lifecycle.open_order(session, order)
     except IntegrityError:
-        raise Conflict(_held_message(engine, ticket_id), field="ticketId") from None
+        # Held by an order committed after `refuse_if_held` read: a fresh, unpaid hold.
+        raise Conflict(_HELD[OrderStatus.CREATED], field="ticketId") from None
     return order
 
 
-def _held_message(engine: Engine, ticket_id: str) -> str:
-    with Session(engine) as session:
-        sold = session.exec(
-            select(Order.id).where(
-                Order.ticket_id == ticket_id, Order.status == OrderStatus.COMPLETE.value
-            )
-        ).first()
-    return "Ticket has already been sold" if sold else "Ticket is already reserved"
+_HELD = {
+    OrderStatus.CREATED: "Ticket is already reserved",
+    OrderStatus.COMPLETE: "Ticket has already been sold",
+}
+
+
+def _check_ticket(session: Session, buyer: CurrentUser, ticket_id: str) -> OrderTicket:
+    ticket = session.get(OrderTicket, ticket_id) if plausible_id(ticket_id) else None
+    if ticket is None:
+        raise NotFound("Ticket not found")
+    if ticket.user_id == buyer.id:
+        raise BadRequest("You cannot buy your own ticket", field="ticketId")
+    return ticket
 
 
 def list_orders(engine: Engine, buyer: CurrentUser) -> list[Order]:

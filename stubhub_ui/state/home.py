@@ -16,6 +16,17 @@ from .session import SessionState
 
 SORTS = ("newest", "price_asc", "price_desc")
 
+# The public list a home tab of this process shows: token -> (q, sort, page), recorded
+# by every fetch. live.py refreshes one tab per query and sends the same delta to the
+# others (the list is public: no cookie goes with it), so its cost does not grow with
+# the number of viewers.
+HOME_QUERIES: dict[str, tuple[str, str, int]] = {}
+# Tabs whose screen got a list their server-side state does not hold yet (see above);
+# a handler that decides from that state catches up first.
+BEHIND: set[str] = set()
+# The fields a live refresh of the list sets: all public, the same for one query.
+LIVE_FIELDS = ("tickets", "has_more", "loading", "error")
+
 
 class HomeState(SessionState):
     upcoming: list[EventView] = []
@@ -40,6 +51,7 @@ class HomeState(SessionState):
             self.upcoming = [EventView.from_api(e) for e in resp.body if isinstance(e, dict)]
 
     async def _fetch_tickets(self, cache: FetchCache | None) -> None:
+        self._remember_query()
         size = get_settings().ui_page_size
         params: dict[str, Any] = {
             "sort": self.sort,
@@ -63,6 +75,16 @@ class HomeState(SessionState):
         self.has_more = len(items) > size
         self.tickets = items[:size]
         self.loading = False
+        BEHIND.discard(self.router.session.client_token)
+
+    def _remember_query(self) -> None:
+        token = self.router.session.client_token
+        if token:
+            HOME_QUERIES[token] = (self.q.strip(), self.sort, self.page)
+
+    async def _catch_up(self) -> None:
+        if self.router.session.client_token in BEHIND:
+            await self._fetch()
 
     @rx.event
     async def load(self):
@@ -102,6 +124,7 @@ class HomeState(SessionState):
 
     @rx.event
     async def next_page(self):
+        await self._catch_up()  # has_more may be behind what the screen shows
         if not self.has_more:
             return
         self.page += 1

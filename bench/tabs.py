@@ -1,0 +1,228 @@
+"""Event → screen latency with many open home pages: `python -m bench.tabs --tabs 12,100,500`.
+
+One real Chromium tab opens `/` signed in; its socket.io CONNECT packet (the hydrate
+event that rides in the handshake's `auth`) is captured. Then N socket.io clients
+(python-socketio, websocket transport, through the ingress) replay it, each with a
+token of its own and a signed-in user's cookie: to the UI server each is a tab on the
+home page. A seller lists tickets one at a time; for each, every client's arrival
+time of a delta naming the new title is measured from the 201 (both clocks are this
+process's). Also counted: `GET /api/tickets` requests that reached the ingress per
+event (from nginx's access log): the public list must be fetched once per event, not
+once per tab. Timing is reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import socketio
+
+from harness import report
+from harness.client import Api, User, latency_summary, mint_user
+from harness.stack import LauncherStack, StackConfig, run_dir
+
+EVENT_PATH = "/_event"
+
+
+def capture_handshake(url: str, user: User) -> dict[str, Any]:
+    """The auth payload a real browser sends when it opens `/` (Reflex's hydrate)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium")
+        context = browser.new_context()
+        context.add_cookies([{"name": "session", "value": user.token, "url": url}])
+        page = context.new_page()
+        frames: list[str] = []
+
+        def sent(payload: str | bytes) -> None:
+            if isinstance(payload, str):
+                frames.append(payload)
+
+        page.on("websocket", lambda ws: ws.on("framesent", sent))
+        page.goto(url + "/")
+        deadline = time.monotonic() + 60
+        while not any(f.startswith("40") for f in frames):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no socket.io CONNECT frame; saw {frames[:3]}")
+            page.wait_for_timeout(100)  # lets Playwright deliver frame events
+        browser.close()
+    connect = next(f for f in frames if f.startswith("40"))
+    body = connect[2:]
+    if body.startswith("/"):  # a namespace before the comma
+        body = body.split(",", 1)[1]
+    auth: dict[str, Any] = json.loads(body)
+    return auth
+
+
+class Tab:
+    """One simulated tab: a socket.io client on /_event with its own token."""
+
+    def __init__(self, url: str, auth: dict[str, Any], user: User) -> None:
+        self.url, self.user, self.auth = url, user, auth
+        self.token = str(uuid.uuid4())  # the tab's identity: the socket URL's `token`
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.seen: dict[str, float] = {}
+        self.hydrated = asyncio.Event()
+        self.client.on("event", self._on_event, namespace=EVENT_PATH)
+
+    async def _on_event(self, update: Any) -> None:
+        now = time.perf_counter()
+        text = update if isinstance(update, str) else json.dumps(update)
+        self.hydrated.set()
+        for title, probe in WATCHED.items():
+            if title in text and title not in self.seen:
+                self.seen[title] = now
+                probe.arrived()
+
+    async def open(self) -> None:
+        await self.client.connect(
+            f"{self.url}?token={self.token}",
+            socketio_path=EVENT_PATH,
+            transports=["websocket"],
+            namespaces=[EVENT_PATH],  # Reflex's namespace is its path
+            headers={"Cookie": f"session={self.user.token}"},
+            auth=self.auth,
+            wait_timeout=60,
+        )
+        await asyncio.wait_for(self.hydrated.wait(), 60)
+
+    async def close(self) -> None:
+        await self.client.disconnect()
+
+
+class Probe:
+    """One listing being watched for: set once every tab has shown it."""
+
+    def __init__(self, tabs: int) -> None:
+        self.waiting = tabs
+        self.all_seen = asyncio.Event()
+
+    def arrived(self) -> None:
+        self.waiting -= 1
+        if self.waiting <= 0:
+            self.all_seen.set()
+
+
+WATCHED: dict[str, Probe] = {}
+
+
+def list_requests(access_log: Path) -> int:
+    if not access_log.exists():
+        return 0
+    return sum(1 for line in access_log.open() if '"GET /api/tickets?' in line)
+
+
+async def quiet(count: Callable[[], int], still_for: float, timeout: float) -> float:
+    """Seconds until `count()` has not changed for `still_for` seconds (or `timeout`)."""
+    started = time.perf_counter()
+    last, since = count(), time.perf_counter()
+    while time.perf_counter() - since < still_for and time.perf_counter() - started < timeout:
+        await asyncio.sleep(0.25)
+        if (now := count()) != last:
+            last, since = now, time.perf_counter()
+    return time.perf_counter() - started
+
+
+async def measure(cfg: StackConfig, auth: dict[str, Any], tabs: int, events: int) -> dict[str, Any]:
+    jwt_key = cfg.jwt_key()
+    access_log = cfg.var / "log" / "nginx-access.log"
+    async with Api(cfg.url, max_in_flight=50) as api:
+        seller = await api.signup("tabs-seller")
+        viewers = [mint_user(jwt_key, "viewer") for _ in range(tabs)]
+        opened = [Tab(cfg.url, auth, v) for v in viewers]
+        gets_at_start = list_requests(access_log)
+        started = time.perf_counter()
+        sem = asyncio.Semaphore(8)  # tabs arriving a few at a time, as people do
+
+        async def open_one(tab: Tab) -> None:
+            async with sem:
+                await tab.open()
+
+        await asyncio.gather(*(open_one(t) for t in opened))
+        open_s = time.perf_counter() - started
+        # Each tab's own first load fetches the list: let those finish before measuring.
+        loaded = await quiet(lambda: list_requests(access_log), 3, 180)
+        first_loads = list_requests(access_log) - gets_at_start
+        latencies: list[float] = []
+        per_event_gets: list[int] = []
+        missing = 0
+        for i in range(events):
+            title = f"Live probe {uuid.uuid4().hex[:10]}"
+            probe = WATCHED[title] = Probe(len(opened))
+            await asyncio.sleep(0.5)  # let the previous event's fetches reach the log
+            gets_before = list_requests(access_log)
+            created = await api.create_ticket(seller, title, 1_000 + i)
+            t0 = time.perf_counter()
+            if created.status != 201:
+                raise RuntimeError(f"create: {created.status} {created.body}")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(probe.all_seen.wait(), 15)
+            for tab in opened:
+                if title in tab.seen:
+                    latencies.append(tab.seen[title] - t0)
+                else:
+                    missing += 1
+            await asyncio.sleep(0.5)
+            per_event_gets.append(list_requests(access_log) - gets_before)
+        await asyncio.gather(*(t.close() for t in opened), return_exceptions=True)
+    return {
+        "tabs": tabs,
+        "events": events,
+        "open_all_tabs_s": round(open_s, 2),
+        "first_loads_done_s": round(loaded, 2),
+        "first_load_gets": first_loads,
+        "event_to_screen_ms": latency_summary(latencies),
+        "missed": missing,
+        "list_gets_per_event": per_event_gets,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.tabs", description=__doc__)
+    parser.add_argument("--tabs", default="12,100,500", help="comma-separated tab counts")
+    parser.add_argument("--events", type=int, default=20, help="listings per tab count")
+    parser.add_argument("--replicas", type=int, default=1)
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    out = run_dir("tabs")
+    cfg = StackConfig.allocate(out / "stack", replicas=args.replicas)
+    stack = LauncherStack(cfg)
+    data: dict[str, Any] = {"run": out.name, "machine": report.machine(), "results": []}
+    try:
+        stack.start()
+        data["cold_start"] = stack.wait_ready()
+        probe = mint_user(cfg.jwt_key(), "probe")
+        auth = capture_handshake(cfg.url, probe)
+        (out / "handshake.json").write_text(json.dumps(auth, indent=1))
+        data["handshake_keys"] = sorted(auth)
+        for n in (int(x) for x in args.tabs.split(",")):
+            result = asyncio.run(measure(cfg, auth, n, args.events))
+            print(json.dumps(result), flush=True)
+            data["results"].append(result)
+    finally:
+        stack.stop()
+    lines = ["# Event → screen with many home-page tabs", ""]
+    lines += ["| tabs | p50 ms | p95 ms | max ms | missed | list GETs per event |"]
+    lines += ["|---|---|---|---|---|---|"]
+    for r in data["results"]:
+        s = r["event_to_screen_ms"]
+        lines.append(
+            f"| {r['tabs']} | {s.get('p50')} | {s.get('p95')} | {s.get('max')} | "
+            f"{r['missed']} | {r['list_gets_per_event']} |"
+        )
+    report.write(out, "tabs", data, "\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
