@@ -1,28 +1,119 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from backend_services.common.app import RuntimeDep
-from backend_services.common.errors import error_responses
-from backend_services.common.sessions import SignedInUser
+from anyio import to_thread
+from fastapi import APIRouter, Query, Request
+from sqlalchemy.engine import Engine
 
-from . import service
-from .schemas import PaymentIn, PaymentOut
+from backend_services.common.app import Runtime, RuntimeDep
+from backend_services.common.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    UpstreamUnavailable,
+    error_responses,
+)
+from backend_services.common.sessions import CurrentUser, SignedInUser
+
+from . import ledger, paying, replica, webhooks
+from .domain import PaymentStatus
+from .gateway import StripeGateway, StripeUnavailable
+from .models import Payment, PaymentOrder
+from .schemas import PaymentIn, PaymentOut, TestAuthenticationIn
 from .settings import PaymentsSettings
+from .settling import Settler
 
 router = APIRouter(tags=["payments"])
+NOT_AWAITING = "This payment is not awaiting authentication"
+
+
+def _parts(runtime: Runtime) -> tuple[PaymentsSettings, StripeGateway, Settler]:
+    settings = runtime.settings
+    assert isinstance(settings, PaymentsSettings)
+    return settings, runtime.extras["stripe"], runtime.extras["settler"]
 
 
 @router.post(
     "",
     status_code=201,
     response_model=PaymentOut,
-    responses=error_responses(400, 401, 402, 403, 404, 409, 503),
+    responses=error_responses(400, 401, 402, 403, 404, 409, 429, 503),
 )
 async def create_payment(body: PaymentIn, runtime: RuntimeDep, user: SignedInUser) -> PaymentOut:
-    settings = runtime.settings
-    assert isinstance(settings, PaymentsSettings)
-    payment = await service.pay(
-        runtime.engine, runtime.extras["stripe"], settings, user, body.order_id, body.token
-    )
-    return PaymentOut.model_validate(payment, from_attributes=True)
+    settings, gateway, settler = _parts(runtime)
+    try:
+        paid = await paying.pay(runtime.engine, gateway, settings, user, body.order_id, body.token)
+    except Conflict:
+        settler.wake()  # the order was cancelled meanwhile: release the hold now
+        raise
+    return PaymentOut.of(paid.payment, paid.client_secret)
+
+
+def _own_order(order: PaymentOrder | None, user: CurrentUser) -> PaymentOrder:
+    if order is None:
+        raise NotFound(replica.ORDER_NOT_FOUND)
+    if order.user_id != user.id:
+        raise Forbidden("This order belongs to someone else")
+    return order
+
+
+@router.get("", response_model=list[PaymentOut], responses=error_responses(400, 401, 403, 404))
+async def list_payments(
+    runtime: RuntimeDep, user: SignedInUser, order_id: Annotated[str, Query(alias="orderId")]
+) -> list[PaymentOut]:
+    """The order's attempts, newest first."""
+    _own_order(await to_thread.run_sync(replica.load, runtime.engine, order_id), user)
+    payments = await to_thread.run_sync(ledger.of_order, runtime.engine, order_id)
+    return [PaymentOut.of(p) for p in payments]
+
+
+@router.post("/webhooks/stripe", responses=error_responses(400, 503))
+async def stripe_webhook(request: Request, runtime: RuntimeDep) -> dict[str, str]:
+    settings, gateway, settler = _parts(runtime)
+    payload = await request.body()  # the raw bytes: the signature covers them exactly
+    signature = request.headers.get("stripe-signature")
+    event = webhooks.verify(payload, signature, settings.stripe_webhook_secret)
+    await to_thread.run_sync(webhooks.apply, runtime.engine, gateway, event)
+    settler.wake()
+    return {}
+
+
+@router.post(
+    "/{payment_id}/test-authentication",
+    response_model=PaymentOut,
+    responses=error_responses(401, 403, 404, 409, 503),
+)
+async def test_authentication(
+    payment_id: str, body: TestAuthenticationIn, runtime: RuntimeDep, user: SignedInUser
+) -> PaymentOut:
+    """Local test mode only (the local Stripe server): complete or fail the 3-D Secure
+    challenge, as the bank's page would; with real Stripe, Stripe.js does this."""
+    _, gateway, settler = _parts(runtime)
+    if not gateway.local:
+        raise NotFound()
+    payment = await to_thread.run_sync(_load_payment, runtime.engine, payment_id)
+    _own_order(await to_thread.run_sync(replica.load, runtime.engine, payment.order_id), user)
+    if payment.status != PaymentStatus.REQUIRES_ACTION or payment.stripe_id is None:
+        raise Conflict(NOT_AWAITING)
+    try:
+        payment = await to_thread.run_sync(_authenticate, runtime, gateway, payment, body.success)
+    except StripeUnavailable:
+        raise UpstreamUnavailable(paying.UNAVAILABLE) from None
+    settler.wake()
+    return PaymentOut.of(payment)
+
+
+def _load_payment(engine: Engine, payment_id: str) -> Payment:
+    payment = ledger.get(engine, payment_id)
+    if payment is None:
+        raise NotFound("Payment not found")
+    return payment
+
+
+def _authenticate(
+    runtime: Runtime, gateway: StripeGateway, payment: Payment, success: bool
+) -> Payment:
+    assert payment.stripe_id is not None
+    gateway.test_authenticate(gateway.retrieve(payment.stripe_id), success)
+    return ledger.sync(runtime.engine, payment.id, gateway.retrieve(payment.stripe_id))

@@ -1,4 +1,4 @@
-"""payments: Stripe charges for orders (`/api/payments`)."""
+"""payments: authorize, then capture or void as orders decides (`/api/payments`)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -15,8 +16,9 @@ from backend_services.common.app import Runtime, ServiceSpec, create_app
 from .api import router
 from .consumers import consumers
 from .gateway import StripeGateway
-from .refunds import Refunder
+from .reconciling import reconcile
 from .settings import PaymentsSettings
+from .settling import Settler, settle_due
 
 
 @contextlib.asynccontextmanager
@@ -24,15 +26,18 @@ async def _stripe(runtime: Runtime) -> AsyncIterator[None]:
     settings = runtime.settings
     assert isinstance(settings, PaymentsSettings)
     gateway = StripeGateway(settings)
-    refunder = Refunder(
-        runtime.engine,
-        gateway,
-        lease=timedelta(seconds=settings.payment_lease_seconds),
+    lease = timedelta(seconds=settings.payment_lease_seconds)
+    grace = timedelta(seconds=settings.authorization_grace_seconds)
+    settler = Settler(
+        [
+            ("reconcile", partial(reconcile, runtime.engine, gateway, lease, grace)),
+            ("settle", partial(settle_due, runtime.engine, gateway, lease)),
+        ],
         interval=settings.reconcile_interval_seconds,
     )
     runtime.extras["stripe"] = gateway
-    runtime.extras["refunder"] = refunder
-    task = asyncio.create_task(refunder.run(), name="payments-refunder")
+    runtime.extras["settler"] = settler
+    task = asyncio.create_task(settler.run(), name="payments-settler")
     try:
         yield
     finally:

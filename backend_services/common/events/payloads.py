@@ -17,7 +17,11 @@ class Subject(StrEnum):
     ORDER_CANCELLED = "order.cancelled"
     ORDER_COMPLETED = "order.completed"
     EXPIRATION_COMPLETE = "expiration.complete"
-    PAYMENT_CREATED = "payment.created"
+    # Payments v2 (CONTRACT §6)
+    PAYMENT_AUTHORIZED = "payment.authorized"
+    ORDER_PAYMENT_REJECTED = "order.payment_rejected"
+    PAYMENT_CAPTURED = "payment.captured"
+    PAYMENT_VOIDED = "payment.voided"
 
 
 class CamelModel(BaseModel):
@@ -84,6 +88,7 @@ class OrderCompleted(Event):
     id: str
     version: int
     ticket: OrderTicketRef
+    payment_id: str | None = None  # Payments v2: the authorization to capture
 
 
 class ExpirationComplete(Event):
@@ -91,12 +96,35 @@ class ExpirationComplete(Event):
     order_id: str
 
 
-class PaymentCreated(Event):
-    subject = Subject.PAYMENT_CREATED
+# -- Payments v2 (CONTRACT §6) ---------------------------------------------------------
+
+
+class PaymentAuthorized(Event):
+    subject = Subject.PAYMENT_AUTHORIZED
     id: str
     order_id: str
     stripe_id: str
     amount: int
+
+
+class OrderPaymentRejected(Event):
+    subject = Subject.ORDER_PAYMENT_REJECTED
+    id: str  # the order
+    payment_id: str
+    reason: Literal["cancelled", "expired", "amount_mismatch", "already_complete"]
+
+
+class PaymentCaptured(Event):
+    subject = Subject.PAYMENT_CAPTURED
+    id: str
+    order_id: str
+    amount: int
+
+
+class PaymentVoided(Event):
+    subject = Subject.PAYMENT_VOIDED
+    id: str
+    order_id: str
 
 
 EVENT_TYPES: dict[Subject, type[Event]] = {
@@ -108,7 +136,10 @@ EVENT_TYPES: dict[Subject, type[Event]] = {
         OrderCancelled,
         OrderCompleted,
         ExpirationComplete,
-        PaymentCreated,
+        PaymentAuthorized,
+        OrderPaymentRejected,
+        PaymentCaptured,
+        PaymentVoided,
     )
 }
 
