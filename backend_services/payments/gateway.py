@@ -86,13 +86,14 @@ def payment_key(payment_id: str) -> str:
 
 
 def _charge(intent: Any) -> Charge:
-    error = intent.get("last_payment_error") or {}
+    data = intent.to_dict()
+    error = data.get("last_payment_error") or {}
     return Charge(
-        id=intent.id,
-        status=intent.status,
-        amount=intent.amount,
-        currency=intent.currency,
-        client_secret=intent.get("client_secret"),
+        id=data["id"],
+        status=data["status"],
+        amount=data["amount"],
+        currency=data["currency"],
+        client_secret=data.get("client_secret"),
         failure=error.get("message") if isinstance(error, dict) else None,
     )
 

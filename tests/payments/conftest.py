@@ -21,6 +21,8 @@ from tests.support import servers
 from tests.support.apps import make_settings, runtime_of, serve
 from tests.support.bus import publish
 
+WEBHOOK_SECRET = "whsec_test_" + "0" * 24
+
 
 def payments_settings(
     database_url: str, nats_url: str, stripe_url: str, **kw: Any
@@ -30,6 +32,7 @@ def payments_settings(
         "replica_wait_seconds": 0.3,
         "reconcile_interval_seconds": 0.5,
         "stripe_timeout_seconds": 5,
+        "stripe_webhook_secret": WEBHOOK_SECRET,
     }
     return make_settings(
         PaymentsSettings, database_url=database_url, nats_url=nats_url, **{**defaults, **kw}
@@ -89,11 +92,27 @@ class Payments:
         await publish(self.nats_url, "order.created", payload, f"order-created-{order_id}")
         return order_id
 
-    async def order_ended(self, subject: str, order_id: str, version: int = 1) -> None:
-        payload = {"id": order_id, "version": version, "ticket": {"id": f"ticket-{order_id}"}}
+    async def order_ended(
+        self, subject: str, order_id: str, version: int = 1, payment_id: str | None = None
+    ) -> None:
+        payload: dict[str, Any] = {
+            "id": order_id,
+            "version": version,
+            "ticket": {"id": f"ticket-{order_id}"},
+        }
+        if payment_id is not None:
+            payload["paymentId"] = payment_id
         await publish(
             self.nats_url, subject, payload, f"{subject}-{order_id}-{version}-{uuid.uuid4().hex}"
         )
+
+    async def completed_with(self, order_id: str, payment_id: str) -> None:
+        """What orders does once it accepts an authorization."""
+        await self.order_ended("order.completed", order_id, payment_id=payment_id)
+
+    async def rejected(self, order_id: str, payment_id: str, reason: str = "expired") -> None:
+        payload = {"id": order_id, "paymentId": payment_id, "reason": reason}
+        await publish(self.nats_url, "order.payment_rejected", payload, f"rejected-{payment_id}")
 
 
 @contextlib.asynccontextmanager
