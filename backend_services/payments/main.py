@@ -28,9 +28,10 @@ async def _stripe(runtime: Runtime) -> AsyncIterator[None]:
     gateway = StripeGateway(settings)
     lease = timedelta(seconds=settings.payment_lease_seconds)
     grace = timedelta(seconds=settings.authorization_grace_seconds)
+    recheck = timedelta(seconds=settings.challenge_recheck_seconds)
     settler = Settler(
         [
-            ("reconcile", partial(reconcile, runtime.engine, gateway, lease, grace)),
+            ("reconcile", partial(reconcile, runtime.engine, gateway, lease, grace, recheck)),
             ("settle", partial(settle_due, runtime.engine, gateway, lease)),
         ],
         interval=settings.reconcile_interval_seconds,

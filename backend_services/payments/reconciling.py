@@ -33,15 +33,21 @@ from .models import Payment, PaymentOrder, aware
 log = logging.getLogger(__name__)
 
 ABANDONED = "The payment was interrupted and the order can no longer be paid"
-CHALLENGE_RECHECK = timedelta(seconds=15)
 
 
-def reconcile(engine: Engine, gateway: StripeGateway, lease: timedelta, grace: timedelta) -> int:
-    """One pass; how many rows it changed or looked up at Stripe."""
+def reconcile(
+    engine: Engine,
+    gateway: StripeGateway,
+    lease: timedelta,
+    grace: timedelta,
+    recheck: timedelta = timedelta(seconds=15),
+) -> int:
+    """One pass; how many rows it changed or looked up at Stripe. A challenge is looked
+    up again once it has been idle for `recheck`."""
     done = 0
     for payment_id in _rows(engine, PaymentStatus.PENDING):
         done += _abandoned_attempt(engine, gateway, payment_id, lease)
-    for payment_id in _rows(engine, PaymentStatus.REQUIRES_ACTION, CHALLENGE_RECHECK):
+    for payment_id in _rows(engine, PaymentStatus.REQUIRES_ACTION, recheck):
         done += _recheck_challenge(engine, gateway, payment_id)
     for payment_id in _rows(engine, PaymentStatus.AUTHORIZED):
         done += _stale_hold(engine, payment_id, grace)
@@ -105,7 +111,7 @@ def _recheck_challenge(engine: Engine, gateway: StripeGateway, payment_id: str) 
         payment = ledger.lock(session, payment_id)
         if payment is None or payment.status != PaymentStatus.REQUIRES_ACTION:
             return 0
-        payment.updated_at = utcnow()  # next look in CHALLENGE_RECHECK
+        payment.updated_at = utcnow()  # the next look after another `recheck`
         stripe_id = payment.stripe_id
     assert stripe_id is not None
     try:

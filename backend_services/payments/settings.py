@@ -31,6 +31,8 @@ class PaymentsSettings(ServiceSettings):
     # An authorization orders has not decided on is released this long after the
     # order's expiresAt (orders never completes an order after it).
     authorization_grace_seconds: float = Field(default=60.0, ge=0)
+    # A 3-D Secure challenge idle this long is looked up at Stripe (a lost webhook).
+    challenge_recheck_seconds: float = Field(default=15.0, ge=0)
     # Declined attempts per order before 429 (CONTRACT §8).
     max_declines_per_order: int = Field(default=5, ge=1)
     # Verifies `Stripe-Signature` on webhooks; unset: every webhook is refused (400).
