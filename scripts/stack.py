@@ -82,6 +82,18 @@ def jwt_key(cfg: Config) -> str:
     return path.read_text().strip()
 
 
+def webhook_secret(cfg: Config) -> str:
+    """STRIPE_WEBHOOK_SECRET from the environment, else one generated once under var/
+    (for the local Stripe server, which signs its webhooks with what it is given)."""
+    if secret := os.environ.get("STRIPE_WEBHOOK_SECRET"):
+        return secret
+    path = cfg.var / "stripe_webhook_secret"
+    if not path.exists():
+        path.write_text("whsec_" + secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def shared_env(cfg: Config) -> dict[str, str]:
     env = {
         "JWT_KEY": jwt_key(cfg),
@@ -103,10 +115,14 @@ def shared_env(cfg: Config) -> dict[str, str]:
 
 def stripe_env(cfg: Config) -> dict[str, str]:
     if key := os.environ.get("STRIPE_SECRET_KEY"):
-        return {"STRIPE_SECRET_KEY": key}
+        env = {"STRIPE_SECRET_KEY": key}
+        if secret := os.environ.get("STRIPE_WEBHOOK_SECRET"):  # from Stripe's dashboard
+            env["STRIPE_WEBHOOK_SECRET"] = secret
+        return env
     return {
         "STRIPE_SECRET_KEY": "sk_test_local",
         "STRIPE_API_BASE": f"http://127.0.0.1:{cfg.ports['stripe']}",
+        "STRIPE_WEBHOOK_SECRET": webhook_secret(cfg),
     }
 
 
@@ -152,14 +168,19 @@ def infrastructure(cfg: Config) -> list[Proc]:
         procs.append(
             Proc(
                 "stripe",
+                # localstripe, with the payments webhook (through the ingress) registered.
                 # --from-scratch: localstripe reloads a pickle every instance on the
                 # machine shares (/tmp/localstripe.pickle); a test server starts empty.
                 [
-                    str(REPO / ".venv-stripe/bin/localstripe"),
+                    str(REPO / ".venv/bin/python"),
+                    str(REPO / "scripts/local_stripe.py"),
                     "--port",
                     str(cfg.ports["stripe"]),
+                    "--webhook-url",
+                    f"http://127.0.0.1:{cfg.http_port}/api/payments/webhooks/stripe",
                     "--from-scratch",
                 ],
+                {"STRIPE_WEBHOOK_SECRET": webhook_secret(cfg)},
                 where=f"http://127.0.0.1:{cfg.ports['stripe']} (localstripe, test mode)",
             )
         )

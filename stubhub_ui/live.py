@@ -77,7 +77,7 @@ class Changes:
                 self.orders.add(str(data["id"]))
             if data.get("userId"):
                 self.order_users.add(str(data["userId"]))
-        elif subject == "payment.created" and data.get("orderId"):
+        elif subject.startswith("payment.") and data.get("orderId"):
             self.orders.add(str(data["orderId"]))
 
     def __bool__(self) -> bool:
