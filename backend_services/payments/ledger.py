@@ -115,7 +115,9 @@ def follow(session: Session, payment: Payment, intent: Charge) -> bool:
     if payment.stripe_id is None:
         payment.stripe_id = intent.id
     if new is PaymentStatus.CAPTURED and payment.status != PaymentStatus.CAPTURE_DUE:
-        log.error("payment %s was captured without orders completing it", payment.id)
+        log.error("ALERT: payment %s was captured without orders completing it", payment.id)
+    if new is PaymentStatus.VOIDED and payment.status == PaymentStatus.CAPTURE_DUE:
+        log.error("ALERT: payment %s of a completed order was voided at Stripe", payment.id)
     message = (intent.failure or DECLINED) if new is PaymentStatus.FAILED else None
     enter(session, payment, new, message)
     return True
