@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 
 from anyio import to_thread
@@ -62,10 +63,23 @@ def _own_order(order: PaymentOrder | None, user: CurrentUser) -> PaymentOrder:
 async def list_payments(
     runtime: RuntimeDep, user: SignedInUser, order_id: Annotated[str, Query(alias="orderId")]
 ) -> list[PaymentOut]:
-    """The order's attempts, newest first."""
+    """The order's attempts, newest first. An attempt awaiting 3-D Secure is looked up at
+    Stripe first: the buyer may just have answered the bank there (Stripe.js)."""
+    _, gateway, settler = _parts(runtime)
     _own_order(await to_thread.run_sync(replica.load, runtime.engine, order_id), user)
     payments = await to_thread.run_sync(ledger.of_order, runtime.engine, order_id)
+    if any(p.status == PaymentStatus.REQUIRES_ACTION for p in payments):
+        await to_thread.run_sync(_refresh_challenges, runtime.engine, gateway, payments)
+        payments = await to_thread.run_sync(ledger.of_order, runtime.engine, order_id)
+        settler.wake()
     return [PaymentOut.of(p) for p in payments]
+
+
+def _refresh_challenges(engine: Engine, gateway: StripeGateway, payments: list[Payment]) -> None:
+    for payment in payments:
+        if payment.status == PaymentStatus.REQUIRES_ACTION and payment.stripe_id is not None:
+            with contextlib.suppress(StripeUnavailable):  # the reconciler looks again later
+                ledger.sync(engine, payment.id, gateway.retrieve(payment.stripe_id))
 
 
 @router.post("/webhooks/stripe", responses=error_responses(400, 503))

@@ -24,7 +24,14 @@ REQUIRED_ENV = {
     "auth": {"JWT_KEY", "DATABASE_URL", "NATS_URL", "REDIS_URL", "COOKIE_SECURE", "ENVIRONMENT"},
     "tickets": {"JWT_KEY", "DATABASE_URL", "NATS_URL", "ENVIRONMENT"},
     "orders": {"JWT_KEY", "DATABASE_URL", "NATS_URL", "ENVIRONMENT", "EXPIRATION_WINDOW_SECONDS"},
-    "payments": {"JWT_KEY", "DATABASE_URL", "NATS_URL", "ENVIRONMENT", "STRIPE_SECRET_KEY"},
+    "payments": {
+        "JWT_KEY",
+        "DATABASE_URL",
+        "NATS_URL",
+        "ENVIRONMENT",
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+    },
     "expiration": {"NATS_URL", "REDIS_URL", "ENVIRONMENT"},
     "ui": {"UI_API_BASE_URL", "UI_API_HOST_HEADER", "NATS_URL", "REFLEX_API_URL"},
 }
