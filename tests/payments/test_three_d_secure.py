@@ -114,3 +114,21 @@ async def test_a_challenge_completed_at_stripe_is_picked_up_without_a_webhook(
         )
         await settles(payments, order_id, ["authorized"])
         await eventually(lambda: events(payments.nats_url, "payment.authorized", order_id))
+
+
+async def test_reading_the_payments_picks_up_a_challenge_answered_at_stripe(
+    payments: Payments, buyer: Person, stripe_client: StripeClient
+) -> None:
+    """What the order page does once Stripe.js resolves: no webhook needed."""
+    order_id = await payments.order_created(buyer)
+    first = await challenged(payments, buyer, order_id)
+    await asyncio.to_thread(
+        stripe_client.raw_request,
+        "post",
+        f"/v1/payment_intents/{first['stripeId']}/_authenticate",
+        client_secret=first["clientSecret"],
+        success=True,
+    )
+    listed = await payments.client.get(URL, params={"orderId": order_id}, headers=buyer.headers)
+    assert [p["status"] for p in listed.json()] == ["authorized"]
+    await eventually(lambda: events(payments.nats_url, "payment.authorized", order_id))
