@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 
 def lock(session: Session, payment_id: str) -> Payment | None:
-    return session.get(Payment, payment_id, with_for_update=True)
+    # populate_existing: a row read earlier in this session is refreshed once locked.
+    return session.get(Payment, payment_id, with_for_update=True, populate_existing=True)
 
 
 def live_of(session: Session, order_id: str) -> Payment | None:
@@ -39,6 +40,7 @@ def live_of(session: Session, order_id: str) -> Payment | None:
         select(Payment)
         .where(Payment.order_id == order_id, col(Payment.status).in_([s.value for s in LIVE]))
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
     return session.exec(query).first()
 

@@ -40,7 +40,7 @@ async def find(engine: Engine, order_id: str, wait_seconds: float) -> PaymentOrd
 
 
 def lock(session: Session, order_id: str) -> PaymentOrder:
-    order = session.get(PaymentOrder, order_id, with_for_update=True)
+    order = session.get(PaymentOrder, order_id, with_for_update=True, populate_existing=True)
     if order is None:  # replicas are never deleted
         raise NotFound(ORDER_NOT_FOUND)
     return order
