@@ -27,12 +27,13 @@ async def _stripe(runtime: Runtime) -> AsyncIterator[None]:
     assert isinstance(settings, PaymentsSettings)
     gateway = StripeGateway(settings)
     lease = timedelta(seconds=settings.payment_lease_seconds)
+    settle_lease = timedelta(seconds=settings.settle_lease_seconds)
     grace = timedelta(seconds=settings.authorization_grace_seconds)
     recheck = timedelta(seconds=settings.challenge_recheck_seconds)
     settler = Settler(
         [
             ("reconcile", partial(reconcile, runtime.engine, gateway, lease, grace, recheck)),
-            ("settle", partial(settle_due, runtime.engine, gateway, lease)),
+            ("settle", partial(settle_due, runtime.engine, gateway, settle_lease)),
         ],
         interval=settings.reconcile_interval_seconds,
     )

@@ -43,6 +43,13 @@ class PaymentsSettings(ServiceSettings):
     def _blank_is_default(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value and value.strip() else None
 
+    @property
+    def settle_lease_seconds(self) -> float:
+        """A capture or a void is one Stripe call: the settler's lease outlives the longest
+        one, so a settler killed mid-call is taken over soon after (not a whole payment
+        lease later)."""
+        return self.stripe_retry_budget_seconds + self.stripe_timeout_seconds + 5
+
     @model_validator(mode="after")
     def _lease_outlives_a_charge(self) -> PaymentsSettings:
         # A lease covers at most two Stripe calls: create (then the lease is renewed as
