@@ -1,5 +1,5 @@
 # The two commands: `make run` (the whole stack on http://localhost:8080) and `make test`.
-.PHONY: run test setup lint unit system bench chaos clean
+.PHONY: run test setup lint unit system bench chaos clean generate
 
 PY := .venv/bin/python
 
@@ -9,11 +9,16 @@ setup:
 run: setup
 	@$(PY) scripts/stack.py
 
+# Rewrite every file derived from contracts/topology.py (k8s manifests, ingress).
+generate: setup
+	$(PY) infra/render.py
+
 lint: setup
 	.venv/bin/ruff check .
-	.venv/bin/ruff format --check backend_services tests scripts bench infra stubhub_ui rxconfig.py
-	.venv/bin/mypy backend_services scripts tests bench infra
+	.venv/bin/ruff format --check backend_services contracts harness tests scripts bench infra stubhub_ui rxconfig.py
+	.venv/bin/mypy backend_services contracts harness scripts tests bench infra
 	.venv-ui/bin/mypy stubhub_ui
+	.venv/bin/lint-imports --no-cache
 
 # In-process service suites against real nats-server, Redis, SQLite and PostgreSQL.
 unit: setup
@@ -29,7 +34,7 @@ bench: setup
 	$(PY) -m bench $(BENCH_ARGS)
 
 chaos: setup
-	$(PY) -m bench.chaos $(CHAOS_ARGS)
+	$(PY) -m harness.chaos $(CHAOS_ARGS)
 
 clean:
 	rm -rf var .web .states

@@ -35,10 +35,11 @@ from backend_services.orders.main import create as create_orders
 from backend_services.orders.settings import OrdersSettings
 from backend_services.tickets.main import create as create_tickets
 from backend_services.tickets.settings import TicketsSettings
-from tests.orders.support import sibling_database
-from tests.support import servers
-from tests.support.apps import JWT_KEY, make_settings, serve
-from tests.tickets.people import Person
+from harness import servers
+from harness.apps import JWT_KEY, make_settings, serve
+from harness.people import Person
+from harness.servers import sibling_database
+from harness.stack import http_ok
 
 POLL_SECONDS = 0.002
 
@@ -121,10 +122,8 @@ def service(name: str, database_url: str, nats_url: str, tmp: Path) -> Iterator[
 
 
 def _ready(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
+    """Ready and on the bus (/readyz reports the bus but does not gate on it)."""
+    return http_ok(url, timeout=1)
 
 
 async def measure(count: int, kind: str, processes: bool) -> list[float]:

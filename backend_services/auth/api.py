@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, Response
 
-from backend_services.common.app import RuntimeDep
 from backend_services.common.errors import error_responses
+from backend_services.common.runtime import request_runtime
 from backend_services.common.sessions import (
     CurrentUser,
     OptionalUser,
@@ -14,17 +13,14 @@ from backend_services.common.sessions import (
     issue_token,
     set_session_cookie,
 )
+from backend_services.common.threads import in_thread
 
 from . import service
-from .ratelimit import SigninLimiter
+from .deps import AuthRuntime
 from .schemas import CurrentUserOut, SigninIn, SignupIn, UserOut
 
 router = APIRouter(tags=["users"])
-
-
-def get_limiter(request: Request) -> SigninLimiter:
-    limiter: SigninLimiter = request.app.state.runtime.extras["limiter"]
-    return limiter
+RuntimeDep = Annotated[AuthRuntime, Depends(request_runtime)]
 
 
 def _signed_in(response: Response, runtime: RuntimeDep, user: CurrentUser) -> UserOut:
@@ -34,7 +30,7 @@ def _signed_in(response: Response, runtime: RuntimeDep, user: CurrentUser) -> Us
 
 @router.post("/signup", status_code=201, response_model=UserOut, responses=error_responses(400))
 async def signup(body: SignupIn, response: Response, runtime: RuntimeDep) -> UserOut:
-    user = await run_in_threadpool(service.signup, runtime.engine, body.email, body.password)
+    user = await in_thread(service.signup, runtime.engine, body.email, body.password)
     return _signed_in(response, runtime, user)
 
 
@@ -43,10 +39,9 @@ async def signin(
     body: SigninIn,
     response: Response,
     runtime: RuntimeDep,
-    limiter: Annotated[SigninLimiter, Depends(get_limiter)],
 ) -> UserOut:
-    user = await run_in_threadpool(
-        service.signin, runtime.engine, limiter, body.email, body.password
+    user = await in_thread(
+        service.signin, runtime.engine, runtime.deps.limiter, body.email, body.password
     )
     return _signed_in(response, runtime, user)
 

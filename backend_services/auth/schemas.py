@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import EmailStr, Field, field_validator
 
-from backend_services.common.events.payloads import CamelModel
+from contracts.wire import CamelModel
 
 
 def _normalise_email(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""The FastAPI application every service is built from."""
+"""The FastAPI application every service is built from: `create_app(spec, settings)`."""
 
 from __future__ import annotations
 
@@ -6,133 +6,98 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy.engine import Engine
 
-from .db import make_engine, ping
-from .errors import ErrorBody, error_body, error_responses, install_error_handlers
-from .events import Consumer, EventBus, OutboxRelay, run_consumer
+from .db import make_engine
+from .errors import error_body, install_error_handlers
+from .events import EventBus, OutboxRelay, run_consumer
+from .health import service_health_router
 from .logs import configure_logging
-from .migrations import upgrade_to_head
+from .openapi import with_contract_errors
+from .runtime import Runtime, ServiceSpec
 from .settings import ServiceSettings
+from .startup import UNREACHABLE, migrate, migrate_until_done
+from .tasks import stop
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Runtime:
-    """What a running service holds: passed to routes and consumers, replaced in tests."""
-
-    settings: ServiceSettings
-    engine: Engine
-    bus: EventBus
-    extras: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ServiceSpec:
-    name: str  # "tickets": consumer names, logs
-    prefix: str  # "/api/tickets"
-    routers: Sequence[APIRouter]
-    migrations_dir: Path
-    consumers: Callable[[Runtime], Sequence[Consumer]] = lambda _: ()
-    # Extra start-up/shutdown (e.g. a Redis or Stripe client), entered after the bus.
-    resources: Callable[[Runtime], contextlib.AbstractAsyncContextManager[None]] | None = None
-    ready_checks: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
-
-
-def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
+def create_app(spec: ServiceSpec[Any, Any], settings: ServiceSettings) -> FastAPI:
+    prefix = spec.prefix
     app = FastAPI(
         title=f"{spec.name} service",
         lifespan=_lifespan(spec, settings),
-        docs_url=f"{spec.prefix}/docs",
-        openapi_url=f"{spec.prefix}/openapi.json",
+        docs_url=f"{prefix}/docs" if spec.routers else None,
+        openapi_url=f"{prefix}/openapi.json",
         redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
     app.middleware("http")(_request_id)
+    app.middleware("http")(_unavailable_until_serving(prefix))
     # Health first, so a service's `/{id}` route never shadows /healthz or /readyz.
-    app.include_router(_health_router(spec), prefix=spec.prefix)
+    app.include_router(service_health_router(spec), prefix=prefix)
     for router in spec.routers:
-        app.include_router(router, prefix=spec.prefix)
-    app.openapi = _openapi_with_contract_errors(app)  # type: ignore[method-assign]
+        app.include_router(router, prefix=prefix)
+    app.openapi = with_contract_errors(app)  # type: ignore[method-assign]
     return app
 
 
-def _openapi_with_contract_errors(app: FastAPI) -> Callable[[], dict[str, Any]]:
-    """FastAPI documents 422 for validation; we answer 400 with the contract's body."""
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = generate()
-        ref = {"$ref": "#/components/schemas/ErrorBody"}
-        for path in schema.get("paths", {}).values():
-            for operation in path.values():
-                responses = operation.get("responses", {})
-                if responses.pop("422", None) is not None:
-                    responses.setdefault(
-                        "400",
-                        {
-                            "description": "Invalid input (every failing field listed)",
-                            "content": {"application/json": {"schema": ref}},
-                        },
-                    )
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for unused in ("HTTPValidationError", "ValidationError"):
-            components.pop(unused, None)
-        body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
-        components.update(body.pop("$defs", {}))
-        components["ErrorBody"] = body
-        return schema
-
-    return openapi
-
-
 def _lifespan(
-    spec: ServiceSpec, settings: ServiceSettings
+    spec: ServiceSpec[Any, Any], settings: ServiceSettings
 ) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(spec.name, settings.log_level, settings.log_json)
-        engine = make_engine(settings.database_url)
-        await asyncio.to_thread(upgrade_to_head, engine, spec.migrations_dir)
-        bus = EventBus(settings.nats_url, settings.nats_stream, client_name=spec.name)
-        await bus.start()
-        runtime = Runtime(settings=settings, engine=engine, bus=bus)
+        runtime: Runtime[Any, Any] = Runtime(settings=settings, deps=None)
         app.state.runtime = runtime
+        tasks: list[asyncio.Task[None]] = []
         async with contextlib.AsyncExitStack() as stack:
-            if spec.resources is not None:
-                await stack.enter_async_context(spec.resources(runtime))
-            tasks = _start_background(runtime, spec)
-            log.info("%s ready on %s", spec.name, spec.prefix)
+            if spec.on_bus:  # connects in the background; never fatal, never a gate
+                runtime.events = EventBus.from_settings(settings, client_name=spec.name)
+                await runtime.events.start()
+                stack.push_async_callback(runtime.events.close)
+
+            async def serve() -> None:
+                runtime.deps = await stack.enter_async_context(spec.deps(runtime))
+                tasks.extend(asyncio.create_task(loop) for loop in _background(runtime, spec))
+                runtime.serving.set()
+                log.info("%s ready on %s", spec.name, spec.prefix or "/")
+
+            if spec.migrations_dir is None:
+                await serve()
+            else:
+                runtime.db = make_engine(settings.database_url)
+                stack.callback(runtime.db.dispose)
+                try:  # the usual case: the database answers and the app starts migrated
+                    await migrate(runtime.db, spec.migrations_dir)
+                    await serve()
+                except UNREACHABLE as exc:
+                    log.warning("%s: database not reachable (%s); retrying", spec.name, exc)
+                    later = migrate_until_done(runtime.db, spec.migrations_dir, spec.name, serve)
+                    tasks.append(asyncio.create_task(later, name=f"{spec.name}-startup"))
             try:
                 yield
-            finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                await bus.close()
-                engine.dispose()
+            finally:  # before the stack closes the deps, the database and the bus
+                await stop(tasks)
 
     return lifespan
 
 
-def _start_background(runtime: Runtime, spec: ServiceSpec) -> list[asyncio.Task[None]]:
-    relay = OutboxRelay(runtime.engine, runtime.bus, runtime.settings.outbox_poll_seconds)
-    runtime.extras["relay"] = relay
-    tasks = [asyncio.create_task(relay.run(), name=f"{spec.name}-outbox")]
-    for consumer in spec.consumers(runtime):
-        tasks.append(asyncio.create_task(run_consumer(runtime.bus, consumer), name=consumer.name))
-    return tasks
+def _background(
+    runtime: Runtime[Any, Any], spec: ServiceSpec[Any, Any]
+) -> list[Coroutine[Any, Any, None]]:
+    loops: list[Coroutine[Any, Any, None]] = []
+    if runtime.db is not None and spec.info.publishes:
+        relay = OutboxRelay(runtime.db, runtime.bus, runtime.settings.outbox_poll_seconds)
+        loops.append(relay.run())
+    loops += [run_consumer(runtime.bus, consumer) for consumer in spec.consumers(runtime)]
+    loops += spec.background(runtime)
+    return loops
 
 
 async def _request_id(
@@ -145,53 +110,19 @@ async def _request_id(
     return response
 
 
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+def _unavailable_until_serving(
+    prefix: str,
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    """Until the database is migrated, routes answer 503 (health and docs still work)."""
+    open_paths = {f"{prefix}/{p}" for p in ("healthz", "readyz", "docs", "openapi.json")}
 
+    async def middleware(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        runtime: Runtime[Any, Any] | None = getattr(request.app.state, "runtime", None)
+        if runtime is None or runtime.serving.is_set() or request.url.path in open_paths:
+            return await call_next(request)
+        body = error_body(("The service is starting, please try again", None))
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "2"})
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
-ReadinessProbe = Callable[[Request], Awaitable[list[str]]]
-
-
-def health_router(problems: ReadinessProbe) -> APIRouter:
-    """`/healthz` (the process is alive) and `/readyz` (503 listing what is unreachable)."""
-    router = APIRouter(tags=["health"])
-
-    @router.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @router.get("/readyz", responses=error_responses(503))
-    async def readyz(request: Request) -> JSONResponse:
-        found = await problems(request)
-        if found:
-            return JSONResponse(error_body(*((p, None) for p in found)), status_code=503)
-        return JSONResponse({"status": "ready"})
-
-    return router
-
-
-def _health_router(spec: ServiceSpec) -> APIRouter:
-    async def problems(request: Request) -> list[str]:
-        return await _readiness_problems(get_runtime(request), spec)
-
-    return health_router(problems)
-
-
-async def _readiness_problems(runtime: Runtime, spec: ServiceSpec) -> list[str]:
-    problems: list[str] = []
-    try:
-        await asyncio.to_thread(ping, runtime.engine)
-    except Exception as exc:
-        problems.append(f"database unreachable: {type(exc).__name__}")
-    if not runtime.bus.connected:
-        problems.append("event bus unreachable")
-    for check in spec.ready_checks:
-        try:
-            await check(runtime)
-        except Exception as exc:
-            problems.append(f"{check.__name__}: {type(exc).__name__}")
-    return problems
+    return middleware

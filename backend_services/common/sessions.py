@@ -9,10 +9,11 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, Request, Response
 
+from contracts.rules import COOKIE_NAME
+
 from .errors import NotAuthorized
 from .settings import ServiceSettings
 
-COOKIE_NAME = "session"
 ALGORITHM = "HS256"  # pinned: the token header never chooses the algorithm
 REQUIRED_CLAIMS = ["sub", "email", "iat", "exp", "iss", "aud"]
 LEEWAY_SECONDS = 5

@@ -11,9 +11,10 @@ from backend_services.common.events import (
     OrderPaymentRejected,
     record,
 )
-from backend_services.common.events.payloads import OrderCreatedTicket, OrderTicketRef
+from contracts.events import OrderCreatedTicket, OrderTicketRef
+from contracts.rules import plausible_id
 
-from .domain import OrderStatus, plausible_id
+from .domain import OrderStatus
 from .models import Order
 
 

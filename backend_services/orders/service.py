@@ -6,13 +6,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
 from backend_services.common.errors import BadRequest, Conflict, Forbidden, NotFound
 from backend_services.common.sessions import CurrentUser
+from contracts.rules import plausible_id
 
 from . import domain, lifecycle
 from .domain import OrderStatus
-from .models import Order, OrderTicket, utcnow
+from .models import Order, OrderTicket
 
 ORDER_NOT_FOUND = "Order not found"
 
@@ -20,7 +22,7 @@ ORDER_NOT_FOUND = "Order not found"
 def place_order(engine: Engine, buyer: CurrentUser, ticket_id: str, window_seconds: int) -> Order:
     try:
         with transaction(engine) as session:
-            ticket = session.get(OrderTicket, ticket_id) if domain.plausible_id(ticket_id) else None
+            ticket = session.get(OrderTicket, ticket_id) if plausible_id(ticket_id) else None
             if ticket is None:
                 raise NotFound("Ticket not found")
             if ticket.user_id == buyer.id:
@@ -68,7 +70,7 @@ def _own(order: Order | None, buyer: CurrentUser) -> Order:
 
 def get_order(engine: Engine, buyer: CurrentUser, order_id: str) -> Order:
     with Session(engine) as session:
-        order = session.get(Order, order_id) if domain.plausible_id(order_id) else None
+        order = session.get(Order, order_id) if plausible_id(order_id) else None
     return _own(order, buyer)
 
 

@@ -3,11 +3,9 @@ from __future__ import annotations
 import contextlib
 from typing import Annotated
 
-from anyio import to_thread
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.engine import Engine
 
-from backend_services.common.app import Runtime, RuntimeDep
 from backend_services.common.errors import (
     Conflict,
     Forbidden,
@@ -15,24 +13,20 @@ from backend_services.common.errors import (
     UpstreamUnavailable,
     error_responses,
 )
+from backend_services.common.runtime import request_runtime
 from backend_services.common.sessions import CurrentUser, SignedInUser
+from backend_services.common.threads import in_thread
 
 from . import ledger, paying, replica, webhooks
+from .deps import PaymentsRuntime
 from .domain import PaymentStatus
 from .gateway import StripeGateway, StripeUnavailable
 from .models import Payment, PaymentOrder
 from .schemas import PaymentIn, PaymentOut, TestAuthenticationIn
-from .settings import PaymentsSettings
-from .settling import Settler
 
 router = APIRouter(tags=["payments"])
+RuntimeDep = Annotated[PaymentsRuntime, Depends(request_runtime)]
 NOT_AWAITING = "This payment is not awaiting authentication"
-
-
-def _parts(runtime: Runtime) -> tuple[PaymentsSettings, StripeGateway, Settler]:
-    settings = runtime.settings
-    assert isinstance(settings, PaymentsSettings)
-    return settings, runtime.extras["stripe"], runtime.extras["settler"]
 
 
 @router.post(
@@ -42,11 +36,11 @@ def _parts(runtime: Runtime) -> tuple[PaymentsSettings, StripeGateway, Settler]:
     responses=error_responses(400, 401, 402, 403, 404, 409, 429, 503),
 )
 async def create_payment(body: PaymentIn, runtime: RuntimeDep, user: SignedInUser) -> PaymentOut:
-    settings, gateway, settler = _parts(runtime)
+    gateway, settings = runtime.deps.gateway, runtime.settings
     try:
         paid = await paying.pay(runtime.engine, gateway, settings, user, body.order_id, body.token)
     except Conflict:
-        settler.wake()  # the order was cancelled meanwhile: release the hold now
+        runtime.deps.settler.wake()  # the order was cancelled meanwhile: release the hold now
         raise
     return PaymentOut.of(paid.payment, paid.client_secret)
 
@@ -65,13 +59,12 @@ async def list_payments(
 ) -> list[PaymentOut]:
     """The order's attempts, newest first. An attempt awaiting 3-D Secure is looked up at
     Stripe first: the buyer may just have answered the bank there (Stripe.js)."""
-    _, gateway, settler = _parts(runtime)
-    _own_order(await to_thread.run_sync(replica.load, runtime.engine, order_id), user)
-    payments = await to_thread.run_sync(ledger.of_order, runtime.engine, order_id)
+    _own_order(await in_thread(replica.load, runtime.engine, order_id), user)
+    payments = await in_thread(ledger.of_order, runtime.engine, order_id)
     if any(p.status == PaymentStatus.REQUIRES_ACTION for p in payments):
-        await to_thread.run_sync(_refresh_challenges, runtime.engine, gateway, payments)
-        payments = await to_thread.run_sync(ledger.of_order, runtime.engine, order_id)
-        settler.wake()
+        await in_thread(_refresh_challenges, runtime.engine, runtime.deps.gateway, payments)
+        payments = await in_thread(ledger.of_order, runtime.engine, order_id)
+        runtime.deps.settler.wake()
     return [PaymentOut.of(p) for p in payments]
 
 
@@ -84,12 +77,11 @@ def _refresh_challenges(engine: Engine, gateway: StripeGateway, payments: list[P
 
 @router.post("/webhooks/stripe", responses=error_responses(400, 503))
 async def stripe_webhook(request: Request, runtime: RuntimeDep) -> dict[str, str]:
-    settings, gateway, settler = _parts(runtime)
     payload = await request.body()  # the raw bytes: the signature covers them exactly
     signature = request.headers.get("stripe-signature")
-    event = webhooks.verify(payload, signature, settings.stripe_webhook_secret)
-    await to_thread.run_sync(webhooks.apply, runtime.engine, gateway, event)
-    settler.wake()
+    event = webhooks.verify(payload, signature, runtime.settings.stripe_webhook_secret)
+    await in_thread(webhooks.apply, runtime.engine, runtime.deps.gateway, event)
+    runtime.deps.settler.wake()
     return {}
 
 
@@ -103,18 +95,18 @@ async def test_authentication(
 ) -> PaymentOut:
     """Local test mode only (the local Stripe server): complete or fail the 3-D Secure
     challenge, as the bank's page would; with real Stripe, Stripe.js does this."""
-    _, gateway, settler = _parts(runtime)
+    gateway = runtime.deps.gateway
     if not gateway.local:
         raise NotFound()
-    payment = await to_thread.run_sync(_load_payment, runtime.engine, payment_id)
-    _own_order(await to_thread.run_sync(replica.load, runtime.engine, payment.order_id), user)
+    payment = await in_thread(_load_payment, runtime.engine, payment_id)
+    _own_order(await in_thread(replica.load, runtime.engine, payment.order_id), user)
     if payment.status != PaymentStatus.REQUIRES_ACTION or payment.stripe_id is None:
         raise Conflict(NOT_AWAITING)
     try:
-        payment = await to_thread.run_sync(_authenticate, runtime, gateway, payment, body.success)
+        payment = await in_thread(_authenticate, runtime.engine, gateway, payment, body.success)
     except StripeUnavailable:
         raise UpstreamUnavailable(paying.UNAVAILABLE) from None
-    settler.wake()
+    runtime.deps.settler.wake()
     return PaymentOut.of(payment)
 
 
@@ -126,8 +118,8 @@ def _load_payment(engine: Engine, payment_id: str) -> Payment:
 
 
 def _authenticate(
-    runtime: Runtime, gateway: StripeGateway, payment: Payment, success: bool
+    engine: Engine, gateway: StripeGateway, payment: Payment, success: bool
 ) -> Payment:
     assert payment.stripe_id is not None
     gateway.test_authenticate(gateway.retrieve(payment.stripe_id), success)
-    return ledger.sync(runtime.engine, payment.id, gateway.retrieve(payment.stripe_id))
+    return ledger.sync(engine, payment.id, gateway.retrieve(payment.stripe_id))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from backend_services.common.app import Runtime
 from backend_services.common.events import (
     Consumer,
     Delivery,
@@ -21,8 +20,8 @@ from backend_services.common.events.consumer import ApplyFn
 from backend_services.common.events.versions import retry_with_backoff
 
 from . import replica, settling
+from .deps import PaymentsRuntime
 from .domain import OrderStatus
-from .settling import Settler
 
 CONSUMER = "payments"
 
@@ -51,8 +50,8 @@ def apply_payment_rejected(session: Session, event: Event) -> None:
     settling.reject(session, event.payment_id)
 
 
-def consumers(runtime: Runtime) -> list[Consumer]:
-    settler: Settler = runtime.extras["settler"]
+def consumers(runtime: PaymentsRuntime) -> list[Consumer]:
+    settler = runtime.deps.settler
 
     def once(apply: ApplyFn, wakes: bool = False) -> Handler:
         handler = retry_with_backoff(idempotent(runtime.engine, CONSUMER, apply))

@@ -12,6 +12,7 @@ import logging
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
+from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
 from backend_services.common.events import (
     PaymentAuthorized,
@@ -19,7 +20,6 @@ from backend_services.common.events import (
     PaymentVoided,
     record,
 )
-from backend_services.common.events.tables import utcnow
 
 from . import domain, replica
 from .domain import LIVE, OrderStatus, PaymentStatus

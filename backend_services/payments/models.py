@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from backend_services.common.events.tables import utcnow
+from backend_services.common.clock import as_utc as aware  # SQLite hands back naive times
+from backend_services.common.clock import utcnow
 
 from .domain import LIVE, OrderStatus, PaymentStatus
 
 __all__ = ["OrderStatus", "Payment", "PaymentOrder", "PaymentStatus", "StripeEvent", "aware"]
 
 _LIVE_SQL = sa.text("status IN ({})".format(", ".join(f"'{s.value}'" for s in LIVE)))
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything here is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 class PaymentOrder(SQLModel, table=True):

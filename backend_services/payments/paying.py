@@ -22,10 +22,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from anyio import to_thread
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
 from backend_services.common.errors import (
     BadRequest,
@@ -35,8 +35,8 @@ from backend_services.common.errors import (
     TooManyRequests,
     UpstreamUnavailable,
 )
-from backend_services.common.events.tables import utcnow
 from backend_services.common.sessions import CurrentUser
+from backend_services.common.threads import in_thread
 
 from . import domain, ledger, replica
 from .domain import PaymentStatus
@@ -97,7 +97,7 @@ async def pay(
     lease = timedelta(seconds=settings.payment_lease_seconds)
     deadline = time.monotonic() + settings.duplicate_wait_seconds
     while True:
-        claimed = await to_thread.run_sync(
+        claimed = await in_thread(
             claim, engine, order_id, payment_method, lease, settings.max_declines_per_order
         )
         if claimed is None:  # a duplicate request (or a void) is under way right now
@@ -106,14 +106,12 @@ async def pay(
             await asyncio.sleep(POLL_SECONDS)
             continue
         if isinstance(claimed, Payment):
-            paid = await to_thread.run_sync(
-                resume_challenge, engine, gateway, claimed, payment_method
-            )
+            paid = await in_thread(resume_challenge, engine, gateway, claimed, payment_method)
             if paid is None:
                 continue  # the earlier challenge was dropped for this request's card
             return paid
         try:
-            return await to_thread.run_sync(charge, engine, gateway, claimed, lease)
+            return await in_thread(charge, engine, gateway, claimed, lease)
         except PaymentRequired:
             if claimed.resumed and claimed.payment_method != payment_method:
                 continue  # the earlier card was declined: now try this request's card

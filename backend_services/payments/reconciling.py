@@ -22,8 +22,8 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
-from backend_services.common.events.tables import utcnow
 
 from . import domain, ledger, paying, replica
 from .domain import OrderStatus, PaymentStatus, Settle

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import time
 
-from anyio import to_thread
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from backend_services.common.clock import utcnow
 from backend_services.common.errors import Conflict, NotFound
 from backend_services.common.events import OrderCreated, Retry
-from backend_services.common.events.tables import utcnow
-from backend_services.common.events.versions import VersionCheck, check_version
+from backend_services.common.events.versions import in_order
+from backend_services.common.threads import in_thread
 
 from . import domain
 from .domain import OrderStatus
@@ -31,7 +31,7 @@ async def find(engine: Engine, order_id: str, wait_seconds: float) -> PaymentOrd
     """The replicated order, waiting briefly for an `order.created` still in flight."""
     deadline = time.monotonic() + wait_seconds
     while True:
-        order = await to_thread.run_sync(load, engine, order_id)
+        order = await in_thread(load, engine, order_id)
         if order is not None:
             return order
         if time.monotonic() >= deadline:
@@ -80,11 +80,8 @@ def advance(
     order = session.get(PaymentOrder, order_id, with_for_update=True)
     if order is None:
         raise Retry(f"order {order_id} v{version} arrived before its order.created")
-    check = check_version(order.version, version)
-    if check is VersionCheck.IGNORE:
+    if not in_order(order.version, version, f"order {order_id}"):
         return None
-    if check is VersionCheck.WAIT:
-        raise Retry(f"order {order_id} v{version} arrived before v{order.version + 1}")
     order.version = version
     order.status = status.value
     return order

@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from backend_services.common.events.payloads import CamelModel
+from contracts.wire import CamelModel
 
 from .domain import PaymentStatus, public_status
 from .models import Payment

@@ -19,8 +19,9 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
+from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
-from backend_services.common.events.tables import utcnow
+from backend_services.common.threads import in_thread
 
 from . import ledger
 from .domain import PaymentStatus
@@ -134,7 +135,7 @@ class Settler:
             self._wake.clear()
             for name, run_pass in self.passes:
                 try:
-                    await asyncio.to_thread(run_pass)
+                    await in_thread(run_pass)
                 except Exception:
                     log.exception("%s pass failed", name)
             with contextlib.suppress(TimeoutError):

@@ -6,8 +6,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from backend_services.common.events import TicketCreated, TicketUpdated, record
+from contracts.rules import plausible_id
 
-from .domain import TicketStatus, plausible_id
+from .domain import TicketStatus
 from .models import Ticket
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from stripe import StripeClient
 
+from harness.servers import sibling_database
 from tests.orders.support import (
     API as ORDERS,
 )
@@ -24,7 +25,6 @@ from tests.orders.support import (
     orders_settings,
     running,
     send,
-    sibling_database,
     ticket_created,
 )
 from tests.payments.conftest import Payments, Person, payments_settings, running_payments

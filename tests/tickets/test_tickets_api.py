@@ -3,10 +3,10 @@ import asyncio
 import httpx
 import pytest
 
+from harness.people import Person
 from tests.support.bus import stream_messages
 from tests.support.waiting import eventually
 from tests.tickets.events import order_created, order_ended, send
-from tests.tickets.people import Person
 
 API = "/api/tickets"
 
@@ -49,6 +49,8 @@ async def test_create_returns_the_ticket_and_publishes_ticket_created(
         "title": "Taylor Swift — Row 5",
         "price": 12_500,
         "userId": seller.id,
+        "eventId": None,  # Marketplace v2 fields, null until tickets sets them
+        "allInPrice": None,
     }
     assert headers["Nats-Msg-Id"]
 
@@ -246,6 +248,8 @@ async def test_update_by_owner_bumps_version_and_publishes(
             "userId": seller.id,
             "orderId": None,
             "status": "available",
+            "eventId": None,
+            "allInPrice": None,
         },
         {
             "id": ticket["id"],
@@ -255,6 +259,8 @@ async def test_update_by_owner_bumps_version_and_publishes(
             "userId": seller.id,
             "orderId": None,
             "status": "available",
+            "eventId": None,
+            "allInPrice": None,
         },
     ]
 

@@ -1,9 +1,6 @@
 """The event bus: typed payloads, a transactional outbox and idempotent consumers."""
 
-from .bus import EventBus
-from .consumer import Consumer, Delivery, Handler, Retry, idempotent, run_consumer
-from .outbox import OutboxRelay, record
-from .payloads import (
+from contracts.events import (
     Event,
     ExpirationComplete,
     OrderCancelled,
@@ -17,6 +14,10 @@ from .payloads import (
     TicketCreated,
     TicketUpdated,
 )
+
+from .bus import EventBus, StreamLimits
+from .consumer import Consumer, Delivery, Handler, Retry, idempotent, run_consumer
+from .outbox import OutboxRelay, record
 
 __all__ = [
     "Consumer",
@@ -34,6 +35,7 @@ __all__ = [
     "PaymentCaptured",
     "PaymentVoided",
     "Retry",
+    "StreamLimits",
     "Subject",
     "TicketCreated",
     "TicketUpdated",

@@ -1,0 +1,167 @@
+"""Typed payloads for every subject of the contract (JSON, camelCase on the wire)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar, Literal
+
+from .wire import CamelModel
+
+
+class Subject(StrEnum):
+    TICKET_CREATED = "ticket.created"
+    TICKET_UPDATED = "ticket.updated"
+    ORDER_CREATED = "order.created"
+    ORDER_CANCELLED = "order.cancelled"
+    ORDER_COMPLETED = "order.completed"
+    EXPIRATION_COMPLETE = "expiration.complete"
+    EVENT_CREATED = "event.created"
+    EVENT_UPDATED = "event.updated"
+    # Payments v2 (CONTRACT §6)
+    PAYMENT_AUTHORIZED = "payment.authorized"
+    ORDER_PAYMENT_REJECTED = "order.payment_rejected"
+    PAYMENT_CAPTURED = "payment.captured"
+    PAYMENT_VOIDED = "payment.voided"
+
+
+class Event(CamelModel):
+    subject: ClassVar[Subject]
+
+
+class TicketCreated(Event):
+    subject = Subject.TICKET_CREATED
+    id: str
+    version: int
+    title: str
+    price: int
+    user_id: str
+    # Marketplace v2: tickets of an event, and what a buyer pays (optional until
+    # tickets sends them; older events have neither).
+    event_id: str | None = None
+    all_in_price: int | None = None
+
+
+class TicketUpdated(Event):
+    subject = Subject.TICKET_UPDATED
+    id: str
+    version: int
+    title: str
+    price: int
+    user_id: str
+    order_id: str | None
+    status: Literal["available", "reserved", "sold"]
+    event_id: str | None = None
+    all_in_price: int | None = None
+
+
+class OrderTicketRef(CamelModel):
+    id: str
+
+
+class OrderCreatedTicket(CamelModel):
+    id: str
+    price: int
+
+
+class OrderCreated(Event):
+    subject = Subject.ORDER_CREATED
+    id: str
+    version: int
+    status: Literal["created", "cancelled", "complete"]
+    user_id: str
+    expires_at: datetime
+    ticket: OrderCreatedTicket
+
+
+class OrderCancelled(Event):
+    subject = Subject.ORDER_CANCELLED
+    id: str
+    version: int
+    ticket: OrderTicketRef
+
+
+class OrderCompleted(Event):
+    subject = Subject.ORDER_COMPLETED
+    id: str
+    version: int
+    ticket: OrderTicketRef
+    payment_id: str | None = None  # Payments v2: the authorization to capture
+
+
+class ExpirationComplete(Event):
+    subject = Subject.EXPIRATION_COMPLETE
+    order_id: str
+
+
+class _Show(Event):
+    """A catalog event (a concert, a match, ...): not to be confused with `Event`, a message."""
+
+    id: str
+    version: int
+    name: str
+    venue: str
+    city: str
+    starts_at: datetime
+
+
+class EventCreated(_Show):
+    subject = Subject.EVENT_CREATED
+
+
+class EventUpdated(_Show):
+    subject = Subject.EVENT_UPDATED
+
+
+# -- Payments v2 (CONTRACT §6) ---------------------------------------------------------
+
+
+class PaymentAuthorized(Event):
+    subject = Subject.PAYMENT_AUTHORIZED
+    id: str
+    order_id: str
+    stripe_id: str
+    amount: int
+
+
+class OrderPaymentRejected(Event):
+    subject = Subject.ORDER_PAYMENT_REJECTED
+    id: str  # the order
+    payment_id: str
+    reason: Literal["cancelled", "expired", "amount_mismatch", "already_complete"]
+
+
+class PaymentCaptured(Event):
+    subject = Subject.PAYMENT_CAPTURED
+    id: str
+    order_id: str
+    amount: int
+
+
+class PaymentVoided(Event):
+    subject = Subject.PAYMENT_VOIDED
+    id: str
+    order_id: str
+
+
+EVENT_TYPES: dict[Subject, type[Event]] = {
+    cls.subject: cls
+    for cls in (
+        TicketCreated,
+        TicketUpdated,
+        OrderCreated,
+        OrderCancelled,
+        OrderCompleted,
+        ExpirationComplete,
+        EventCreated,
+        EventUpdated,
+        PaymentAuthorized,
+        OrderPaymentRejected,
+        PaymentCaptured,
+        PaymentVoided,
+    )
+}
+
+
+def parse_event(subject: str, data: bytes) -> Event:
+    return EVENT_TYPES[Subject(subject)].model_validate_json(data)

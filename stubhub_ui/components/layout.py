@@ -1,0 +1,229 @@
+"""The page frame: header (with the session's navigation), footer, layout, page, and the
+sign-in prompt of private pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reflex as rx
+
+from ..state import SessionState
+from .blocks import loading_block, notice
+
+PRODUCT = "StubHub"
+MAX_WIDTH = "1080px"
+
+
+def nav_link(text: str, href: str, id_: str) -> rx.Component:
+    return rx.link(
+        text,
+        href=href,
+        id=id_,
+        size="2",
+        weight="medium",
+        underline="hover",
+        color_scheme="gray",
+        high_contrast=True,
+    )
+
+
+# The signed-in navigation, shown as links on wide screens and as a menu on phones:
+# (text, href, key); the ids are nav-<key> in the header links, navm-<key> in the menu.
+_MEMBER_LINKS = (
+    ("Sell tickets", "/tickets/new", "sell"),
+    ("My tickets", "/tickets/mine", "mine"),
+    ("My orders", "/orders", "orders"),
+    ("Sign out", "/auth/signout", "signout"),
+)
+
+
+def _desktop_links() -> rx.Component:
+    return rx.cond(
+        SessionState.session_checked,
+        rx.cond(
+            SessionState.signed_in,
+            rx.hstack(
+                *[nav_link(text, href, f"nav-{key}") for text, href, key in _MEMBER_LINKS],
+                spacing="5",
+                align="center",
+            ),
+            rx.hstack(
+                nav_link("Sign in", "/auth/signin", "nav-signin"),
+                rx.link(rx.button("Sign up", size="2"), href="/auth/signup", id="nav-signup"),
+                spacing="4",
+                align="center",
+            ),
+        ),
+        rx.box(width="1px"),
+    )
+
+
+def _menu_item(text: str, href: str, id_: str) -> rx.Component:
+    return rx.menu.item(
+        rx.link(text, href=href, id=id_, color_scheme="gray", high_contrast=True, width="100%")
+    )
+
+
+def _mobile_menu() -> rx.Component:
+    member_items = [_menu_item(text, href, f"navm-{key}") for text, href, key in _MEMBER_LINKS]
+    return rx.cond(
+        SessionState.session_checked,
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.icon_button(
+                    rx.icon("menu", size=20),
+                    variant="ghost",
+                    size="3",
+                    aria_label="Open menu",
+                    id="nav-menu",
+                ),
+            ),
+            rx.menu.content(
+                rx.cond(
+                    SessionState.signed_in,
+                    rx.fragment(
+                        *member_items[:-1],
+                        rx.menu.separator(),
+                        member_items[-1],  # sign out
+                    ),
+                    rx.fragment(
+                        _menu_item("Sign in", "/auth/signin", "navm-signin"),
+                        _menu_item("Sign up", "/auth/signup", "navm-signup"),
+                    ),
+                ),
+                align="end",
+            ),
+        ),
+    )
+
+
+def header() -> rx.Component:
+    return rx.el.header(
+        rx.flex(
+            rx.link(
+                rx.hstack(
+                    rx.icon("ticket", size=26, color=rx.color("accent", 9), aria_hidden="true"),
+                    rx.text(PRODUCT, size="5", weight="bold", high_contrast=True),
+                    spacing="2",
+                    align="center",
+                ),
+                href="/",
+                underline="none",
+                id="nav-home",
+                aria_label=f"{PRODUCT} home",
+            ),
+            rx.spacer(),
+            rx.tablet_and_desktop(_desktop_links()),
+            rx.mobile_only(_mobile_menu()),
+            align="center",
+            width="100%",
+            max_width=MAX_WIDTH,
+            margin_x="auto",
+            padding_x=["1rem", "1rem", "1.5rem"],
+            padding_y="0.75rem",
+        ),
+        rx.cond(
+            SessionState.signed_in,
+            rx.box(
+                rx.text(
+                    "Signed in as ",
+                    rx.text.strong(SessionState.user_email, id="current-user"),
+                    size="1",
+                    color_scheme="gray",
+                ),
+                max_width=MAX_WIDTH,
+                margin_x="auto",
+                padding_x=["1rem", "1rem", "1.5rem"],
+                padding_bottom="0.4rem",
+                text_align="right",
+            ),
+        ),
+        position="sticky",
+        top="0",
+        z_index="10",
+        background_color=rx.color("gray", 1),
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+    )
+
+
+def footer() -> rx.Component:
+    return rx.el.footer(
+        rx.text(
+            f"{PRODUCT} — resell tickets you can't use; buy ones you can. Prices in US dollars.",
+            size="1",
+            color_scheme="gray",
+        ),
+        max_width=MAX_WIDTH,
+        margin_x="auto",
+        padding="2rem 1rem",
+        text_align="center",
+    )
+
+
+def layout(*children: rx.Component) -> rx.Component:
+    return rx.box(
+        rx.el.a("Skip to content", href="#main", class_name="skip-link"),
+        header(),
+        rx.el.main(
+            *children,
+            id="main",
+            # "pending" until this page's on_load has checked the session: a stable
+            # signal for tests that the page is hydrated and its data loaded.
+            data_session=rx.cond(
+                SessionState.session_checked,
+                rx.cond(SessionState.signed_in, "in", "out"),
+                "pending",
+            ),
+            max_width=MAX_WIDTH,
+            margin_x="auto",
+            padding_x=["1rem", "1rem", "1.5rem"],
+            padding_y="1.5rem",
+            min_height="70vh",
+        ),
+        footer(),
+        background_color=rx.color("gray", 2),
+        min_height="100vh",
+    )
+
+
+def page(
+    title: str | rx.Var, *children: rx.Component, actions: rx.Component | None = None
+) -> rx.Component:
+    """A page with an h1 and optional actions on the right."""
+    return layout(
+        rx.flex(
+            rx.heading(title, size="7", as_="h1", id="page-title"),
+            rx.spacer(),
+            actions if actions is not None else rx.fragment(),
+            align="center",
+            wrap="wrap",
+            spacing="3",
+            margin_bottom="1.25rem",
+        ),
+        *children,
+    )
+
+
+def signin_prompt() -> rx.Component:
+    return notice(
+        "lock",
+        "Please sign in",
+        "You need to be signed in to see this page.",
+        rx.link(rx.button("Sign in", size="3"), href=SessionState.signin_href, id="prompt-signin"),
+        rx.link(
+            rx.button("Create an account", size="3", variant="soft"),
+            href="/auth/signup",
+            id="prompt-signup",
+        ),
+        testid="signin-required",
+    )
+
+
+def private(content: Callable[[], rx.Component] | rx.Component) -> rx.Component:
+    """Show `content` to signed-in users, a friendly sign-in prompt to others."""
+    body = content() if callable(content) else content
+    return rx.cond(
+        SessionState.session_checked,
+        rx.cond(SessionState.signed_in, body, signin_prompt()),
+        loading_block(),
+    )
