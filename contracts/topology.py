@@ -32,6 +32,8 @@ class ServiceInfo(BaseModel):
     port: int  # local port of the first replica (replica i: port + 10 * i)
     summary: str
     prefix: str | None = None  # APIs: the ingress path prefix, e.g. "/api/users"
+    # Further path prefixes routed to it (tickets also serves "/api/listings").
+    also_serves: tuple[str, ...] = ()
     database: bool = False  # owns a database (SQLite locally, PostgreSQL on k8s)
     redis: bool = False
     stripe: bool = False
@@ -41,6 +43,11 @@ class ServiceInfo(BaseModel):
     @property
     def module(self) -> str:
         return f"backend_services.{self.name}"
+
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        """Every path prefix the ingress routes to it."""
+        return (self.prefix, *self.also_serves) if self.prefix else self.also_serves
 
     @property
     def health_prefix(self) -> str:
@@ -70,9 +77,16 @@ SERVICES: tuple[ServiceInfo, ...] = (
         port=4002,
         prefix="/api/tickets",
         summary="seller listings",
+        also_serves=("/api/listings",),
         database=True,
         publishes=(S.TICKET_CREATED, S.TICKET_UPDATED),
-        consumes=(S.ORDER_CREATED, S.ORDER_CANCELLED, S.ORDER_COMPLETED),
+        consumes=(
+            S.ORDER_CREATED,
+            S.ORDER_CANCELLED,
+            S.ORDER_COMPLETED,
+            S.EVENT_CREATED,
+            S.EVENT_UPDATED,
+        ),
     ),
     ServiceInfo(
         name="orders",
@@ -152,3 +166,9 @@ def apis() -> tuple[ServiceInfo, ...]:
 def local_ports() -> dict[str, int]:
     """Every port of the local stack by name: services, the UI and the shared parts."""
     return {**{s.name: s.port for s in SERVICES}, UI_NAME: UI_PORT, **INFRA_PORTS}
+
+
+def bus_inbox_prefix(user: str) -> str:
+    """Where a bus user's request replies and pull deliveries arrive (nats `inbox_prefix`):
+    its permissions let it subscribe there only, never to another user's replies."""
+    return f"_INBOX.{user}"

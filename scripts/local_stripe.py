@@ -2,9 +2,9 @@
 
 `make run` starts this instead of bare localstripe: it runs localstripe as a child,
 waits for it to answer, registers `--webhook-url` with the secret in
-STRIPE_WEBHOOK_SECRET (localstripe keeps webhooks in memory, so every start
-registers again), then stays in the foreground until localstripe exits or it is
-told to stop. Extra arguments go to localstripe.
+`$SECRETS_DIR/stripe_webhook_secret` (infra/local_secrets.py; localstripe keeps
+webhooks in memory, so every start registers again), then stays in the foreground
+until localstripe exits or it is told to stop. Extra arguments go to localstripe.
 """
 
 from __future__ import annotations
@@ -51,9 +51,11 @@ def main() -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--webhook-url", required=True)
     args, extra = parser.parse_known_args()
-    secret = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
-    if not secret:
-        raise SystemExit("STRIPE_WEBHOOK_SECRET is not set")
+    secrets_dir = os.environ.get("SECRETS_DIR")
+    secret_file = Path(secrets_dir) / "stripe_webhook_secret" if secrets_dir else None
+    if secret_file is None or not secret_file.is_file():
+        raise SystemExit("SECRETS_DIR holds no stripe_webhook_secret")
+    secret = secret_file.read_text().strip()
     child = subprocess.Popen([str(LOCALSTRIPE), "--port", str(args.port), *extra])
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda s, _: child.send_signal(s))

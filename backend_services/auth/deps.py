@@ -27,7 +27,12 @@ AuthRuntime = Runtime[AuthSettings, AuthDeps]
 @contextlib.asynccontextmanager
 async def auth_deps(runtime: Runtime[AuthSettings, None]) -> AsyncIterator[AuthDeps]:
     settings = runtime.settings
-    redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+    redis = Redis.from_url(
+        settings.redis_url,
+        socket_timeout=2,
+        socket_connect_timeout=2,
+        **settings.redis_credentials(),
+    )
     limiter = SigninLimiter(redis, settings.signin_max_failures, settings.signin_window_seconds)
     try:
         yield AuthDeps(redis=redis, limiter=limiter)

@@ -19,14 +19,14 @@ from .health import service_health_router
 from .logs import configure_logging
 from .openapi import with_contract_errors
 from .runtime import Runtime, ServiceSpec
-from .settings import ServiceSettings
+from .settings import CommonSettings
 from .startup import UNREACHABLE, migrate, migrate_until_done
 from .tasks import stop
 
 log = logging.getLogger(__name__)
 
 
-def create_app(spec: ServiceSpec[Any, Any], settings: ServiceSettings) -> FastAPI:
+def create_app(spec: ServiceSpec[Any, Any], settings: CommonSettings) -> FastAPI:
     prefix = spec.prefix
     app = FastAPI(
         title=f"{spec.name} service",
@@ -43,12 +43,16 @@ def create_app(spec: ServiceSpec[Any, Any], settings: ServiceSettings) -> FastAP
     app.include_router(service_health_router(spec), prefix=prefix)
     for router in spec.routers:
         app.include_router(router, prefix=prefix)
+    for other, router in spec.other_routers:
+        if other not in spec.info.also_serves:  # the ingress would never route it here
+            raise ValueError(f"{other} is not in the topology row of {spec.name}")
+        app.include_router(router, prefix=other)
     app.openapi = with_contract_errors(app)  # type: ignore[method-assign]
     return app
 
 
 def _lifespan(
-    spec: ServiceSpec[Any, Any], settings: ServiceSettings
+    spec: ServiceSpec[Any, Any], settings: CommonSettings
 ) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

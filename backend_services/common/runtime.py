@@ -22,9 +22,9 @@ from sqlalchemy.engine import Engine
 from contracts.topology import ServiceInfo, by_name
 
 from .events import Consumer, EventBus
-from .settings import ServiceSettings
+from .settings import CommonSettings
 
-S = TypeVar("S", bound=ServiceSettings)
+S = TypeVar("S", bound=CommonSettings)
 D = TypeVar("D")
 
 
@@ -61,6 +61,8 @@ async def no_deps(_: Runtime[Any, None]) -> AsyncIterator[None]:
 class ServiceSpec(Generic[S, D]):
     name: str  # its row in contracts.topology
     routers: Sequence[APIRouter] = ()
+    # Routers under the row's `also_serves` prefixes: (prefix, router).
+    other_routers: Sequence[tuple[str, APIRouter]] = ()
     migrations_dir: Path | None = None  # None: the service keeps no database
     # Typed dependencies, entered after the database and the bus, closed before them.
     deps: Callable[[Runtime[S, None]], contextlib.AbstractAsyncContextManager[D]] = no_deps  # type: ignore[assignment]

@@ -1,9 +1,9 @@
 from pydantic import Field
 
-from backend_services.common.settings import ServiceSettings
+from backend_services.common.settings import CommonSettings
 
 
-class ExpirationSettings(ServiceSettings):
+class ExpirationSettings(CommonSettings):
     service_name: str = "expiration"
     redis_url: str = "redis://127.0.0.1:6379/0"
     # How often the worker looks for due timers: the bulk of the expiry lateness.

@@ -16,7 +16,7 @@ from tests.infra import support
 from tests.infra.support import Doc
 
 sys.path.insert(0, str(support.INFRA))
-import routes
+from manifests import has_access_secret
 
 K8S_VERSION = "1.32.0"
 
@@ -24,9 +24,17 @@ K8S_VERSION = "1.32.0"
 def required_env(app: str) -> set[str]:
     """What the contract and the topology table say each process must be given."""
     if app == topology.UI_NAME:
-        return {"UI_API_BASE_URL", "UI_API_HOST_HEADER", "NATS_URL", "REFLEX_API_URL"}
+        return {
+            "UI_API_BASE_URL",
+            "UI_API_HOST_HEADER",
+            "NATS_URL",
+            "REFLEX_API_URL",
+            "SECRETS_DIR",
+        }
     s = topology.by_name(app)
-    env = {"SERVICE", "JWT_KEY", "NATS_URL", "ENVIRONMENT", "COOKIE_SECURE"}
+    env = {"SERVICE", "NATS_URL", "ENVIRONMENT", "COOKIE_SECURE"}
+    env |= {"JWT_KEY"} if s.kind is topology.Kind.API else set()  # a worker verifies no session
+    env |= {"SECRETS_DIR"} if has_access_secret(app) else set()  # its NATS/Redis passwords
     env |= {"DATABASE_URL"} if s.database else set()
     env |= {"REDIS_URL"} if s.redis else set()
     env |= {"STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"} if s.stripe else set()
@@ -38,7 +46,8 @@ SETTINGS_MODULES = {
     "ui": "stubhub_ui.settings",
 }
 # Set on purpose although no settings class reads them.
-EXTRA_ENV = {"DB_PASSWORD", "GRANIAN_WORKERS", "SERVICE"}
+# SECRETS_DIR: where pydantic-settings' secrets source reads the secret files.
+EXTRA_ENV = {"DB_PASSWORD", "GRANIAN_WORKERS", "SERVICE", "SECRETS_DIR"}
 LOCAL_DEFAULT = re.compile(r"127\.0\.0\.1|localhost|sqlite")
 
 
@@ -97,7 +106,7 @@ def test_prod_root_filesystems_are_read_only_except_the_ui() -> None:
 
 def test_api_probes_are_the_contract_health_routes() -> None:
     deployments = support.of_kind(support.render("prod"), "Deployment")
-    prefixes = {r.service: r.path.split("(")[0] for r in routes.ROUTES if r.service != "ui"}
+    prefixes = {s.name: s.health_prefix for s in topology.apis()}
     workers = {s.name: "" for s in topology.SERVICES if s.kind is topology.Kind.WORKER}
     expected = {**prefixes, **workers}
     for service, prefix in expected.items():
@@ -286,7 +295,7 @@ def test_prod_ui_keeps_state_in_redis_and_cookies_are_secure() -> None:
     ui = support.effective_env(
         docs, support.main_container(support.of_kind(docs, "Deployment")["ui"])
     )
-    assert ui["REFLEX_REDIS_URL"].startswith("redis://redis:6379/")
+    assert ui["UI_REDIS_URL"].startswith("redis://redis:6379/")  # password: SECRETS_DIR
     assert int(ui["GRANIAN_WORKERS"]) >= 2
     assert ui["REFLEX_API_URL"] == "https://ticketing.dev"
     auth = support.effective_env(
@@ -303,7 +312,7 @@ def test_prod_ui_keeps_state_in_redis_and_cookies_are_secure() -> None:
         for n, i in support.of_kind(docs, "Ingress").items()
         if i["metadata"]["annotations"].get("nginx.ingress.kubernetes.io/ssl-redirect") == "false"
     }
-    assert no_redirect == {"ticketing-api"}
+    assert no_redirect == {"ticketing-api", "ticketing-uploads"}
 
 
 def test_dev_reloads_synced_code_and_stays_on_https() -> None:

@@ -73,6 +73,7 @@ def test_contract_prefixes_route_to_their_service() -> None:
     expected = {
         "/api/users/signin": "auth",
         "/api/tickets": "tickets",
+        "/api/listings": "tickets",
         "/api/orders/abc": "orders",
         "/api/payments/": "payments",
         "/_event/?EIO=4&transport=websocket": "ui",
@@ -250,10 +251,18 @@ def test_running_nginx_balances_replicas_and_limits_bodies(ingress: int) -> None
     assert big.status == 200 and len(big.read()) == 3_000_000
     conn.close()
 
-    conn = http.client.HTTPConnection("127.0.0.1", ingress, timeout=5)
-    conn.request("POST", "/api/tickets", body=b"x" * (2 * 1024 * 1024), headers={"Host": "t"})
-    assert conn.getresponse().status == 413
-    conn.close()
+    def post(path: str, size: int) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", ingress, timeout=5)
+        conn.request("POST", path, body=b"x" * size, headers={"Host": "t"})
+        status = conn.getresponse().status
+        conn.close()
+        return status
+
+    assert post("/api/orders", 2 * 1024 * 1024) == 413  # JSON APIs: 1 MiB
+    # The tickets route takes e-ticket files of 2 MiB (the service checks the exact limit).
+    assert post("/api/tickets/abc/file", 2 * 1024 * 1024 + 100) == 200
+    assert post("/api/tickets/abc/file", 4 * 1024 * 1024) == 413
+    assert post("/api/listings", 2 * 1024 * 1024) == 413
 
 
 def test_an_unreachable_api_service_answers_in_the_contract_shape(tmp_path: Path) -> None:
@@ -283,3 +292,26 @@ def test_an_unreachable_api_service_answers_in_the_contract_shape(tmp_path: Path
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_security_headers_are_in_the_local_nginx_and_the_ingress(tmp_path: Path) -> None:
+    conf = render_nginx(tmp_path, every_upstream(), listen="127.0.0.1:8080").read_text()
+    docs = list(yaml.safe_load_all((support.INFRA / "k8s/base/ingress.yaml").read_text()))
+    committed = (support.INFRA / "k8s/base/security-headers.yaml").read_text()
+    assert committed == routes.render_headers_configmap(), (
+        "regenerate: python infra/routes.py headers > infra/k8s/base/security-headers.yaml"
+    )
+    configmap = yaml.safe_load(committed)
+    assert configmap["metadata"]["name"] == routes.SECURITY_HEADERS_CONFIGMAP
+    for name, value in routes.security_headers().items():
+        assert configmap["data"][name] == value
+        assert f"add_header {name} " in conf
+    for ingress in (d for d in docs if d["kind"] == "Ingress"):
+        annotations = ingress["metadata"]["annotations"]
+        assert annotations["nginx.ingress.kubernetes.io/custom-headers"].endswith(
+            f"/{routes.SECURITY_HEADERS_CONFIGMAP}"
+        )
+    csp = routes.security_headers()["Content-Security-Policy"]
+    for needed in ("frame-ancestors 'none'", "https://js.stripe.com", "object-src 'none'"):
+        assert needed in csp
+    assert "listen 127.0.0.1:8080;" in conf

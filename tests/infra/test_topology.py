@@ -79,8 +79,9 @@ def test_make_run_procfile_runs_each_service_on_its_port(tmp_path: Path) -> None
 
 
 def test_route_table_has_one_route_per_api_and_the_ui() -> None:
-    api_routes = {r.service: r.path.split("(")[0] for r in routes.ROUTES if r.service != "ui"}
-    assert api_routes == API_PREFIXES
+    api_routes = {(r.service, r.path.split("(")[0]) for r in routes.ROUTES if r.service != "ui"}
+    assert api_routes == {(s.name, p) for s in topology.apis() for p in s.prefixes}
+    assert set(API_PREFIXES.items()) <= api_routes
     assert {r.port for r in routes.ROUTES if r.service == topology.UI_NAME} == {topology.UI_PORT}
     assert {r.port for r in routes.ROUTES if r.service != topology.UI_NAME} == {
         topology.K8S_HTTP_PORT
@@ -113,7 +114,9 @@ def test_rendered_kubernetes_runs_exactly_the_table() -> None:
         databases = {s.name for s in topology.SERVICES if s.database}
         sets = support.of_kind(docs, "StatefulSet")
         assert {n.removesuffix("-db") for n in sets if n.endswith("-db")} == databases
-        assert set(support.of_kind(docs, "NetworkPolicy")) == {f"{n}-db" for n in databases}
+        # Each database's own policy, and the per-process ones (infra/k8s_access.py).
+        assert {f"{n}-db" for n in databases} <= set(support.of_kind(docs, "NetworkPolicy"))
+        assert {*NAMES, topology.UI_NAME} <= set(support.of_kind(docs, "NetworkPolicy"))
         ingress_backends = {
             p["backend"]["service"]["name"]
             for ing in support.of_kind(docs, "Ingress").values()
