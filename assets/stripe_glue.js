@@ -22,6 +22,18 @@
   setInterval(mount, 300);
 
   window.stubhubStripe = {
+    // 3-D Secure: show the bank's challenge for a PaymentIntent payments left in
+    // requires_action; the outcome reaches payments by webhook and the page live.
+    handleNextAction: function (clientSecret) {
+      mount();
+      if (!stripe) return Promise.resolve({ error: "Card entry is not ready yet" });
+      var next = stripe.handleNextAction
+        ? stripe.handleNextAction({ clientSecret: clientSecret })
+        : stripe.confirmCardPayment(clientSecret); // the local Stripe.js stand-in
+      return next.then(function (r) {
+        return r && r.error ? { error: r.error.message || "Authentication failed" } : {};
+      }, function () { return { error: "Could not reach Stripe" }; });
+    },
     createPaymentMethod: function () {
       mount();
       if (!stripe || !card) return Promise.resolve({ error: "Card entry is not ready yet" });

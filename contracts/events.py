@@ -16,9 +16,13 @@ class Subject(StrEnum):
     ORDER_CANCELLED = "order.cancelled"
     ORDER_COMPLETED = "order.completed"
     EXPIRATION_COMPLETE = "expiration.complete"
-    PAYMENT_CREATED = "payment.created"
     EVENT_CREATED = "event.created"
     EVENT_UPDATED = "event.updated"
+    # Payments v2 (CONTRACT §6)
+    PAYMENT_AUTHORIZED = "payment.authorized"
+    ORDER_PAYMENT_REJECTED = "order.payment_rejected"
+    PAYMENT_CAPTURED = "payment.captured"
+    PAYMENT_VOIDED = "payment.voided"
 
 
 class Event(CamelModel):
@@ -94,19 +98,12 @@ class OrderCompleted(Event):
     id: str
     version: int
     ticket: OrderTicketRef
+    payment_id: str | None = None  # Payments v2: the authorization to capture
 
 
 class ExpirationComplete(Event):
     subject = Subject.EXPIRATION_COMPLETE
     order_id: str
-
-
-class PaymentCreated(Event):
-    subject = Subject.PAYMENT_CREATED
-    id: str
-    order_id: str
-    stripe_id: str
-    amount: int
 
 
 class _Show(Event):
@@ -128,6 +125,37 @@ class EventUpdated(_Show):
     subject = Subject.EVENT_UPDATED
 
 
+# -- Payments v2 (CONTRACT §6) ---------------------------------------------------------
+
+
+class PaymentAuthorized(Event):
+    subject = Subject.PAYMENT_AUTHORIZED
+    id: str
+    order_id: str
+    stripe_id: str
+    amount: int
+
+
+class OrderPaymentRejected(Event):
+    subject = Subject.ORDER_PAYMENT_REJECTED
+    id: str  # the order
+    payment_id: str
+    reason: Literal["cancelled", "expired", "amount_mismatch", "already_complete"]
+
+
+class PaymentCaptured(Event):
+    subject = Subject.PAYMENT_CAPTURED
+    id: str
+    order_id: str
+    amount: int
+
+
+class PaymentVoided(Event):
+    subject = Subject.PAYMENT_VOIDED
+    id: str
+    order_id: str
+
+
 EVENT_TYPES: dict[Subject, type[Event]] = {
     cls.subject: cls
     for cls in (
@@ -137,9 +165,12 @@ EVENT_TYPES: dict[Subject, type[Event]] = {
         OrderCancelled,
         OrderCompleted,
         ExpirationComplete,
-        PaymentCreated,
         EventCreated,
         EventUpdated,
+        PaymentAuthorized,
+        OrderPaymentRejected,
+        PaymentCaptured,
+        PaymentVoided,
     )
 }
 

@@ -198,6 +198,19 @@ def check(
             if overdue > grace:
                 problems.append(f"order {order['id']} still created {overdue:.1f}s after expiresAt")
 
+    # Payments v2: a hold is captured once its order completes and released once the order
+    # is cancelled; only an order still awaiting payment may have one outstanding.
+    for intent in snap.charges:
+        if intent.get("status") != "requires_capture":
+            continue
+        order_id = _order_id_of(intent) or known_charges.get(intent["id"])
+        seen = snap.orders.get(order_id) if order_id else None
+        if seen is not None and seen["status"] != "created":
+            problems.append(
+                f"authorization {intent['id']} still held for order {order_id} "
+                f"which is {seen['status']}"
+            )
+
     # Every successful charge belongs to a complete order or was refunded; one per order.
     kept_per_order: Counter[str] = Counter()
     for intent in snap.charges:

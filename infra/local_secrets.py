@@ -6,6 +6,9 @@ Layout (directories 0700, files 0600):
     var/secrets/passwords/nats-<user>    one generated password per bus identity
     var/secrets/passwords/redis-<user>   one per Redis ACL user
     var/secrets/stripe_secret_key        only when STRIPE_SECRET_KEY was exported
+    var/secrets/stripe_webhook_secret    signs Stripe's webhooks: STRIPE_WEBHOOK_SECRET if
+                                         exported, else generated for the local Stripe
+                                         server (none with a real key and no secret)
     var/secrets/<process>/<setting>      what one process may read: hard links to the
                                          files above, named after its settings
                                          (nats_password, redis_password, jwt_key, ...)
@@ -87,6 +90,15 @@ class LocalSecrets:
         key = self.environ.get("STRIPE_SECRET_KEY")
         return write_private(private_dir(self.root) / "stripe_secret_key", key) if key else None
 
+    def webhook_secret_file(self) -> Path | None:
+        path = private_dir(self.root) / "stripe_webhook_secret"
+        if secret := self.environ.get("STRIPE_WEBHOOK_SECRET"):  # from Stripe's dashboard
+            return write_private(path, secret)
+        if self.environ.get("STRIPE_SECRET_KEY"):
+            return None  # real Stripe and no secret: webhooks are refused (400)
+        kept(path, lambda: "whsec_" + access.new_password())  # the local server signs with it
+        return path
+
     def server_configs(
         self, nats_port: int, monitor_port: int, redis_port: int
     ) -> tuple[Path, Path]:
@@ -123,6 +135,8 @@ class LocalSecrets:
             links["jwt_key"] = self.jwt_key_file()
         if stripe and (stripe_key := self.stripe_key_file()) is not None:
             links["stripe_secret_key"] = stripe_key
+        if stripe and (webhook_secret := self.webhook_secret_file()) is not None:
+            links["stripe_webhook_secret"] = webhook_secret
         folder = self.root / process
         private_dir(self.root)
         for name, value in (files or {}).items():

@@ -124,6 +124,8 @@ def service_env(s: ServiceInfo) -> list[Obj]:
         env.append({"name": "REDIS_URL", "value": REDIS_URL})
     if s.stripe:
         env.append(secret_env("STRIPE_SECRET_KEY", "stripe-secret", "STRIPE_SECRET_KEY"))
+        # Verifies Stripe-Signature on /webhooks/stripe (Payments v2).
+        env.append(secret_env("STRIPE_WEBHOOK_SECRET", "stripe-secret", "STRIPE_WEBHOOK_SECRET"))
     return env
 
 

@@ -29,7 +29,8 @@ from infra import access  # noqa: E402
 from infra.local_secrets import LocalSecrets, write_private  # noqa: E402
 
 # Never handed down to the processes' environment: each reads its own from SECRETS_DIR.
-SECRET_ENV = ("JWT_KEY", "STRIPE_SECRET_KEY", "NATS_PASSWORD", "REDIS_PASSWORD")
+SECRET_ENV: tuple[str, ...] = ("JWT_KEY", "NATS_PASSWORD", "REDIS_PASSWORD", "STRIPE_SECRET_KEY")
+SECRET_ENV += ("STRIPE_WEBHOOK_SECRET",)
 
 
 @dataclass
@@ -116,21 +117,19 @@ def infrastructure(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
         ),
     ]
     if "STRIPE_SECRET_KEY" not in os.environ:
-        procs.append(
-            Proc(
-                "stripe",
-                # --from-scratch: localstripe reloads a pickle every instance on the
-                # machine shares (/tmp/localstripe.pickle); a test server starts empty.
-                [
-                    str(REPO / ".venv-stripe/bin/localstripe"),
-                    "--port",
-                    str(cfg.ports["stripe"]),
-                    "--from-scratch",
-                ],
-                where=f"http://127.0.0.1:{cfg.ports['stripe']} (localstripe, test mode)",
-            )
-        )
+        procs.append(local_stripe(cfg, secrets))
     return procs
+
+
+def local_stripe(cfg: Config, secrets: LocalSecrets) -> Proc:
+    """localstripe, the payments webhook (through the ingress) registered and signed with
+    the secret payments verifies (SECRETS_DIR). --from-scratch: localstripe reloads a pickle
+    every instance on the machine shares (/tmp/localstripe.pickle); ours starts empty."""
+    webhook = f"http://127.0.0.1:{cfg.http_port}/api/payments/webhooks/stripe"
+    argv = [str(REPO / ".venv/bin/python"), str(REPO / "scripts/local_stripe.py")]
+    argv += ["--port", str(cfg.ports["stripe"]), "--webhook-url", webhook, "--from-scratch"]
+    env = {"SECRETS_DIR": str(secrets.process_dir("stripe", stripe=True))}
+    return Proc("stripe", argv, env, f"http://127.0.0.1:{cfg.ports['stripe']} (localstripe)")
 
 
 def services(cfg: Config, secrets: LocalSecrets) -> list[Proc]:

@@ -170,3 +170,21 @@ class OrderView:
             user_id=str(data.get("userId") or ""),
             version=int(data.get("version") or 0),
         )
+
+
+# What the order page says about money (Payments v2): never "paid" before the capture.
+PAID, PROCESSING, CONFIRM, NOT_CHARGED = "paid", "processing", "confirm", "not_charged"
+
+
+def payment_phase(order_status: str, payment_status: str) -> str:
+    """The order page's payment message for the order and its latest payment attempt;
+    "" leaves the order's own outcome (or the payment form) on show."""
+    if order_status == "complete":
+        return PAID if payment_status == "captured" else PROCESSING
+    if order_status == "created":
+        if payment_status == "requires_action":
+            return CONFIRM
+        if payment_status == "authorized":
+            return PROCESSING
+        return ""
+    return NOT_CHARGED if payment_status == "voided" else ""

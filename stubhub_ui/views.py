@@ -50,9 +50,17 @@ NO_VIEW = View()
 # The subjects that change what a page shows, by the ids they carry.
 TICKET_SUBJECTS = frozenset({Subject.TICKET_CREATED, Subject.TICKET_UPDATED})
 ORDER_SUBJECTS = frozenset(
-    {Subject.ORDER_CREATED, Subject.ORDER_CANCELLED, Subject.ORDER_COMPLETED}
+    {
+        Subject.ORDER_CREATED,
+        Subject.ORDER_CANCELLED,
+        Subject.ORDER_COMPLETED,
+        Subject.ORDER_PAYMENT_REJECTED,
+    }
 )
-PAYMENT_SUBJECTS = frozenset({Subject.PAYMENT_CREATED})
+# Payments v2: an order page follows its payment (authorized, captured, voided).
+PAYMENT_SUBJECTS = frozenset(
+    {Subject.PAYMENT_AUTHORIZED, Subject.PAYMENT_CAPTURED, Subject.PAYMENT_VOIDED}
+)
 EVENT_SUBJECTS = frozenset({Subject.EVENT_CREATED, Subject.EVENT_UPDATED})
 LIVE_SUBJECTS = TICKET_SUBJECTS | ORDER_SUBJECTS | PAYMENT_SUBJECTS | EVENT_SUBJECTS
 # Not a NATS subject: live.py's own "look at the catalog again" for these events,

@@ -7,11 +7,12 @@ from typing import Any
 
 from sqlmodel import Session
 
+from backend_services.common.clock import utcnow
 from backend_services.common.events import (
     Consumer,
     Event,
     ExpirationComplete,
-    PaymentCreated,
+    PaymentAuthorized,
     Retry,
     Subject,
     TicketCreated,
@@ -25,7 +26,7 @@ from backend_services.common.events.versions import (
 from backend_services.common.runtime import Runtime
 
 from . import domain, lifecycle
-from .domain import OrderStatus
+from .domain import OrderStatus, PaymentVerdict
 from .models import OrderTicket
 
 log = logging.getLogger(__name__)
@@ -70,22 +71,40 @@ def expiration_complete(session: Session, event: Event) -> None:
         lifecycle.cancel(session, order)
 
 
-def payment_created(session: Session, event: Event) -> None:
-    assert isinstance(event, PaymentCreated)
+def payment_authorized(session: Session, event: Event) -> None:
+    """Orders alone knows whether the hold is still valid: complete, or reject."""
+    assert isinstance(event, PaymentAuthorized)
     order = lifecycle.lock(session, event.order_id)
     if order is None:
         raise Retry(f"order {event.order_id} is unknown")
-    if domain.completes(OrderStatus(order.status)):
-        lifecycle.complete(session, order)
-    elif order.status == OrderStatus.CANCELLED:
-        log.warning("payment %s is for cancelled order %s; payments refunds it", event.id, order.id)
+    verdict = domain.judge_payment(
+        OrderStatus(order.status),
+        order.expires_at,
+        order.ticket_price,
+        order.payment_id,
+        event.id,
+        event.amount,
+        utcnow(),
+    )
+    if verdict is PaymentVerdict.COMPLETE:
+        lifecycle.complete(session, order, event.id)
+    elif verdict is not PaymentVerdict.ALREADY_APPLIED:
+        if verdict is PaymentVerdict.AMOUNT_MISMATCH:
+            log.error(
+                "ALERT: payment %s authorized %d cents for order %s, which costs %d",
+                event.id,
+                event.amount,
+                order.id,
+                order.ticket_price,
+            )
+        lifecycle.reject_payment(session, order, event.id, verdict.value)
 
 
 APPLIERS: dict[Subject, ApplyFn] = {
     Subject.TICKET_CREATED: ticket_created,
     Subject.TICKET_UPDATED: ticket_updated,
     Subject.EXPIRATION_COMPLETE: expiration_complete,
-    Subject.PAYMENT_CREATED: payment_created,
+    Subject.PAYMENT_AUTHORIZED: payment_authorized,
 }
 
 

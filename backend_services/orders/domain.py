@@ -1,7 +1,7 @@
 """The order state machine, free of HTTP and SQL.
 
-    created --cancel/expire--> cancelled
-    created --payment--------> complete
+    created --cancel/expire----------------------> cancelled
+    created --payment.authorized (judged valid)---> complete
 
 A complete order is never cancelled; cancelling a cancelled order changes nothing.
 """
@@ -42,9 +42,36 @@ def expires(status: OrderStatus) -> bool:
     return status is OrderStatus.CREATED
 
 
-def completes(status: OrderStatus) -> bool:
-    """Whether a payment completes an order in `status`.
+class PaymentVerdict(StrEnum):
+    """Orders' answer to an authorization (`payment.authorized`)."""
 
-    A payment for a cancelled order does not revive it (payments refunds it).
-    """
-    return status is OrderStatus.CREATED
+    COMPLETE = "complete"
+    ALREADY_APPLIED = "already_applied"  # this very payment completed the order
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    AMOUNT_MISMATCH = "amount_mismatch"
+    ALREADY_COMPLETE = "already_complete"  # completed with another payment
+
+
+def judge_payment(
+    status: OrderStatus,
+    expires_at: datetime,
+    price: int,
+    completed_with: str | None,
+    payment_id: str,
+    amount: int,
+    now: datetime,
+) -> PaymentVerdict:
+    """Complete the order only if it is still `created`, unexpired and the amount is its
+    price; anything else is rejected, and payments releases the hold (never a refund)."""
+    if status is OrderStatus.COMPLETE:
+        if completed_with == payment_id:
+            return PaymentVerdict.ALREADY_APPLIED
+        return PaymentVerdict.ALREADY_COMPLETE
+    if status is OrderStatus.CANCELLED:
+        return PaymentVerdict.CANCELLED
+    if now >= expires_at:
+        return PaymentVerdict.EXPIRED
+    if amount != price:
+        return PaymentVerdict.AMOUNT_MISMATCH
+    return PaymentVerdict.COMPLETE

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from backend_services.common.events import OrderCancelled, OrderCompleted, OrderCreated, record
+from backend_services.common.events import (
+    OrderCancelled,
+    OrderCompleted,
+    OrderCreated,
+    OrderPaymentRejected,
+    record,
+)
 from contracts.events import OrderCreatedTicket, OrderTicketRef
 from contracts.rules import plausible_id
 
@@ -47,13 +53,22 @@ def cancel(session: Session, order: Order) -> None:
     )
 
 
-def complete(session: Session, order: Order) -> None:
+def complete(session: Session, order: Order, payment_id: str) -> None:
     order.status = OrderStatus.COMPLETE.value
+    order.payment_id = payment_id
     order.version += 1
     session.add(order)
     record(
         session,
         OrderCompleted(
-            id=order.id, version=order.version, ticket=OrderTicketRef(id=order.ticket_id)
+            id=order.id,
+            version=order.version,
+            ticket=OrderTicketRef(id=order.ticket_id),
+            payment_id=payment_id,
         ),
     )
+
+
+def reject_payment(session: Session, order: Order, payment_id: str, reason: str) -> None:
+    """Tell payments to release an authorization this order will not take."""
+    record(session, OrderPaymentRejected(id=order.id, payment_id=payment_id, reason=reason))

@@ -77,3 +77,4 @@ class Order(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     version: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    payment_id: str | None = None  # the authorization the order was completed with

@@ -1,8 +1,6 @@
-"""Order events: the payments service's replica of orders, in version order."""
+"""Order events: the replica of orders, and orders' decisions on authorizations."""
 
 from __future__ import annotations
-
-import logging
 
 from sqlmodel import Session
 
@@ -14,76 +12,62 @@ from backend_services.common.events import (
     OrderCancelled,
     OrderCompleted,
     OrderCreated,
-    Retry,
+    OrderPaymentRejected,
     Subject,
     idempotent,
 )
 from backend_services.common.events.consumer import ApplyFn
-from backend_services.common.events.versions import in_order, retry_with_backoff
+from backend_services.common.events.versions import retry_with_backoff
 
-from . import service
+from . import replica, settling
 from .deps import PaymentsRuntime
-from .models import OrderStatus, PaymentOrder
-
-log = logging.getLogger(__name__)
+from .domain import OrderStatus
 
 CONSUMER = "payments"
 
 
 def apply_order_created(session: Session, event: Event) -> None:
     assert isinstance(event, OrderCreated)
-    if session.get(PaymentOrder, event.id) is not None:
-        return  # a repeat: the replica only moves forward through later versions
-    session.add(
-        PaymentOrder(
-            id=event.id,
-            version=event.version,
-            status=event.status,
-            user_id=event.user_id,
-            price=event.ticket.price,
-            expires_at=event.expires_at,
-        )
-    )
-
-
-def _advance(session: Session, order_id: str, version: int, status: OrderStatus) -> bool:
-    """Move the replica to `version`; False for an old or repeated event."""
-    order = session.get(PaymentOrder, order_id, with_for_update=True)
-    if order is None:
-        raise Retry(f"order {order_id} v{version} arrived before its order.created")
-    if not in_order(order.version, version, f"order {order_id}"):
-        return False
-    order.version = version
-    order.status = status.value
-    return True
+    replica.apply_created(session, event)
 
 
 def apply_order_cancelled(session: Session, event: Event) -> None:
     assert isinstance(event, OrderCancelled)
-    if _advance(session, event.id, event.version, OrderStatus.CANCELLED):
-        service.mark_for_refund(session, event.id)
+    if replica.advance(session, event.id, event.version, OrderStatus.CANCELLED) is not None:
+        settling.void_order(session, event.id)
 
 
 def apply_order_completed(session: Session, event: Event) -> None:
     assert isinstance(event, OrderCompleted)
-    _advance(session, event.id, event.version, OrderStatus.COMPLETE)
+    order = replica.advance(session, event.id, event.version, OrderStatus.COMPLETE)
+    if order is not None and event.payment_id is not None:
+        order.payment_id = event.payment_id
+        settling.capture(session, event.payment_id)
+
+
+def apply_payment_rejected(session: Session, event: Event) -> None:
+    assert isinstance(event, OrderPaymentRejected)
+    settling.reject(session, event.payment_id)
 
 
 def consumers(runtime: PaymentsRuntime) -> list[Consumer]:
-    refunder = runtime.deps.refunder
+    settler = runtime.deps.settler
 
-    def once(apply: ApplyFn) -> Handler:
-        return retry_with_backoff(idempotent(runtime.engine, CONSUMER, apply))
+    def once(apply: ApplyFn, wakes: bool = False) -> Handler:
+        handler = retry_with_backoff(idempotent(runtime.engine, CONSUMER, apply))
+        if not wakes:
+            return handler
 
-    cancel = once(apply_order_cancelled)
+        async def then_settle(event: Event, delivery: Delivery) -> None:
+            await handler(event, delivery)
+            settler.wake()  # a decision was marked: settle it at Stripe right away
 
-    async def on_cancelled(event: Event, delivery: Delivery) -> None:
-        await cancel(event, delivery)
-        refunder.wake()  # a charge this cancellation caught is refunded right away
+        return then_settle
 
     handlers = {
         Subject.ORDER_CREATED.value: once(apply_order_created),
-        Subject.ORDER_CANCELLED.value: on_cancelled,
-        Subject.ORDER_COMPLETED.value: once(apply_order_completed),
+        Subject.ORDER_CANCELLED.value: once(apply_order_cancelled, wakes=True),
+        Subject.ORDER_COMPLETED.value: once(apply_order_completed, wakes=True),
+        Subject.ORDER_PAYMENT_REJECTED.value: once(apply_payment_rejected, wakes=True),
     }
     return [Consumer(CONSUMER, handlers)]

@@ -1,4 +1,4 @@
-"""What payments needs besides its database: the Stripe gateway and the reconciler."""
+"""What payments needs besides its database: the Stripe gateway and the settler."""
 
 from __future__ import annotations
 
@@ -6,19 +6,21 @@ import contextlib
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from backend_services.common.runtime import Runtime
 
 from .gateway import StripeGateway
-from .refunds import Refunder
+from .reconciling import reconcile
 from .settings import PaymentsSettings
+from .settling import Settler, settle_due
 
 
 @dataclass(frozen=True)
 class PaymentsDeps:
     gateway: StripeGateway
-    refunder: Refunder
+    settler: Settler
 
 
 PaymentsRuntime = Runtime[PaymentsSettings, PaymentsDeps]
@@ -28,14 +30,20 @@ PaymentsRuntime = Runtime[PaymentsSettings, PaymentsDeps]
 async def payments_deps(runtime: Runtime[PaymentsSettings, None]) -> AsyncIterator[PaymentsDeps]:
     settings = runtime.settings
     gateway = StripeGateway(settings)
-    refunder = Refunder(
-        runtime.engine,
-        gateway,
-        lease=timedelta(seconds=settings.payment_lease_seconds),
+    lease = timedelta(seconds=settings.payment_lease_seconds)
+    settle_lease = timedelta(seconds=settings.settle_lease_seconds)
+    grace = timedelta(seconds=settings.authorization_grace_seconds)
+    recheck = timedelta(seconds=settings.challenge_recheck_seconds)
+    settler = Settler(
+        [
+            ("reconcile", partial(reconcile, runtime.engine, gateway, lease, grace, recheck)),
+            ("settle", partial(settle_due, runtime.engine, gateway, settle_lease)),
+        ],
         interval=settings.reconcile_interval_seconds,
     )
-    yield PaymentsDeps(gateway=gateway, refunder=refunder)
+    yield PaymentsDeps(gateway=gateway, settler=settler)
 
 
 def reconciler(runtime: PaymentsRuntime) -> list[Coroutine[Any, Any, None]]:
-    return [runtime.deps.refunder.run()]
+    """The settler's loop: reconcile abandoned attempts and stale holds, then settle."""
+    return [runtime.deps.settler.run()]

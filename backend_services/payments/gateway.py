@@ -1,4 +1,5 @@
-"""Stripe, behind a small interface: create, confirm, look up and refund PaymentIntents.
+"""Stripe, behind a small interface: create, confirm, look up, capture and cancel
+PaymentIntents (created with `capture_method=manual`: confirming only authorizes).
 
 Every call is bounded: a per-request HTTP timeout, a few tries with jittered
 exponential back-off (tenacity) on network errors, 429s and Stripe 5xx, and no
@@ -9,6 +10,7 @@ call (ours or the SDK's) is the same charge to Stripe.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,22 +62,39 @@ class StripeUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Charge:
+    """A PaymentIntent as Stripe last reported it."""
+
     id: str
     status: str
     amount: int
     currency: str
+    client_secret: str | None = None
+    failure: str | None = None  # last_payment_error's message
 
 
-def payment_key(order_id: str, attempt: int) -> str:
-    """The PaymentIntent idempotency key: the order's first attempt, then one per retry
-    after a decline (Stripe replays a key's first result, decline included)."""
-    base = f"order-{order_id}-payment"
-    return base if attempt == 1 else f"{base}-{attempt}"
+# Stripe's test-mode aliases that localstripe lacks: the card numbers it knows instead.
+LOCAL_TEST_CARDS = {
+    "pm_card_authenticationRequired": "4000002500003155",
+    "pm_card_threeDSecure2Required": "4000002760003184",
+}
+
+
+def payment_key(payment_id: str) -> str:
+    """The idempotency key of an attempt's PaymentIntent: a retried creation (ours or
+    the SDK's) is the same intent to Stripe; every attempt has its own."""
+    return f"payment-{payment_id}"
 
 
 def _charge(intent: Any) -> Charge:
+    data = intent.to_dict()
+    error = data.get("last_payment_error") or {}
     return Charge(
-        id=intent.id, status=intent.status, amount=intent.amount, currency=intent.currency
+        id=data["id"],
+        status=data["status"],
+        amount=data["amount"],
+        currency=data["currency"],
+        client_secret=data.get("client_secret"),
+        failure=error.get("message") if isinstance(error, dict) else None,
     )
 
 
@@ -85,10 +104,6 @@ def _token_message(exc: stripe.InvalidRequestError) -> str:
     if message in ("Not Found", "Bad request"):  # localstripe's terse errors
         message = "Invalid payment token"
     return message
-
-
-def refund_key(order_id: str) -> str:
-    return f"order-{order_id}-refund"
 
 
 def _transient(exc: BaseException) -> bool:
@@ -110,6 +125,8 @@ class StripeGateway:
         )
         self.max_attempts = settings.stripe_max_attempts
         self.budget_seconds = settings.stripe_retry_budget_seconds
+        self.local = settings.stripe_api_base is not None  # localstripe, test mode
+        self._test_cards: dict[str, str] = {}
 
     def _call(self, what: str, fn: Callable[[], T]) -> T:
         retrying = Retrying(
@@ -138,17 +155,19 @@ class StripeGateway:
             raise
 
     def create_intent(
-        self, order_id: str, amount: int, payment_method: str, attempt: int
+        self, order_id: str, amount: int, payment_method: str, payment_id: str
     ) -> Charge:
-        """Create the attempt's PaymentIntent, *unconfirmed*: it moves no money yet."""
+        """Create the attempt's PaymentIntent, *unconfirmed*: it moves no money yet, and
+        confirming it only authorizes the amount (captured once orders completes)."""
         params: Any = {
             "amount": amount,
             "currency": CURRENCY,
-            "payment_method": payment_method,
+            "payment_method": self._local_alias(payment_method),
             "payment_method_types": ["card"],
-            "metadata": {"orderId": order_id, "attempt": str(attempt)},
+            "capture_method": "manual",
+            "metadata": {"orderId": order_id, "paymentId": payment_id},
         }
-        options: Any = {"idempotency_key": payment_key(order_id, attempt)}
+        options: Any = {"idempotency_key": payment_key(payment_id)}
         try:
             intent = self._call(
                 "create", lambda: self.client.v1.payment_intents.create(params, options)
@@ -159,9 +178,9 @@ class StripeGateway:
             raise InvalidPaymentMethod(_token_message(exc)) from exc
         return _charge(intent)
 
-    def confirm(self, order_id: str, payment_intent: str, attempt: int) -> Charge:
-        """Confirm (charge) a PaymentIntent created by `create_intent`."""
-        options: Any = {"idempotency_key": f"{payment_key(order_id, attempt)}-confirm"}
+    def confirm(self, payment_id: str, payment_intent: str) -> Charge:
+        """Confirm (authorize) a PaymentIntent created by `create_intent`."""
+        options: Any = {"idempotency_key": f"{payment_key(payment_id)}-confirm"}
         try:
             intent = self._call(
                 "confirm",
@@ -181,22 +200,60 @@ class StripeGateway:
         )
         return _charge(intent)
 
-    def refund(self, order_id: str, payment_intent: str, key: str | None = None) -> str:
-        """Refund a PaymentIntent in full; the refund's id."""
-        params: Any = {"payment_intent": payment_intent, "metadata": {"orderId": order_id}}
-        options: Any = {"idempotency_key": key or refund_key(order_id)}
+    def capture(self, payment_intent: str) -> Charge:
+        """Take the authorized amount; an intent captured or cancelled before is returned
+        as it is (Stripe refuses a second capture)."""
+        options: Any = {"idempotency_key": f"{payment_intent}-capture"}
         try:
-            refund = self._call("refund", lambda: self.client.v1.refunds.create(params, options))
-        except stripe.InvalidRequestError as exc:
-            if exc.code == "charge_already_refunded":  # refunded earlier (e.g. by hand)
-                return "already-refunded"
-            raise
-        return str(refund.id)
+            intent = self._call(
+                "capture",
+                lambda: self.client.v1.payment_intents.capture(payment_intent, options=options),
+            )
+        except stripe.InvalidRequestError:
+            return self.retrieve(payment_intent)
+        return _charge(intent)
 
-    def cancel_quietly(self, payment_intent: str) -> None:
-        """Best effort: release an intent that did not succeed (e.g. needs 3-D Secure), or
-        one left unconfirmed for an order that can no longer be paid."""
+    def cancel(self, payment_intent: str) -> Charge:
+        """Release an authorization (or an intent never authorized): nothing is charged.
+        One already cancelled or captured is returned as it is."""
+        options: Any = {"idempotency_key": f"{payment_intent}-cancel"}
         try:
-            self._call("cancel", lambda: self.client.v1.payment_intents.cancel(payment_intent))
-        except Exception as exc:
-            log.warning("could not cancel payment intent %s: %s", payment_intent, exc)
+            intent = self._call(
+                "cancel",
+                lambda: self.client.v1.payment_intents.cancel(payment_intent, options=options),
+            )
+        except stripe.InvalidRequestError:
+            return self.retrieve(payment_intent)
+        return _charge(intent)
+
+    def refunded(self, charge_id: str) -> tuple[str, bool]:
+        """A charge's PaymentIntent and whether it is refunded (for `charge.refunded`)."""
+        charge = self._call("charge", lambda: self.client.v1.charges.retrieve(charge_id))
+        return str(charge.payment_intent), bool(charge.refunded)
+
+    def test_authenticate(self, intent: Charge, success: bool) -> None:
+        """Local test mode only: answer localstripe's 3-D Secure challenge."""
+        assert self.local and intent.client_secret is not None
+        params: Any = {"client_secret": intent.client_secret, "success": success}
+        # No longer awaiting authentication: the caller looks at the intent anyway.
+        with contextlib.suppress(stripe.InvalidRequestError):
+            self._call(
+                "authenticate",
+                lambda: self.client.raw_request(
+                    "post", f"/v1/payment_intents/{intent.id}/_authenticate", **params
+                ),
+            )
+
+    def _local_alias(self, payment_method: str) -> str:
+        """localstripe lacks Stripe's 3-D Secure test aliases: make the same card there."""
+        number = LOCAL_TEST_CARDS.get(payment_method) if self.local else None
+        if number is None:
+            return payment_method
+        if payment_method not in self._test_cards:
+            params: Any = {
+                "type": "card",
+                "card": {"number": number, "exp_month": 12, "exp_year": 2040, "cvc": "123"},
+            }
+            created = self._call("test card", lambda: self.client.v1.payment_methods.create(params))
+            self._test_cards[payment_method] = str(created.id)
+        return self._test_cards[payment_method]

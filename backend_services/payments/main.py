@@ -1,4 +1,4 @@
-"""payments: Stripe charges for orders (`/api/payments`)."""
+"""payments: authorize, then capture or void as orders decides (`/api/payments`)."""
 
 from __future__ import annotations
 

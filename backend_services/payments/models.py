@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from backend_services.common.clock import as_utc as aware  # SQLite hands back naive times
 from backend_services.common.clock import utcnow
 
+from .domain import LIVE, OrderStatus, PaymentStatus
 
-class OrderStatus(StrEnum):
-    CREATED = "created"
-    CANCELLED = "cancelled"
-    COMPLETE = "complete"
+__all__ = ["OrderStatus", "Payment", "PaymentOrder", "PaymentStatus", "StripeEvent", "aware"]
 
-
-class PaymentStatus(StrEnum):
-    PENDING = "pending"  # an attempt is being charged (or its outcome is unknown)
-    SUCCEEDED = "succeeded"
-    DECLINED = "declined"  # the last attempt failed; the order stays payable
-    REFUND_PENDING = "refund_pending"  # charged, but the order was cancelled: to refund
-    REFUNDED = "refunded"
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything here is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+_LIVE_SQL = sa.text("status IN ({})".format(", ".join(f"'{s.value}'" for s in LIVE)))
 
 
 class PaymentOrder(SQLModel, table=True):
@@ -42,24 +29,46 @@ class PaymentOrder(SQLModel, table=True):
     user_id: str
     price: int  # US cents
     expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    payment_id: str | None = None  # the payment orders completed the order with
 
 
 class Payment(SQLModel, table=True):
-    """At most one per order (unique), whatever the number of attempts."""
+    """One attempt to pay an order: one PaymentIntent. At most one live per order."""
 
     __tablename__ = "payments"
+    __table_args__ = (
+        sa.Index(
+            "ux_payments_live_order",
+            "order_id",
+            unique=True,
+            sqlite_where=_LIVE_SQL,
+            postgresql_where=_LIVE_SQL,
+        ),
+        sa.Index("ix_payments_order_id", "order_id"),
+        sa.Index("ix_payments_status", "status"),
+        sa.Index("ix_payments_stripe_id", "stripe_id"),
+    )
 
     id: str = Field(default_factory=lambda: uuid.uuid4().hex, primary_key=True)
-    order_id: str = Field(unique=True)
+    order_id: str
     amount: int  # US cents
     currency: str = "usd"
-    status: str = Field(default=PaymentStatus.PENDING.value, index=True)
-    attempt: int = 1  # part of the Stripe idempotency key
-    payment_method: str  # the token of the current attempt (a PaymentMethod id)
-    stripe_id: str | None = None  # the PaymentIntent
+    status: str = PaymentStatus.PENDING.value
+    attempt: int = 1  # the order's n-th attempt
+    payment_method: str  # the token (a PaymentMethod id)
+    stripe_id: str | None = None  # the PaymentIntent, recorded before it is confirmed
     refund_id: str | None = None
     failure_message: str | None = None
-    outbox_id: str | None = None  # the payment.created event, while it may be retracted
     locked_until: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class StripeEvent(SQLModel, table=True):
+    """A webhook event applied (Stripe may deliver one several times)."""
+
+    __tablename__ = "stripe_events"
+
+    id: str = Field(primary_key=True)
+    type: str
+    received_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

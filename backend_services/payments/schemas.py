@@ -6,6 +6,9 @@ from pydantic import Field, field_validator
 
 from contracts.wire import CamelModel
 
+from .domain import PaymentStatus, public_status
+from .models import Payment
+
 
 def _present(value: Any, message: str) -> Any:
     if isinstance(value, str):
@@ -30,10 +33,29 @@ class PaymentIn(CamelModel):
         return _present(value, "Payment token must be provided")
 
 
+class TestAuthenticationIn(CamelModel):
+    success: bool
+
+
 class PaymentOut(CamelModel):
     id: str
     order_id: str
     stripe_id: str | None
     amount: int
     currency: str
+    # requires_action, authorized, captured, voided, failed (or refunded)
     status: str
+    # Only while `requires_action`: for Stripe.js, or the local test-authentication step.
+    client_secret: str | None = None
+
+    @classmethod
+    def of(cls, payment: Payment, client_secret: str | None = None) -> PaymentOut:
+        return cls(
+            id=payment.id,
+            order_id=payment.order_id,
+            stripe_id=payment.stripe_id,
+            amount=payment.amount,
+            currency=payment.currency,
+            status=public_status(PaymentStatus(payment.status)),
+            client_secret=client_secret,
+        )

@@ -25,13 +25,30 @@ class PaymentsSettings(ServiceSettings):
     payment_lease_seconds: float = Field(default=90.0, gt=0)
     # How long a duplicate request waits for the attempt in flight before 409.
     duplicate_wait_seconds: float = Field(default=30.0, ge=0)
-    # How often refunds that could not be made at once are retried.
+    # How often the reconciler and the settler look for work nobody else will do
+    # (a capture or void that failed, an attempt abandoned mid-charge).
     reconcile_interval_seconds: float = Field(default=5.0, gt=0)
+    # An authorization orders has not decided on is released this long after the
+    # order's expiresAt (orders never completes an order after it).
+    authorization_grace_seconds: float = Field(default=60.0, ge=0)
+    # A 3-D Secure challenge idle this long is looked up at Stripe (a lost webhook).
+    challenge_recheck_seconds: float = Field(default=15.0, ge=0)
+    # Declined attempts per order before 429 (CONTRACT §8).
+    max_declines_per_order: int = Field(default=5, ge=1)
+    # Verifies `Stripe-Signature` on webhooks; unset: every webhook is refused (400).
+    stripe_webhook_secret: str | None = Field(default=None, repr=False)
 
     @field_validator("stripe_api_base")
     @classmethod
     def _blank_is_default(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value and value.strip() else None
+
+    @property
+    def settle_lease_seconds(self) -> float:
+        """A capture or a void is one Stripe call: the settler's lease outlives the longest
+        one, so a settler killed mid-call is taken over soon after (not a whole payment
+        lease later)."""
+        return self.stripe_retry_budget_seconds + self.stripe_timeout_seconds + 5
 
     @model_validator(mode="after")
     def _lease_outlives_a_charge(self) -> PaymentsSettings:

@@ -78,6 +78,12 @@ def _test_mode_form() -> rx.Component:
                             "Card is declined",
                             "card-declined",
                         ),
+                        card_option(
+                            "pm_card_authenticationRequired",
+                            "Visa •••• 3155",
+                            "Your bank asks you to confirm (3-D Secure)",
+                            "card-3ds",
+                        ),
                         spacing="3",
                     ),
                     name="card",
@@ -128,6 +134,49 @@ def _payment_panel() -> rx.Component:
     return _stripe_form(key) if key else _test_mode_form()
 
 
+def _confirm_with_bank() -> rx.Component:
+    """3-D Secure: Stripe.js shows the bank's page; in local test mode, our stand-in."""
+    if get_settings().stripe_publishable_key:
+        step: rx.Component = rx.text(
+            "Follow your bank's prompt to finish paying.", size="2", color_scheme="gray"
+        )
+    else:
+        step = rx.hstack(
+            rx.button(
+                "Complete authentication",
+                on_click=OrderState.authenticate(True),
+                loading=OrderState.authenticating,
+                id="authenticate-ok",
+            ),
+            rx.button(
+                "Fail authentication",
+                on_click=OrderState.authenticate(False),
+                variant="soft",
+                color_scheme="gray",
+                disabled=OrderState.authenticating,
+                id="authenticate-fail",
+            ),
+            spacing="3",
+            wrap="wrap",
+        )
+    return rx.vstack(
+        rx.callout(
+            rx.text(
+                rx.text.strong("Confirm with your bank. "),
+                "Your card needs one more step before it is charged.",
+            ),
+            icon="shield_check",
+            color_scheme="blue",
+            data_testid="payment-confirm",
+            width="100%",
+        ),
+        step,
+        error_callout(OrderState.pay_error, "pay-error"),
+        spacing="3",
+        width="100%",
+    )
+
+
 def _awaiting_payment() -> rx.Component:
     return rx.vstack(
         rx.card(
@@ -159,28 +208,15 @@ def _awaiting_payment() -> rx.Component:
             width="100%",
             variant="surface",
         ),
-        rx.cond(
-            OrderState.payment_accepted,
-            rx.callout(
-                "Payment accepted. Confirming your order…",
-                icon="loader",
-                color_scheme="grass",
-                data_testid="payment-accepted",
-                width="100%",
-            ),
-            _payment_panel(),
-        ),
-        rx.cond(
-            ~OrderState.payment_accepted,
-            rx.button(
-                "Cancel order and release the ticket",
-                variant="ghost",
-                color_scheme="gray",
-                size="2",
-                on_click=OrderState.release,
-                loading=OrderState.releasing,
-                id="cancel-order",
-            ),
+        rx.cond(OrderState.payment_phase == "confirm", _confirm_with_bank(), _payment_panel()),
+        rx.button(
+            "Cancel order and release the ticket",
+            variant="ghost",
+            color_scheme="gray",
+            size="2",
+            on_click=OrderState.release,
+            loading=OrderState.releasing,
+            id="cancel-order",
         ),
         spacing="4",
         width="100%",
@@ -214,10 +250,11 @@ def _ended(message, icon: str, color_scheme: str, testid: str) -> rx.Component:
 
 
 def _outcome() -> rx.Component:
+    """Money first (never "paid" before the capture), then the order's own outcome."""
     return rx.match(
-        OrderState.order.display_status,
+        OrderState.payment_phase,
         (
-            "complete",
+            "paid",
             _outcome_callout(
                 rx.text(rx.text.strong("Paid. "), "The ticket is yours — enjoy the show!"),
                 "party_popper",
@@ -226,27 +263,51 @@ def _outcome() -> rx.Component:
             ),
         ),
         (
-            "expired",
-            _ended(
-                rx.text(
-                    rx.text.strong("This order expired. "),
-                    "The hold lapsed before payment, so the ticket went back on sale.",
-                ),
-                "timer_off",
-                "tomato",
-                "order-expired",
+            "processing",
+            _outcome_callout(
+                "Processing… your bank has approved the payment; confirming your order.",
+                "loader",
+                "blue",
+                "payment-processing",
             ),
         ),
         (
-            "cancelled",
+            "not_charged",
             _ended(
-                "This order was cancelled and the ticket released.",
+                rx.text(
+                    rx.text.strong("Payment cancelled — you were not charged. "),
+                    "The order ended before the payment went through.",
+                ),
                 "circle_x",
                 "gray",
-                "order-cancelled",
+                "payment-voided",
             ),
         ),
-        _awaiting_payment(),
+        rx.match(
+            OrderState.order.display_status,
+            (
+                "expired",
+                _ended(
+                    rx.text(
+                        rx.text.strong("This order expired. "),
+                        "The hold lapsed before payment, so the ticket went back on sale.",
+                    ),
+                    "timer_off",
+                    "tomato",
+                    "order-expired",
+                ),
+            ),
+            (
+                "cancelled",
+                _ended(
+                    "This order was cancelled and the ticket released.",
+                    "circle_x",
+                    "gray",
+                    "order-cancelled",
+                ),
+            ),
+            _awaiting_payment(),
+        ),
     )
 
 

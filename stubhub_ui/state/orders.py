@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
@@ -10,11 +11,13 @@ from urllib.parse import quote
 import reflex as rx
 
 from ..models import OrderView, parse_time
+from ..models import payment_phase as phase_of
+from ..settings import get_settings
 from ..views import View, ViewKind
 from .fetch import FetchCache
 from .session import SessionState, last_segment
 
-TEST_CARDS = ("pm_card_visa", "pm_card_chargeCustomerFail")
+TEST_CARDS = ("pm_card_visa", "pm_card_chargeCustomerFail", "pm_card_authenticationRequired")
 
 
 class OrdersState(SessionState):
@@ -53,8 +56,13 @@ class OrderState(SessionState):
     card: str = TEST_CARDS[0]
     paying: bool = False
     pay_error: str = ""
-    payment_accepted: bool = False
     releasing: bool = False
+    # The latest payment attempt (Payments v2) and what the page says about it.
+    payment_id: str = ""
+    payment_status: str = ""
+    payment_phase: str = ""
+    client_secret: str = ""
+    authenticating: bool = False
 
     _order_id: str = ""
 
@@ -76,7 +84,6 @@ class OrderState(SessionState):
             self.error = resp.message()
             return
         now = datetime.now(UTC)
-        previous = self.order.status
         self.error = ""
         self.not_found = False
         self.order = OrderView.from_api(resp.body, now)
@@ -85,8 +92,15 @@ class OrderState(SessionState):
         self.countdown_stamp += 1
         if self.order.status != "created":
             self.paying = False
-        if previous == "created" and self.order.status == "complete":
-            self.payment_accepted = True
+        await self._fetch_payment(cache)
+
+    async def _fetch_payment(self, cache: FetchCache | None) -> None:
+        resp = await self._get("/api/payments", cache, params={"orderId": self.order.id})
+        if resp.ok and isinstance(resp.body, list):
+            latest = resp.body[0] if resp.body else {}
+            self.payment_id = str(latest.get("id") or "")
+            self.payment_status = str(latest.get("status") or "")
+        self.payment_phase = phase_of(self.order.status, self.payment_status)
 
     @rx.event
     async def load(self):
@@ -95,7 +109,7 @@ class OrderState(SessionState):
         if self.order.id != self._order_id:
             self.order = OrderView()
             self.loading = True
-            self.payment_accepted = False
+            self.payment_id = self.payment_status = self.payment_phase = ""
         self.not_found = False
         self.pay_error = ""
         self.paying = False
@@ -114,10 +128,18 @@ class OrderState(SessionState):
         resp = await self._api(
             "POST", "/api/payments", json={"orderId": self.order.id, "token": token}
         )
-        if resp.status == 201:
-            self.payment_accepted = True
-            yield rx.toast.success("Payment accepted. Enjoy the show!")
-            await self._fetch()
+        if resp.status == 201 and isinstance(resp.body, dict):
+            self.paying = False
+            self.payment_id = str(resp.body.get("id") or "")
+            self.payment_status = str(resp.body.get("status") or "")
+            self.client_secret = str(resp.body.get("clientSecret") or "")
+            self.payment_phase = phase_of(self.order.status, self.payment_status)
+            if self.payment_status == "requires_action" and get_settings().stripe_publishable_key:
+                # Stripe.js shows the bank's challenge; the outcome arrives live.
+                yield rx.call_script(
+                    f"window.stubhubStripe.handleNextAction({json.dumps(self.client_secret)})",
+                    callback=OrderState.after_challenge,
+                )
             return
         self.paying = False
         if resp.status == 401:
@@ -131,6 +153,32 @@ class OrderState(SessionState):
         if resp.status == 409:
             await self._fetch()
         yield rx.toast.error(self.pay_error)
+
+    @rx.event
+    async def after_challenge(self, result: Any):
+        result = result if isinstance(result, dict) else {}
+        if result.get("error"):
+            self.pay_error = str(result["error"])
+        await self._fetch()
+
+    @rx.event
+    async def authenticate(self, success: bool):
+        """Local test mode: answer the 3-D Secure challenge as the bank's page would."""
+        if self.authenticating or self.payment_status != "requires_action":
+            return
+        self.authenticating = True
+        yield
+        resp = await self._api(
+            "POST",
+            f"/api/payments/{quote(self.payment_id, safe='')}/test-authentication",
+            json={"success": success},
+        )
+        self.authenticating = False
+        if not resp.ok:
+            self.pay_error = resp.message()
+        elif resp.body.get("status") == "failed":
+            self.pay_error = "Your bank declined the authentication. Try again or use another card."
+        await self._fetch()
 
     @rx.event
     async def pay_test(self, form: dict[str, Any]):

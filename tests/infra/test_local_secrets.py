@@ -9,6 +9,7 @@ import pytest
 
 from backend_services.common.settings import ServiceSettings
 from backend_services.expiration.settings import ExpirationSettings
+from backend_services.payments.settings import PaymentsSettings
 from infra.local_secrets import LocalSecrets
 
 
@@ -55,3 +56,37 @@ def test_a_process_that_no_longer_needs_a_secret_no_longer_sees_it(tmp_path: Pat
     secrets.process_dir("payments", nats_user="payments", jwt=True)
     folder = secrets.process_dir("payments", nats_user="payments")
     assert not (folder / "jwt_key").exists()
+
+
+def test_the_webhook_secret_is_shared_by_payments_and_the_local_stripe_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secrets = LocalSecrets(tmp_path, environ={})
+    payments = secrets.process_dir("payments", nats_user="payments", jwt=True, stripe=True)
+    stripe = secrets.process_dir("stripe", stripe=True)
+    assert {p.name for p in payments.iterdir()} == {
+        "nats_password",
+        "jwt_key",
+        "stripe_webhook_secret",
+    }
+    assert {p.name for p in stripe.iterdir()} == {"stripe_webhook_secret"}
+    secret = (payments / "stripe_webhook_secret").read_text()
+    assert secret.startswith("whsec_") and len(secret) >= 32
+    assert (stripe / "stripe_webhook_secret").read_text() == secret
+    assert mode(payments / "stripe_webhook_secret") == 0o600
+    # Kept across starts, and read by payments' settings from its SECRETS_DIR.
+    again = LocalSecrets(tmp_path, environ={}).process_dir("payments", jwt=True, stripe=True)
+    assert (again / "stripe_webhook_secret").read_text() == secret
+    monkeypatch.setenv("SECRETS_DIR", str(again))
+    assert PaymentsSettings(environment="production").stripe_webhook_secret == secret
+
+
+def test_an_exported_webhook_secret_wins_and_real_stripe_gets_none_unless_exported(
+    tmp_path: Path,
+) -> None:
+    exported = LocalSecrets(tmp_path / "a", environ={"STRIPE_WEBHOOK_SECRET": "whsec_" + "x" * 32})
+    folder = exported.process_dir("payments", stripe=True)
+    assert (folder / "stripe_webhook_secret").read_text() == "whsec_" + "x" * 32
+    real = LocalSecrets(tmp_path / "b", environ={"STRIPE_SECRET_KEY": "sk_test_" + "y" * 24})
+    folder = real.process_dir("payments", stripe=True)
+    assert {p.name for p in folder.iterdir()} == {"stripe_secret_key"}

@@ -37,7 +37,7 @@ def required_env(app: str) -> set[str]:
     env |= {"SECRETS_DIR"} if has_access_secret(app) else set()  # its NATS/Redis passwords
     env |= {"DATABASE_URL"} if s.database else set()
     env |= {"REDIS_URL"} if s.redis else set()
-    env |= {"STRIPE_SECRET_KEY"} if s.stripe else set()
+    env |= {"STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"} if s.stripe else set()
     return env
 
 

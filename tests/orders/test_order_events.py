@@ -1,7 +1,7 @@
 """Orders reacts to payments and expired holds; a fallback sweeper catches lost timers."""
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -22,6 +22,10 @@ async def open_order(orders: Orders, nats_url: str, buyer: Person) -> dict[str, 
     response = await orders.client.post(API, json={"ticketId": ticket_id}, headers=buyer.headers)
     assert response.status_code == 201
     return dict(response.json())
+
+
+def parse(moment: str) -> datetime:
+    return datetime.fromisoformat(moment.replace("Z", "+00:00"))
 
 
 def payment(order_id: str) -> dict[str, Any]:
@@ -50,28 +54,75 @@ async def barrier(orders: Orders, nats_url: str) -> None:
     await orders.replica_at(ticket_id, 0)
 
 
-async def test_payment_completes_the_order_once(
+async def rejections(nats_url: str, order_id: str) -> list[dict[str, Any]]:
+    return await events_for(nats_url, "order.payment_rejected", order_id)
+
+
+async def test_an_authorization_completes_the_order_once(
     orders: Orders, nats_url: str, buyer: Person
 ) -> None:
     order = await open_order(orders, nats_url, buyer)
     paid = payment(order["id"])
-    await send(nats_url, "payment.created", paid)
-    await send(nats_url, "payment.created", {**paid, "id": new_id()})  # a second payment event
+    await send(nats_url, "payment.authorized", paid)
+    await send(nats_url, "payment.authorized", paid)  # redelivered under another message id
     await settles_at(orders, buyer, order["id"], ("complete", 1))
     await barrier(orders, nats_url)
     completed = await events_for(nats_url, "order.completed", order["id"])
-    assert completed == [{"id": order["id"], "version": 1, "ticket": {"id": order["ticket"]["id"]}}]
+    assert completed == [
+        {
+            "id": order["id"],
+            "version": 1,
+            "ticket": {"id": order["ticket"]["id"]},
+            "paymentId": paid["id"],
+        }
+    ]
+    assert await rejections(nats_url, order["id"]) == []
+    # A second authorization for the completed order is rejected: payments voids it.
+    other = payment(order["id"])
+    await send(nats_url, "payment.authorized", other)
+    rejected = await eventually(lambda: rejections(nats_url, order["id"]))
+    assert rejected == [{"id": order["id"], "paymentId": other["id"], "reason": "already_complete"}]
 
 
-async def test_payment_for_a_cancelled_order_does_not_revive_it(
+async def test_an_authorization_for_a_cancelled_order_is_rejected(
     orders: Orders, nats_url: str, buyer: Person
 ) -> None:
     order = await open_order(orders, nats_url, buyer)
     await orders.client.delete(f"{API}/{order['id']}", headers=buyer.headers)
-    await send(nats_url, "payment.created", payment(order["id"]))
-    await barrier(orders, nats_url)
+    paid = payment(order["id"])
+    await send(nats_url, "payment.authorized", paid)
+    rejected = await eventually(lambda: rejections(nats_url, order["id"]))
+    assert rejected == [{"id": order["id"], "paymentId": paid["id"], "reason": "cancelled"}]
     assert await status_of(orders.client, buyer, order["id"]) == ("cancelled", 1)
     assert await events_for(nats_url, "order.completed", order["id"]) == []
+
+
+async def test_an_authorization_of_the_wrong_amount_is_rejected(
+    orders: Orders, nats_url: str, buyer: Person
+) -> None:
+    order = await open_order(orders, nats_url, buyer)
+    paid = {**payment(order["id"]), "amount": 1999}
+    await send(nats_url, "payment.authorized", paid)
+    rejected = await eventually(lambda: rejections(nats_url, order["id"]))
+    assert [r["reason"] for r in rejected] == ["amount_mismatch"]
+    assert await status_of(orders.client, buyer, order["id"]) == ("created", 0)
+
+
+async def test_an_authorization_after_expiry_is_rejected(
+    database_url: str, nats_url: str, buyer: Person
+) -> None:
+    settings = orders_settings(
+        database_url, nats_url, expiration_window_seconds=1, sweep_grace_seconds=600
+    )
+    async with running(settings) as orders:
+        order = await open_order(orders, nats_url, buyer)
+        # The hold ran out, but no timer has cancelled the order yet.
+        await eventually(lambda: asyncio.sleep(0.05, result=utcnow() > parse(order["expiresAt"])))
+        paid = payment(order["id"])
+        await send(nats_url, "payment.authorized", paid)
+        rejected = await eventually(lambda: rejections(nats_url, order["id"]))
+        assert [r["reason"] for r in rejected] == ["expired"]
+        assert await status_of(orders.client, buyer, order["id"]) == ("created", 0)
 
 
 async def test_expiration_cancels_an_unpaid_order(
@@ -90,7 +141,7 @@ async def test_expiration_leaves_paid_and_cancelled_orders_alone(
     orders: Orders, nats_url: str, buyer: Person
 ) -> None:
     paid = await open_order(orders, nats_url, buyer)
-    await send(nats_url, "payment.created", payment(paid["id"]))
+    await send(nats_url, "payment.authorized", payment(paid["id"]))
     await settles_at(orders, buyer, paid["id"], ("complete", 1))
     gone = await open_order(orders, nats_url, buyer)
     await orders.client.delete(f"{API}/{gone['id']}", headers=buyer.headers)

@@ -136,7 +136,7 @@ async def test_a_sold_ticket_cannot_be_ordered(
     order = (await place(orders.client, buyer, ticket_id)).json()
     await send(
         nats_url,
-        "payment.created",
+        "payment.authorized",
         {"id": "pay-1", "orderId": order["id"], "stripeId": "pi_1", "amount": 2000},
     )
     await eventually(
@@ -210,7 +210,7 @@ async def test_a_paid_order_cannot_be_cancelled(
     url = f"{API}/{order['id']}"
     await send(
         nats_url,
-        "payment.created",
+        "payment.authorized",
         {"id": "pay-1", "orderId": order["id"], "stripeId": "pi_1", "amount": 2000},
     )
     await eventually(

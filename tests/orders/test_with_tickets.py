@@ -138,7 +138,7 @@ async def test_paid_order_sells_the_ticket(market: Marketplace, nats_url: str) -
     await market.settles(ticket_id, "reserved", order["id"])
     await send(
         nats_url,
-        "payment.created",
+        "payment.authorized",
         {"id": "p1", "orderId": order["id"], "stripeId": "pi", "amount": 5000},
     )
     await market.settles(ticket_id, "sold", order["id"])

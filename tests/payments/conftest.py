@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -12,14 +13,19 @@ import pytest
 import stripe
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from stripe import StripeClient
 
 from backend_services.common.sessions import COOKIE_NAME, CurrentUser, issue_token
 from backend_services.payments.main import create
+from backend_services.payments.models import PaymentOrder
 from backend_services.payments.settings import PaymentsSettings
 from harness import servers
 from harness.apps import make_settings, runtime_of, serve
 from tests.support.bus import publish
+from tests.support.waiting import eventually
+
+WEBHOOK_SECRET = "whsec_test_" + "0" * 24
 
 
 def payments_settings(
@@ -30,6 +36,7 @@ def payments_settings(
         "replica_wait_seconds": 0.3,
         "reconcile_interval_seconds": 0.5,
         "stripe_timeout_seconds": 5,
+        "stripe_webhook_secret": WEBHOOK_SECRET,
     }
     return make_settings(
         PaymentsSettings, database_url=database_url, nats_url=nats_url, **{**defaults, **kw}
@@ -76,7 +83,11 @@ class Payments:
         price: int = 2000,
         expires_in: float = 900,
         order_id: str | None = None,
+        wait: bool = True,
     ) -> str:
+        """Publish `order.created`; with `wait`, return once the replica holds the order, so
+        a request never races the event it depends on (the consumer may lag on a busy box).
+        """
         order_id = order_id or uuid.uuid4().hex
         payload = {
             "id": order_id,
@@ -87,13 +98,35 @@ class Payments:
             "ticket": {"id": f"ticket-{order_id}", "price": price},
         }
         await publish(self.nats_url, "order.created", payload, f"order-created-{order_id}")
+        if wait:
+            await eventually(lambda: asyncio.to_thread(self._replicated, order_id))
         return order_id
 
-    async def order_ended(self, subject: str, order_id: str, version: int = 1) -> None:
-        payload = {"id": order_id, "version": version, "ticket": {"id": f"ticket-{order_id}"}}
+    def _replicated(self, order_id: str) -> bool:
+        with Session(self.engine) as session:
+            return session.get(PaymentOrder, order_id) is not None
+
+    async def order_ended(
+        self, subject: str, order_id: str, version: int = 1, payment_id: str | None = None
+    ) -> None:
+        payload: dict[str, Any] = {
+            "id": order_id,
+            "version": version,
+            "ticket": {"id": f"ticket-{order_id}"},
+        }
+        if payment_id is not None:
+            payload["paymentId"] = payment_id
         await publish(
             self.nats_url, subject, payload, f"{subject}-{order_id}-{version}-{uuid.uuid4().hex}"
         )
+
+    async def completed_with(self, order_id: str, payment_id: str) -> None:
+        """What orders does once it accepts an authorization."""
+        await self.order_ended("order.completed", order_id, payment_id=payment_id)
+
+    async def rejected(self, order_id: str, payment_id: str, reason: str = "expired") -> None:
+        payload = {"id": order_id, "paymentId": payment_id, "reason": reason}
+        await publish(self.nats_url, "order.payment_rejected", payload, f"rejected-{payment_id}")
 
 
 @contextlib.asynccontextmanager

@@ -1,4 +1,5 @@
-"""The order replica and the cancellation of a paid order, below HTTP (SQLite and PostgreSQL)."""
+"""The order replica and orders' decisions on authorizations, below HTTP (SQLite and
+PostgreSQL): each decision only marks the payment; the settler acts on it at Stripe."""
 
 from __future__ import annotations
 
@@ -8,18 +9,16 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from backend_services.common.db import make_engine, transaction
 from backend_services.common.events import (
     OrderCancelled,
     OrderCompleted,
     OrderCreated,
-    PaymentCreated,
+    OrderPaymentRejected,
     Retry,
-    record,
 )
-from backend_services.common.events.tables import OutboxEvent
 from backend_services.common.migrations import upgrade_to_head
 from backend_services.payments import consumers
 from backend_services.payments.models import Payment, PaymentOrder
@@ -54,9 +53,9 @@ def cancelled(order_id: str, version: int) -> OrderCancelled:
     )
 
 
-def completed(order_id: str, version: int) -> OrderCompleted:
+def completed(order_id: str, version: int, payment_id: str | None = None) -> OrderCompleted:
     return OrderCompleted.model_validate(
-        {"id": order_id, "version": version, "ticket": {"id": "t1"}}
+        {"id": order_id, "version": version, "ticket": {"id": "t1"}, "paymentId": payment_id}
     )
 
 
@@ -84,35 +83,68 @@ def test_versions_apply_in_order(engine: Engine) -> None:
     assert status(engine, "o1") == ("cancelled", 1)
 
 
-def _paid(engine: Engine, order_id: str, published: bool) -> str:
+def _attempt(engine: Engine, order_id: str, status: str) -> str:
     with transaction(engine) as session:
         consumers.apply_order_created(session, created(order_id))
         payment = Payment(
             order_id=order_id,
             amount=1500,
             payment_method="pm_card_visa",
-            status="succeeded",
-            stripe_id="pi_test",
+            status=status,
+            stripe_id=f"pi_{order_id}",
         )
         session.add(payment)
-        row = record(
-            session,
-            PaymentCreated(id=payment.id, order_id=order_id, stripe_id="pi_test", amount=1500),
-        )
-        if published:
-            row.published_at = datetime.now(UTC)
-        payment.outbox_id = row.id
-        return row.id
+        return payment.id
 
 
-@pytest.mark.parametrize("published", [False, True])
-def test_cancelling_a_paid_order_marks_it_for_refund(engine: Engine, published: bool) -> None:
-    outbox_id = _paid(engine, "o2", published)
-    with transaction(engine) as session:
-        consumers.apply_order_cancelled(session, cancelled("o2", 1))
+def payment_status(engine: Engine, payment_id: str) -> str:
     with Session(engine) as session:
-        payment = session.exec(select(Payment).where(Payment.order_id == "o2")).first()
-        assert payment is not None and payment.status == "refund_pending"
-        still_there = session.exec(select(OutboxEvent).where(OutboxEvent.id == outbox_id)).first()
-    # Not yet published: retracted, so orders never hears of the payment.
-    assert (still_there is not None) == published
+        payment = session.get(Payment, payment_id)
+        assert payment is not None
+        return payment.status
+
+
+@pytest.mark.parametrize(
+    ("status", "after"),
+    [("authorized", "capture_due"), ("captured", "captured"), ("voided", "voided")],
+)
+def test_a_completion_marks_its_authorization_for_capture(
+    engine: Engine, status: str, after: str
+) -> None:
+    payment_id = _attempt(engine, "o2", status)
+    with transaction(engine) as session:
+        consumers.apply_order_completed(session, completed("o2", 1, payment_id))
+    assert payment_status(engine, payment_id) == after
+    with Session(engine) as session:
+        order = session.get(PaymentOrder, "o2")
+        assert order is not None and order.payment_id == payment_id
+
+
+@pytest.mark.parametrize(
+    ("status", "after"),
+    [
+        ("authorized", "void_due"),
+        ("requires_action", "void_due"),
+        ("pending", "pending"),  # its request sees the cancellation when it ends
+        ("failed", "failed"),
+    ],
+)
+def test_a_cancellation_marks_the_hold_for_release(engine: Engine, status: str, after: str) -> None:
+    payment_id = _attempt(engine, "o3", status)
+    with transaction(engine) as session:
+        consumers.apply_order_cancelled(session, cancelled("o3", 1))
+    assert payment_status(engine, payment_id) == after
+
+
+@pytest.mark.parametrize(
+    ("status", "after"),
+    [("authorized", "void_due"), ("capture_due", "capture_due"), ("captured", "captured")],
+)
+def test_a_rejection_releases_only_an_undecided_authorization(
+    engine: Engine, status: str, after: str
+) -> None:
+    payment_id = _attempt(engine, "o4", status)
+    rejection = OrderPaymentRejected(id="o4", payment_id=payment_id, reason="expired")
+    with transaction(engine) as session:
+        consumers.apply_payment_rejected(session, rejection)
+    assert payment_status(engine, payment_id) == after

@@ -92,11 +92,15 @@ def test_private_order_lists_are_wanted_only_by_their_owner() -> None:
 
 
 def test_an_order_event_without_its_buyer_reaches_the_lists_that_show_the_order() -> None:
-    # order.cancelled / order.completed / payment.created do not name the buyer.
+    # order.cancelled / order.completed / order.payment_rejected / payment.* do not name
+    # the buyer.
     for ch in (
         changes((Subject.ORDER_CANCELLED, {"id": O1})),
         changes((Subject.ORDER_COMPLETED, {"id": O1})),
-        changes((Subject.PAYMENT_CREATED, {"id": "pay-1", "orderId": O1})),
+        changes((Subject.ORDER_PAYMENT_REJECTED, {"id": O1, "paymentId": "pay-1"})),
+        changes((Subject.PAYMENT_AUTHORIZED, {"id": "pay-1", "orderId": O1})),
+        changes((Subject.PAYMENT_CAPTURED, {"id": "pay-1", "orderId": O1})),
+        changes((Subject.PAYMENT_VOIDED, {"id": "pay-1", "orderId": O1})),
     ):
         assert ch.orders == {O1}
         assert affects(ORDERS, BUYER, ch, listed=[O2, O1])

@@ -18,7 +18,11 @@ from tests.system.conftest import Stack
 
 
 def secret_values(var: Path) -> dict[str, str]:
-    files = [var / "jwt_key", *(var / "secrets" / "passwords").iterdir()]
+    files = [
+        var / "jwt_key",
+        var / "secrets" / "stripe_webhook_secret",
+        *(var / "secrets" / "passwords").iterdir(),
+    ]
     values = {str(f.relative_to(var)): f.read_text().strip() for f in files}
     assert len(values) >= 6 and all(len(v) >= 32 for v in values.values())
     return values

@@ -87,9 +87,14 @@ def test_reserve_and_pay(stack: Stack) -> None:
     body = payment.json()
     assert body["orderId"] == order["id"] and body["amount"] == 12_345
     assert body["currency"] == "usd" and body["stripeId"]
+    assert body["status"] == "authorized"  # orders decides; then payments captures
     eventually(
         lambda: buyer.get(f"/api/orders/{order['id']}").json()["status"],
         lambda s: s == "complete",
+    )
+    eventually(
+        lambda: buyer.get("/api/payments", params={"orderId": order["id"]}).json(),
+        lambda found: [p["status"] for p in found] == ["captured"],
     )
     eventually(lambda: ticket_status(seller, ticket["id"]), lambda s: s == "sold")
     again = buyer.post("/api/payments", json={"orderId": order["id"], "token": "pm_card_visa"})

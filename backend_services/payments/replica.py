@@ -1,0 +1,87 @@
+"""The payments service's replica of orders: read, locked, and moved forward by events."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from backend_services.common.clock import utcnow
+from backend_services.common.errors import Conflict, NotFound
+from backend_services.common.events import OrderCreated, Retry
+from backend_services.common.events.versions import in_order
+from backend_services.common.threads import in_thread
+
+from . import domain
+from .domain import OrderStatus
+from .models import PaymentOrder, aware
+
+POLL_SECONDS = 0.05
+ORDER_NOT_FOUND = "Order not found"
+
+
+def load(engine: Engine, order_id: str) -> PaymentOrder | None:
+    with Session(engine) as session:
+        return session.get(PaymentOrder, order_id)
+
+
+async def find(engine: Engine, order_id: str, wait_seconds: float) -> PaymentOrder:
+    """The replicated order, waiting briefly for an `order.created` still in flight."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        order = await in_thread(load, engine, order_id)
+        if order is not None:
+            return order
+        if time.monotonic() >= deadline:
+            raise NotFound(ORDER_NOT_FOUND)
+        await asyncio.sleep(POLL_SECONDS)
+
+
+def lock(session: Session, order_id: str) -> PaymentOrder:
+    order = session.get(PaymentOrder, order_id, with_for_update=True, populate_existing=True)
+    if order is None:  # replicas are never deleted
+        raise NotFound(ORDER_NOT_FOUND)
+    return order
+
+
+def check_payable(order: PaymentOrder) -> None:
+    refused = domain.refusal(OrderStatus(order.status), aware(order.expires_at), utcnow())
+    if refused is not None:
+        raise Conflict(refused.value)
+
+
+def payable(order: PaymentOrder | None) -> bool:
+    if order is None:
+        return False
+    return domain.refusal(OrderStatus(order.status), aware(order.expires_at), utcnow()) is None
+
+
+def apply_created(session: Session, event: OrderCreated) -> None:
+    if session.get(PaymentOrder, event.id) is not None:
+        return  # a repeat: the replica only moves forward through later versions
+    session.add(
+        PaymentOrder(
+            id=event.id,
+            version=event.version,
+            status=event.status,
+            user_id=event.user_id,
+            price=event.ticket.price,
+            expires_at=event.expires_at,
+        )
+    )
+
+
+def advance(
+    session: Session, order_id: str, version: int, status: OrderStatus
+) -> PaymentOrder | None:
+    """Move the replica to `version` (locked); None for an old or repeated event."""
+    order = session.get(PaymentOrder, order_id, with_for_update=True)
+    if order is None:
+        raise Retry(f"order {order_id} v{version} arrived before its order.created")
+    if not in_order(order.version, version, f"order {order_id}"):
+        return None
+    order.version = version
+    order.status = status.value
+    return order
