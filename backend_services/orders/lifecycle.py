@@ -7,7 +7,9 @@ from sqlmodel import Session
 from backend_services.common.events import OrderCancelled, OrderCompleted, OrderCreated, record
 from backend_services.common.events.payloads import OrderCreatedTicket, OrderTicketRef
 
-from .domain import OrderStatus, plausible_id
+from backend_services.common.validation import plausible_id
+
+from .domain import OrderStatus
 from .models import Order
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from backend_services.common.db import transaction
 from backend_services.common.errors import BadRequest, Conflict, Forbidden, NotFound
 from backend_services.common.sessions import CurrentUser
+from backend_services.common.validation import plausible_id
 
 from . import domain, lifecycle
 from .domain import OrderStatus
@@ -20,7 +21,7 @@ ORDER_NOT_FOUND = "Order not found"
 def place_order(engine: Engine, buyer: CurrentUser, ticket_id: str, window_seconds: int) -> Order:
     try:
         with transaction(engine) as session:
-            ticket = session.get(OrderTicket, ticket_id) if domain.plausible_id(ticket_id) else None
+            ticket = session.get(OrderTicket, ticket_id) if plausible_id(ticket_id) else None
             if ticket is None:
                 raise NotFound("Ticket not found")
             if ticket.user_id == buyer.id:
@@ -68,7 +69,7 @@ def _own(order: Order | None, buyer: CurrentUser) -> Order:
 
 def get_order(engine: Engine, buyer: CurrentUser, order_id: str) -> Order:
     with Session(engine) as session:
-        order = session.get(Order, order_id) if domain.plausible_id(order_id) else None
+        order = session.get(Order, order_id) if plausible_id(order_id) else None
     return _own(order, buyer)
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from backend_services.common.events.payloads import CamelModel
+from backend_services.common.validation import check_text
 
 
 def _present(value: Any, message: str) -> Any:
@@ -12,7 +13,7 @@ def _present(value: Any, message: str) -> Any:
         value = value.strip()
     if not isinstance(value, str) or not value:
         raise ValueError(message)
-    return value
+    return check_text(value)
 
 
 class PaymentIn(CamelModel):

@@ -66,6 +66,7 @@ from backend_services.common.errors import (
 from backend_services.common.events import PaymentCreated, record
 from backend_services.common.events.tables import OutboxEvent, utcnow
 from backend_services.common.sessions import CurrentUser
+from backend_services.common.validation import plausible_id
 
 from .gateway import (
     DECLINED,
@@ -119,6 +120,8 @@ def load_order(engine: Engine, order_id: str) -> PaymentOrder | None:
 
 async def find_order(engine: Engine, order_id: str, wait_seconds: float) -> PaymentOrder:
     """The replicated order, waiting briefly for an `order.created` still in flight."""
+    if not plausible_id(order_id):
+        raise NotFound(ORDER_NOT_FOUND)  # never waited for, never sent to the database
     deadline = time.monotonic() + wait_seconds
     while True:
         order = await to_thread.run_sync(load_order, engine, order_id)

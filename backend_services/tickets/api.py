@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from backend_services.common.app import RuntimeDep
 from backend_services.common.errors import BadRequest, error_responses
 from backend_services.common.sessions import SignedInUser
+from backend_services.common.validation import hostile_char
 
 from . import service
 from .models import Ticket
@@ -36,8 +37,8 @@ async def list_tickets(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[TicketOut]:
-    if q is not None and "\x00" in q:
-        raise BadRequest("Search text must not contain NUL characters", field="q")
+    if q is not None and hostile_char(q) is not None:
+        raise BadRequest("Search text must not contain NUL or invisible characters", field="q")
     tickets = await run_in_threadpool(
         service.list_available, runtime.engine, q and q.strip(), sort, limit, offset
     )

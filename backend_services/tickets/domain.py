@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-
-_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class TicketStatus(StrEnum):
@@ -31,10 +28,6 @@ class Hold:
 AVAILABLE = Hold(TicketStatus.AVAILABLE, None)
 Transition = Callable[[Hold, str], tuple["Outcome", Hold]]
 
-
-def plausible_id(value: str) -> bool:
-    """Ids are opaque, but never empty, huge or full of control characters."""
-    return _ID.fullmatch(value) is not None
 
 
 def edit_blocker(status: TicketStatus) -> str | None:

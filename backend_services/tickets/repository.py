@@ -7,7 +7,9 @@ from sqlmodel import Session, col, select
 
 from backend_services.common.events import TicketCreated, TicketUpdated, record
 
-from .domain import TicketStatus, plausible_id
+from backend_services.common.validation import plausible_id
+
+from .domain import TicketStatus
 from .models import Ticket
 
 

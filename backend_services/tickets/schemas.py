@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import field_validator
 
 from backend_services.common.events.payloads import CamelModel
+from backend_services.common.validation import hostile_char
 
 TITLE_MAX = 120
 PRICE_MIN = 50  # cents: Stripe's smallest charge
@@ -18,6 +19,8 @@ PRICE_MESSAGE = f"Price must be a whole number of cents from {PRICE_MIN} to {PRI
 def clean_title(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("Title must be text")
+    if hostile_char(value) is not None:
+        raise ValueError("Title must not contain NUL, invisible or direction-changing characters")
     title = value.strip()
     if not title:
         raise ValueError("Title is required")
