@@ -3,60 +3,103 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from backend_services.common.app import RuntimeDep
+from backend_services.common.client_address import request_address
 from backend_services.common.errors import error_responses
+from backend_services.common.revocation import Revocations
 from backend_services.common.sessions import (
     CurrentUser,
+    OptionalSession,
     OptionalUser,
+    SignedInUser,
     clear_session_cookie,
+    get_revocations,
     issue_token,
     set_session_cookie,
 )
 
 from . import service
-from .ratelimit import SigninLimiter
 from .schemas import CurrentUserOut, SigninIn, SignupIn, UserOut
 
 router = APIRouter(tags=["users"])
+RevocationsDep = Annotated[Revocations, Depends(get_revocations)]
 
 
-def get_limiter(request: Request) -> SigninLimiter:
-    limiter: SigninLimiter = request.app.state.runtime.extras["limiter"]
-    return limiter
+def get_guard(request: Request) -> service.Guard:
+    guard: service.Guard = request.app.state.runtime.extras["guard"]
+    return guard
 
 
-def _signed_in(response: Response, runtime: RuntimeDep, user: CurrentUser) -> UserOut:
-    set_session_cookie(response, runtime.settings, issue_token(runtime.settings, user))
+GuardDep = Annotated[service.Guard, Depends(get_guard)]
+
+
+def _address(request: Request, runtime: RuntimeDep) -> str:
+    return request_address(request, runtime.settings.trusted_proxies)
+
+
+AddressDep = Annotated[str, Depends(_address)]
+
+
+async def _signed_in(
+    response: Response, runtime: RuntimeDep, revocations: Revocations, user: CurrentUser
+) -> UserOut:
+    version = await revocations.current_version(user.id)
+    token = issue_token(runtime.settings, user, version=version)
+    set_session_cookie(response, runtime.settings, token)
     return UserOut(id=user.id, email=user.email)
 
 
-@router.post("/signup", status_code=201, response_model=UserOut, responses=error_responses(400))
-async def signup(body: SignupIn, response: Response, runtime: RuntimeDep) -> UserOut:
-    user = await run_in_threadpool(service.signup, runtime.engine, body.email, body.password)
-    return _signed_in(response, runtime, user)
+@router.post(
+    "/signup", status_code=201, response_model=UserOut, responses=error_responses(400, 429, 503)
+)
+async def signup(
+    body: SignupIn,
+    response: Response,
+    runtime: RuntimeDep,
+    guard: GuardDep,
+    revocations: RevocationsDep,
+    address: AddressDep,
+) -> UserOut:
+    user = await service.signup(guard, runtime.engine, address, body.email, body.password)
+    return await _signed_in(response, runtime, revocations, user)
 
 
-@router.post("/signin", response_model=UserOut, responses=error_responses(400, 429))
+@router.post("/signin", response_model=UserOut, responses=error_responses(400, 429, 503))
 async def signin(
     body: SigninIn,
     response: Response,
     runtime: RuntimeDep,
-    limiter: Annotated[SigninLimiter, Depends(get_limiter)],
+    guard: GuardDep,
+    revocations: RevocationsDep,
+    address: AddressDep,
 ) -> UserOut:
-    user = await run_in_threadpool(
-        service.signin, runtime.engine, limiter, body.email, body.password
-    )
-    return _signed_in(response, runtime, user)
+    user = await service.signin(guard, runtime.engine, address, body.email, body.password)
+    return await _signed_in(response, runtime, revocations, user)
 
 
-@router.post("/signout")
-async def signout(response: Response, runtime: RuntimeDep) -> dict[str, str]:
+@router.post("/signout", responses=error_responses(503))
+async def signout(
+    response: Response, runtime: RuntimeDep, session: OptionalSession, revocations: RevocationsDep
+) -> dict[str, str]:
+    """Ends this session: its token is refused from now on, wherever it was copied."""
+    if session is not None:
+        await revocations.revoke(session.token)
     clear_session_cookie(response, runtime.settings)
     return {}
 
 
-@router.get("/currentuser", response_model=CurrentUserOut)
+@router.post("/signout/everywhere", responses=error_responses(401, 503))
+async def signout_everywhere(
+    response: Response, runtime: RuntimeDep, user: SignedInUser, revocations: RevocationsDep
+) -> dict[str, str]:
+    """Ends every session of this user, on every device."""
+    # The version key must outlive every token issued before it (plus the leeway).
+    await revocations.bump_version(user.id, runtime.settings.session_ttl_seconds + 60)
+    clear_session_cookie(response, runtime.settings)
+    return {}
+
+
+@router.get("/currentuser", response_model=CurrentUserOut, responses=error_responses(503))
 async def currentuser(user: OptionalUser) -> CurrentUserOut:
     return CurrentUserOut(current_user=UserOut(id=user.id, email=user.email) if user else None)

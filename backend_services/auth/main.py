@@ -7,32 +7,26 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
-from redis import Redis
 
 from backend_services.common.app import Runtime, ServiceSpec, create_app
 
 from .api import router
-from .ratelimit import SigninLimiter
+from .passwords import Hasher, slots_for
+from .ratelimit import Limiter
+from .service import Guard, Limits
 from .settings import AuthSettings
 
 
 @contextlib.asynccontextmanager
-async def _redis(runtime: Runtime) -> AsyncIterator[None]:
+async def _guard(runtime: Runtime) -> AsyncIterator[None]:
     settings = runtime.settings
     assert isinstance(settings, AuthSettings)
-    redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
-    runtime.extras["redis"] = redis
-    runtime.extras["limiter"] = SigninLimiter(
-        redis, settings.signin_max_failures, settings.signin_window_seconds
+    runtime.extras["guard"] = Guard(
+        limiter=Limiter(runtime.redis),
+        limits=Limits.of(settings),
+        hasher=Hasher(slots_for(settings.password_hash_memory_mib)),
     )
-    try:
-        yield
-    finally:
-        redis.close()
-
-
-async def _redis_ready(runtime: Runtime) -> None:
-    runtime.extras["redis"].ping()
+    yield
 
 
 SPEC = ServiceSpec(
@@ -40,8 +34,7 @@ SPEC = ServiceSpec(
     prefix="/api/users",
     routers=[router],
     migrations_dir=Path(__file__).parent / "migrations",
-    resources=_redis,
-    ready_checks=[_redis_ready],
+    resources=_guard,
 )
 
 

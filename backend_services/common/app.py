@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from redis.asyncio import Redis
 from sqlalchemy.engine import Engine
 
 from .db import make_engine, ping
@@ -20,6 +21,7 @@ from .errors import ErrorBody, error_body, error_responses, install_error_handle
 from .events import Consumer, EventBus, OutboxRelay, run_consumer
 from .logs import configure_logging
 from .migrations import upgrade_to_head
+from .revocation import Revocations
 from .settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ class Runtime:
     settings: ServiceSettings
     engine: Engine
     bus: EventBus
+    redis: Redis  # asyncio client: never blocks the event loop
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -107,8 +110,10 @@ def _lifespan(
         await asyncio.to_thread(upgrade_to_head, engine, spec.migrations_dir)
         bus = EventBus(settings.nats_url, settings.nats_stream, client_name=spec.name)
         await bus.start()
-        runtime = Runtime(settings=settings, engine=engine, bus=bus)
+        redis = connect_redis(settings.redis_url)
+        runtime = Runtime(settings=settings, engine=engine, bus=bus, redis=redis)
         app.state.runtime = runtime
+        app.state.revocations = Revocations(redis, settings.session_revocation_cache_seconds)
         async with contextlib.AsyncExitStack() as stack:
             if spec.resources is not None:
                 await stack.enter_async_context(spec.resources(runtime))
@@ -121,9 +126,15 @@ def _lifespan(
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
                 await bus.close()
+                await redis.aclose()
                 engine.dispose()
 
     return lifespan
+
+
+def connect_redis(url: str) -> Redis:
+    """Connects lazily: a service starts without Redis, and /readyz says so."""
+    return Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
 
 def _start_background(runtime: Runtime, spec: ServiceSpec) -> list[asyncio.Task[None]]:
@@ -189,6 +200,10 @@ async def _readiness_problems(runtime: Runtime, spec: ServiceSpec) -> list[str]:
         problems.append(f"database unreachable: {type(exc).__name__}")
     if not runtime.bus.connected:
         problems.append("event bus unreachable")
+    try:
+        await asyncio.wait_for(runtime.redis.ping(), 2)
+    except Exception as exc:
+        problems.append(f"redis unreachable: {type(exc).__name__}")
     for check in spec.ready_checks:
         try:
             await check(runtime)

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .client_address import parse_networks
+
 # Only ever accepted when ENVIRONMENT=local: a per-process random key, so a
 # forgotten JWT_KEY can never be a guessable constant in production.
 _LOCAL_FALLBACK_KEY = secrets.token_urlsafe(48)
@@ -24,11 +26,18 @@ class ServiceSettings(BaseSettings):
     database_url: str = "sqlite:///var/data/service.db"
     nats_url: str = "nats://127.0.0.1:4222"
     nats_stream: str = "EVENTS"
+    # Session deny-list (every API service), sign-in limits (auth), timers (expiration).
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0", repr=False)
     jwt_key: str = Field(default="", repr=False)
     jwt_issuer: str = "ticketing-auth"
     jwt_audience: str = "ticketing"
     session_ttl_seconds: int = Field(default=86400, gt=0)
     cookie_secure: bool = False
+    # Proxies whose X-Forwarded-For we believe (CIDRs, comma-separated): the local
+    # nginx by default; in Kubernetes, the ingress controller's pod network.
+    trusted_proxies: str = "127.0.0.1/32,::1/128"
+    # How long a service trusts its last answer about a token's revocation.
+    session_revocation_cache_seconds: float = Field(default=2.0, ge=0, le=60)
     log_level: str = "INFO"
     log_json: bool = False
     # How long a relay sleeps when it was not woken by a commit.
@@ -41,6 +50,12 @@ class ServiceSettings(BaseSettings):
         for prefix in ("postgres://", "postgresql://"):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: str) -> str:
+        parse_networks(value)  # a typo fails at start-up, not on the first sign-in
         return value
 
     @model_validator(mode="after")

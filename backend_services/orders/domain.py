@@ -26,7 +26,6 @@ class OrderIsComplete(Exception):
     """A paid order cannot be cancelled."""
 
 
-
 def expires_at(now: datetime, window_seconds: int) -> datetime:
     return now + timedelta(seconds=window_seconds)
 

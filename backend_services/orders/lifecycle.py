@@ -6,7 +6,6 @@ from sqlmodel import Session
 
 from backend_services.common.events import OrderCancelled, OrderCompleted, OrderCreated, record
 from backend_services.common.events.payloads import OrderCreatedTicket, OrderTicketRef
-
 from backend_services.common.validation import plausible_id
 
 from .domain import OrderStatus

@@ -29,7 +29,6 @@ AVAILABLE = Hold(TicketStatus.AVAILABLE, None)
 Transition = Callable[[Hold, str], tuple["Outcome", Hold]]
 
 
-
 def edit_blocker(status: TicketStatus) -> str | None:
     """Why a ticket in this status cannot be edited, or None if it can."""
     if status is TicketStatus.RESERVED:
