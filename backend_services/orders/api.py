@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
@@ -7,7 +9,7 @@ from backend_services.common.app import RuntimeDep
 from backend_services.common.errors import error_responses
 from backend_services.common.sessions import SignedInUser
 
-from . import service
+from . import domain, service
 from .schemas import OrderIn, OrderOut
 from .settings import OrdersSettings
 
@@ -26,6 +28,9 @@ async def place_order(body: OrderIn, user: SignedInUser, runtime: RuntimeDep) ->
         user,
         body.ticket_id,
         settings.expiration_window_seconds,
+        domain.FairUse(
+            settings.max_active_holds, timedelta(seconds=settings.rehold_cooldown_seconds)
+        ),
     )
     return OrderOut.of(order)
 

@@ -8,7 +8,6 @@ from typing import Any
 from pydantic import field_validator
 
 from backend_services.common.events.payloads import CamelModel
-from backend_services.common.validation import check_text
 
 from .models import Order
 
@@ -21,7 +20,7 @@ class OrderIn(CamelModel):
     def _ticket_id(cls, value: Any) -> str:
         if not isinstance(value, str) or not value.strip():
             raise ValueError("ticketId must be a ticket id")
-        return str(check_text(value.strip()))
+        return value.strip()
 
 
 class OrderTicketOut(CamelModel):

@@ -18,7 +18,13 @@ from .models import Order, OrderTicket, utcnow
 ORDER_NOT_FOUND = "Order not found"
 
 
-def place_order(engine: Engine, buyer: CurrentUser, ticket_id: str, window_seconds: int) -> Order:
+def place_order(
+    engine: Engine,
+    buyer: CurrentUser,
+    ticket_id: str,
+    window_seconds: int,
+    fair_use: domain.FairUse,
+) -> Order:
     try:
         with transaction(engine) as session:
             ticket = session.get(OrderTicket, ticket_id) if plausible_id(ticket_id) else None
@@ -26,6 +32,15 @@ def place_order(engine: Engine, buyer: CurrentUser, ticket_id: str, window_secon
                 raise NotFound("Ticket not found")
             if ticket.user_id == buyer.id:
                 raise BadRequest("You cannot buy your own ticket", field="ticketId")
+            lifecycle.lock_buyer(session, buyer.id)  # counted and inserted as one step
+            refusal = domain.hold_refusal(
+                lifecycle.active_holds(session, buyer.id),
+                lifecycle.last_release(session, buyer.id, ticket.id),
+                utcnow(),
+                fair_use,
+            )
+            if refusal is not None:
+                raise Conflict(refusal)
             order = Order(
                 user_id=buyer.id,
                 ticket_id=ticket.id,

@@ -13,11 +13,11 @@ def _present(value: Any, message: str) -> Any:
         value = value.strip()
     if not isinstance(value, str) or not value:
         raise ValueError(message)
-    return check_text(value)
+    return value
 
 
 class PaymentIn(CamelModel):
-    order_id: str  # any id: an unknown or malformed one is a 404
+    order_id: str  # any id: an unknown or malformed one (NUL, U+D800 ...) is a 404
     token: str = Field(max_length=255)  # a Stripe PaymentMethod id or card token
 
     @field_validator("order_id", mode="before")
@@ -28,7 +28,7 @@ class PaymentIn(CamelModel):
     @field_validator("token", mode="before")
     @classmethod
     def _token_present(cls, value: Any) -> Any:
-        return _present(value, "Payment token must be provided")
+        return check_text(_present(value, "Payment token must be provided"))
 
 
 class PaymentOut(CamelModel):
