@@ -18,7 +18,8 @@ from sqlalchemy.engine import Engine
 
 from .db import make_engine, ping
 from .errors import ErrorBody, error_body, error_responses, install_error_handlers
-from .events import Consumer, EventBus, OutboxRelay, run_consumer
+from .events import Consumer, ConsumerHealth, EventBus, OutboxRelay, supervise
+from .events.inbox import prune_forever
 from .logs import configure_logging
 from .migrations import upgrade_to_head
 from .revocation import Revocations
@@ -35,6 +36,7 @@ class Runtime:
     engine: Engine
     bus: EventBus
     redis: Redis  # asyncio client: never blocks the event loop
+    consumers: ConsumerHealth = field(default_factory=ConsumerHealth)
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -140,9 +142,17 @@ def connect_redis(url: str) -> Redis:
 def _start_background(runtime: Runtime, spec: ServiceSpec) -> list[asyncio.Task[None]]:
     relay = OutboxRelay(runtime.engine, runtime.bus, runtime.settings.outbox_poll_seconds)
     runtime.extras["relay"] = relay
-    tasks = [asyncio.create_task(relay.run(), name=f"{spec.name}-outbox")]
+    settings = runtime.settings
+    prune = prune_forever(
+        runtime.engine, settings.inbox_retention_seconds, settings.inbox_prune_interval_seconds
+    )
+    tasks = [
+        asyncio.create_task(relay.run(), name=f"{spec.name}-outbox"),
+        asyncio.create_task(prune, name=f"{spec.name}-inbox-prune"),
+    ]
     for consumer in spec.consumers(runtime):
-        tasks.append(asyncio.create_task(run_consumer(runtime.bus, consumer), name=consumer.name))
+        run = supervise(runtime.bus, consumer, runtime.consumers)
+        tasks.append(asyncio.create_task(run, name=consumer.name))
     return tasks
 
 
@@ -204,6 +214,7 @@ async def _readiness_problems(runtime: Runtime, spec: ServiceSpec) -> list[str]:
         await asyncio.wait_for(runtime.redis.ping(), 2)
     except Exception as exc:
         problems.append(f"redis unreachable: {type(exc).__name__}")
+    problems.extend(runtime.consumers.problems())
     for check in spec.ready_checks:
         try:
             await check(runtime)

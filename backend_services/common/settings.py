@@ -42,6 +42,10 @@ class ServiceSettings(BaseSettings):
     log_json: bool = False
     # How long a relay sleeps when it was not woken by a commit.
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    # Inbox ids are kept longer than the stream keeps messages (7 days), so no
+    # delivery can ever find its id forgotten; pruned every hour.
+    inbox_retention_seconds: float = Field(default=8 * 24 * 3600, gt=0)
+    inbox_prune_interval_seconds: float = Field(default=3600, gt=0)
 
     @field_validator("database_url")
     @classmethod

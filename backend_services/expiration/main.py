@@ -23,12 +23,13 @@ from backend_services.common.app import health_router
 from backend_services.common.errors import install_error_handlers
 from backend_services.common.events import (
     Consumer,
+    ConsumerHealth,
     Delivery,
     Event,
     EventBus,
     OrderCreated,
     Subject,
-    run_consumer,
+    supervise,
 )
 from backend_services.common.logs import configure_logging
 
@@ -48,6 +49,7 @@ class ExpirationRuntime:
     settings: ExpirationSettings
     bus: EventBus
     redis: ArqRedis
+    consumers: ConsumerHealth = field(default_factory=ConsumerHealth)
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -77,7 +79,8 @@ async def _lifespan_for(app: FastAPI, settings: ExpirationSettings) -> AsyncIter
     runtime = ExpirationRuntime(settings=settings, bus=bus, redis=redis)
     app.state.runtime = runtime
     runner = WorkerRunner(settings, redis, bus)
-    consumer = asyncio.create_task(run_consumer(bus, make_consumer(runtime)), name=CONSUMER_NAME)
+    supervised = supervise(bus, make_consumer(runtime), runtime.consumers)
+    consumer = asyncio.create_task(supervised, name=CONSUMER_NAME)
     worker = asyncio.create_task(runner.run(), name="arq-worker")
     log.info("expiration worker ready")
     try:
@@ -102,6 +105,7 @@ async def _readiness_problems(request: Request) -> list[str]:
         await asyncio.wait_for(runtime.redis.ping(), 2)
     except Exception as exc:
         problems.append(f"redis unreachable: {type(exc).__name__}")
+    problems.extend(runtime.consumers.problems())
     return problems
 
 

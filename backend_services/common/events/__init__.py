@@ -14,9 +14,11 @@ from .payloads import (
     TicketCreated,
     TicketUpdated,
 )
+from .supervisor import ConsumerHealth, supervise
 
 __all__ = [
     "Consumer",
+    "ConsumerHealth",
     "Delivery",
     "Event",
     "EventBus",
@@ -34,4 +36,5 @@ __all__ = [
     "idempotent",
     "record",
     "run_consumer",
+    "supervise",
 ]

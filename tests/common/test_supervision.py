@@ -1,0 +1,102 @@
+"""Consumers that stay alive: a failed ack restarts the consumer, /readyz says so
+meanwhile; and the inbox forgets ids once they are older than its retention."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from nats.aio.msg import Msg
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from backend_services.common.app import Runtime, ServiceSpec, create_app
+from backend_services.common.events import Consumer, Delivery, Event, TicketCreated
+from backend_services.common.events.inbox import prune_inbox
+from backend_services.common.events.tables import ProcessedMessage, utcnow
+from backend_services.common.settings import ServiceSettings
+from tests.common.test_consumer import payload
+from tests.support.apps import make_settings, serve
+from tests.support.bus import publish
+from tests.support.waiting import eventually
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "backend_services/tickets/migrations"
+
+
+def probe_app(database_url: str, nats_url: str, seen: list[str]) -> Any:
+    async def record(event: Event, _: Delivery) -> None:
+        assert isinstance(event, TicketCreated)
+        seen.append(event.id)
+
+    def consumers(_: Runtime) -> Sequence[Consumer]:
+        return [Consumer("probe", {"ticket.created": record})]
+
+    spec = ServiceSpec(
+        name="probe",
+        prefix="/api/probe",
+        routers=[],
+        migrations_dir=MIGRATIONS,
+        consumers=consumers,
+    )
+    return create_app(
+        spec, make_settings(ServiceSettings, database_url=database_url, nats_url=nats_url)
+    )
+
+
+async def test_a_consumer_whose_ack_raises_restarts_and_readyz_says_so(
+    database_url: str, nats_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_ack = Msg.ack
+    failed: list[str] = []
+
+    async def ack_that_fails_once(self: Msg) -> None:
+        if not failed:  # a NATS hiccup at the worst moment: the effect is done, the ack lost
+            failed.append(self.subject)
+            raise ConnectionError("nats: connection reset while acking")
+        await real_ack(self)
+
+    monkeypatch.setattr(Msg, "ack", ack_that_fails_once)
+    seen: list[str] = []
+    async with serve(probe_app(database_url, nats_url, seen)) as client:
+
+        async def ready() -> httpx.Response:
+            return await client.get("/api/probe/readyz")
+
+        assert (await ready()).status_code == 200
+        await publish(nats_url, "ticket.created", payload("first"), msg_id="m1")
+        down = await eventually(ready, lambda r: r.status_code == 503, interval=0.02)
+        messages = [e["message"] for e in down.json()["errors"]]
+        assert any(m.startswith("consumer probe down: ConnectionError") for m in messages)
+        await eventually(ready, lambda r: r.status_code == 200)
+        await publish(nats_url, "ticket.created", payload("second"), msg_id="m2")
+
+        async def handled() -> list[str]:
+            return list(seen)
+
+        await eventually(handled, lambda s: "second" in s)
+    assert failed == ["ticket.created"] and seen[0] == "first"
+
+
+def _inbox(engine: Engine) -> set[str]:
+    with Session(engine) as session:
+        return {row.msg_id for row in session.exec(select(ProcessedMessage)).all()}
+
+
+async def test_the_inbox_is_pruned_after_its_retention(engine: Engine) -> None:
+    now = utcnow()
+    with Session(engine) as session:
+        session.add(
+            ProcessedMessage(consumer="c", msg_id="old", processed_at=now - timedelta(days=9))
+        )
+        session.add(
+            ProcessedMessage(consumer="c", msg_id="recent", processed_at=now - timedelta(days=1))
+        )
+        session.commit()
+    removed = await asyncio.to_thread(prune_inbox, engine, now - timedelta(days=8))
+    assert removed == 1
+    assert _inbox(engine) == {"recent"}
