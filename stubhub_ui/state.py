@@ -14,7 +14,7 @@ import json
 import re
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import reflex as rx
 
@@ -60,14 +60,30 @@ async def _get(path: str, cookie: str, cache: FetchCache | None, params=None) ->
     return await api.call("GET", path, cookie=cookie, params=params)
 
 
+_SELF = "http://self.invalid"
+
+
 def safe_next(value: str | None) -> str:
-    """Only same-site paths; never back to the auth pages."""
-    value = (value or "").strip()
-    if not value.startswith("/") or value.startswith("//") or value.startswith("/\\"):
+    """Only a path on this site, as a browser would resolve it; never the auth pages.
+
+    Read the way a browser reads it: tabs and newlines vanish and a backslash is a
+    slash, so `/%09/evil.example/` is `//evil.example/`, another site. The value is
+    resolved against this origin and kept only if it stays here.
+    """
+    raw = (value or "").strip()
+    cleaned = re.sub(r"[\t\n\r]", "", raw).replace("\\", "/")
+    if not cleaned.startswith("/") or cleaned.startswith("//"):  # `//`, `///`: another host
         return "/"
-    if value.startswith("/auth/"):
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in cleaned):
         return "/"
-    return value
+    parts = urlsplit(urljoin(_SELF + "/", cleaned))
+    if f"{parts.scheme}://{parts.netloc}" != _SELF or not parts.path.startswith("/"):
+        return "/"
+    if parts.path.startswith("//") or parts.path.startswith("/auth/"):
+        return "/"
+    query = f"?{parts.query}" if parts.query else ""
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return parts.path + query + fragment
 
 
 def _cookie_digest(cookie: str) -> str:
@@ -254,8 +270,15 @@ class AuthState(SessionState):
 
 
 class SignoutState(SessionState):
+    """`/auth/signout` only asks; signing out is a POST from its button (or the nav's),
+    so a link or an image pointing here cannot sign anyone out."""
+
     @rx.event
-    def load(self):
+    async def load(self):
+        await self._ensure_session("")
+
+    @rx.event
+    def sign_out(self):
         self._view = ""
         self._forget_user()
         self.session_checked = False

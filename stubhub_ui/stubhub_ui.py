@@ -53,7 +53,7 @@ app.add_page(
     on_load=AuthState.load_signup,
 )
 app.add_page(
-    auth.signout, route="/auth/signout", title="Signing out · StubHub", on_load=SignoutState.load
+    auth.signout, route="/auth/signout", title="Sign out · StubHub", on_load=SignoutState.load
 )
 app.add_page(
     tickets.sell, route="/tickets/new", title="Sell a ticket · StubHub", on_load=SellState.load
