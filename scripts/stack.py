@@ -82,6 +82,18 @@ def jwt_key(cfg: Config) -> str:
     return path.read_text().strip()
 
 
+# CONTRACT §8 limits and the settings they depend on; a test stack may raise them.
+LIMIT_SETTINGS = (
+    "SIGNIN_FAILURES_PER_EMAIL",
+    "SIGNIN_FAILURES_PER_ADDRESS",
+    "SIGNUPS_PER_ADDRESS",
+    "MAX_ACTIVE_HOLDS",
+    "REHOLD_COOLDOWN_SECONDS",
+    "TRUSTED_PROXIES",
+    "SESSION_REVOCATION_CACHE_SECONDS",
+)
+
+
 def shared_env(cfg: Config) -> dict[str, str]:
     env = {
         "JWT_KEY": jwt_key(cfg),
@@ -95,6 +107,7 @@ def shared_env(cfg: Config) -> dict[str, str]:
         "SESSION_TTL_SECONDS",
         "LOG_LEVEL",
         "LOG_JSON",
+        *LIMIT_SETTINGS,
     ):
         if passthrough in os.environ:
             env[passthrough] = os.environ[passthrough]

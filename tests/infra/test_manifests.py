@@ -22,9 +22,23 @@ API_SERVICES = ("auth", "tickets", "orders", "payments")
 # What the contract and the services' run notes say each process must be given.
 REQUIRED_ENV = {
     "auth": {"JWT_KEY", "DATABASE_URL", "NATS_URL", "REDIS_URL", "COOKIE_SECURE", "ENVIRONMENT"},
-    "tickets": {"JWT_KEY", "DATABASE_URL", "NATS_URL", "ENVIRONMENT"},
-    "orders": {"JWT_KEY", "DATABASE_URL", "NATS_URL", "ENVIRONMENT", "EXPIRATION_WINDOW_SECONDS"},
-    "payments": {"JWT_KEY", "DATABASE_URL", "NATS_URL", "ENVIRONMENT", "STRIPE_SECRET_KEY"},
+    "tickets": {"JWT_KEY", "DATABASE_URL", "NATS_URL", "REDIS_URL", "ENVIRONMENT"},
+    "orders": {
+        "JWT_KEY",
+        "DATABASE_URL",
+        "NATS_URL",
+        "REDIS_URL",
+        "ENVIRONMENT",
+        "EXPIRATION_WINDOW_SECONDS",
+    },
+    "payments": {
+        "JWT_KEY",
+        "DATABASE_URL",
+        "NATS_URL",
+        "REDIS_URL",
+        "ENVIRONMENT",
+        "STRIPE_SECRET_KEY",
+    },
     "expiration": {"NATS_URL", "REDIS_URL", "ENVIRONMENT"},
     "ui": {"UI_API_BASE_URL", "UI_API_HOST_HEADER", "NATS_URL", "REFLEX_API_URL"},
 }
