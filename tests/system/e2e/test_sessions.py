@@ -19,7 +19,8 @@ def _signed_up(stack: Stack) -> tuple[httpx.Client, str]:
 
 def test_a_copied_cookie_is_401_everywhere_after_sign_out(stack: Stack) -> None:
     owner, cookie = _signed_up(stack)
-    with owner, stack.client() as thief:
+    stack.clients.append(owner)  # closed by the stack fixture
+    with stack.client() as thief:
         thief.cookies.set("session", cookie)
         listed = thief.post("/api/tickets", json={"title": "Copied cookie gig", "price": 1500})
         assert listed.status_code == 201
