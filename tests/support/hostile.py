@@ -19,3 +19,8 @@ HOSTILE = {"nul": NUL, "surrogate": LONE_SURROGATE, "rlo": RIGHT_TO_LEFT_OVERRID
 def json_body(body: Any) -> dict[str, Any]:
     """httpx keyword arguments for a JSON body that may hold lone surrogates."""
     return {"content": json.dumps(body), "headers": {"Content-Type": "application/json"}}
+
+
+def json_request(body: Any, headers: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
+    """(content, headers) for a JSON body that may hold lone surrogates."""
+    return json.dumps(body), {"Content-Type": "application/json", **(headers or {})}
