@@ -11,9 +11,10 @@ run: setup
 
 lint: setup
 	.venv/bin/ruff check .
-	.venv/bin/ruff format --check backend_services tests scripts bench infra stubhub_ui rxconfig.py
-	.venv/bin/mypy backend_services scripts tests bench infra
+	.venv/bin/ruff format --check backend_services contracts harness tests scripts bench infra stubhub_ui rxconfig.py
+	.venv/bin/mypy backend_services contracts harness scripts tests bench infra
 	.venv-ui/bin/mypy stubhub_ui
+	.venv/bin/lint-imports --no-cache
 
 # In-process service suites against real nats-server, Redis, SQLite and PostgreSQL.
 unit: setup
@@ -29,7 +30,7 @@ bench: setup
 	$(PY) -m bench $(BENCH_ARGS)
 
 chaos: setup
-	$(PY) -m bench.chaos $(CHAOS_ARGS)
+	$(PY) -m harness.chaos $(CHAOS_ARGS)
 
 clean:
 	rm -rf var .web .states

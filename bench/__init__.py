@@ -1,5 +1,5 @@
-"""Proof harnesses: load (`python -m bench`), faults (`python -m bench.chaos`), fuzzing
-(`python -m bench.fuzz`).
+"""Proof harnesses: load (`python -m bench`), faults (`python -m harness.chaos`), fuzzing
+(`python -m harness.fuzz`).
 
 Everything here drives the real stack from the outside, through the ingress, the
 way a browser or a QA script would: the stack is started by `scripts/stack.py`

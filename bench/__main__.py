@@ -15,10 +15,11 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import report, scenarios
-from .client import Api
-from .events import EventTap
-from .stack import LauncherStack, ManagedStack, StackConfig, StackFailed, run_dir
+from bench import scenarios
+from harness import report
+from harness.client import Api
+from harness.events import EventTap
+from harness.stack import LauncherStack, ManagedStack, StackConfig, StackFailed, run_dir
 
 FULL = {
     "tickets": 100,

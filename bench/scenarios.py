@@ -17,8 +17,8 @@ from typing import Any
 
 from rich.progress import Progress, TaskID
 
-from .client import Api, Result, Tally, User, latency_summary, mint_user, poll
-from .events import EventTap, parse_time
+from harness.client import Api, Result, Tally, User, latency_summary, mint_user, poll
+from harness.events import EventTap, parse_time
 
 ACTIVE = ("created", "complete")
 

@@ -35,10 +35,10 @@ from backend_services.orders.main import create as create_orders
 from backend_services.orders.settings import OrdersSettings
 from backend_services.tickets.main import create as create_tickets
 from backend_services.tickets.settings import TicketsSettings
-from tests.orders.support import sibling_database
-from tests.support import servers
-from tests.support.apps import JWT_KEY, make_settings, serve
-from tests.tickets.people import Person
+from harness import servers
+from harness.apps import JWT_KEY, make_settings, serve
+from harness.people import Person
+from harness.servers import sibling_database
 
 POLL_SECONDS = 0.002
 

@@ -30,6 +30,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
+
+from contracts.topology import K8S_HTTP_PORT, UI_NAME, UI_PORT, apis
+
 HOST = "ticketing.dev"
 INGRESS_CLASS = "nginx"
 BODY_SIZE = "1m"  # JSON APIs only; no uploads
@@ -52,14 +56,12 @@ class Route:
 
 
 ROUTES: tuple[Route, ...] = (
-    Route("/api/users(/|$)(.*)", "auth", 8000),
-    Route("/api/tickets(/|$)(.*)", "tickets", 8000),
-    Route("/api/orders(/|$)(.*)", "orders", 8000),
-    Route("/api/payments(/|$)(.*)", "payments", 8000),
+    # One route per API of the topology table, under its own prefix.
+    *(Route(f"{s.prefix}(/|$)(.*)", s.name, K8S_HTTP_PORT) for s in apis()),
     # Reflex's socket.io endpoint: long-lived websocket, so its own timeouts.
-    Route("/_event(/|$)(.*)", "ui", 3000, ingress="ticketing-websocket", websocket=True),
+    Route("/_event(/|$)(.*)", UI_NAME, UI_PORT, ingress="ticketing-websocket", websocket=True),
     # Pages, assets, /ping, /_health, /_upload: everything else is the UI.
-    Route("/(.*)", "ui", 3000, ingress="ticketing-ui"),
+    Route("/(.*)", UI_NAME, UI_PORT, ingress="ticketing-ui"),
 )
 
 

@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SERVICES = {"auth": "users", "tickets": "tickets", "orders": "orders", "payments": "payments"}
+sys.path.insert(0, str(REPO))  # run as a script: `python scripts/stack.py`
+
+from contracts import topology  # noqa: E402
+from contracts.topology import SERVICES, UI_NAME  # noqa: E402
 
 
 @dataclass
@@ -47,28 +50,18 @@ class Config:
     def from_env(cls) -> Config:
         env = os.environ
         ports = {
-            "auth": 4001,
-            "tickets": 4002,
-            "orders": 4003,
-            "payments": 4004,
-            "expiration": 4005,
-            "ui": 3000,
-            "nats": 4222,
-            "nats_monitor": 8222,
-            "redis": 6379,
-            "stripe": 8420,
+            name: int(env.get(f"{name.upper()}_PORT", port))
+            for name, port in topology.local_ports().items()
         }
-        for name in ports:
-            ports[name] = int(env.get(f"{name.upper()}_PORT", ports[name]))
         return cls(
             var=Path(env.get("VAR_DIR", REPO / "var")).resolve(),
-            http_port=int(env.get("HTTP_PORT", "8080")),
+            http_port=int(env.get("HTTP_PORT", str(topology.HTTP_PORT))),
             replicas=max(1, int(env.get("REPLICAS", "1"))),
             ports=ports,
         )
 
     def replica_port(self, service: str, index: int) -> int:
-        return self.ports[service] + 10 * index  # 4001, 4011, ...
+        return self.ports[service] + topology.REPLICA_PORT_STEP * index  # 4001, 4011, ...
 
 
 def jwt_key(cfg: Config) -> str:
@@ -182,32 +175,33 @@ def infrastructure(cfg: Config) -> list[Proc]:
 def services(cfg: Config) -> list[Proc]:
     base = shared_env(cfg)
     procs = []
-    for service in [*SERVICES, "expiration"]:
-        for index in range(cfg.replicas if service != "expiration" else 1):
-            port = cfg.replica_port(service, index)
+    for service in SERVICES:
+        # Workers run once: a second arq worker or timer owner buys nothing locally.
+        replicas = cfg.replicas if service.kind is topology.Kind.API else 1
+        for index in range(replicas):
+            port = cfg.replica_port(service.name, index)
             env = {**base, "PORT": str(port)}
-            if service != "expiration":
-                default_db = f"sqlite:///{cfg.var / 'data' / f'{service}.db'}"
-                env["DATABASE_URL"] = os.environ.get(f"{service.upper()}_DATABASE_URL", default_db)
-            if service == "payments":
+            if service.database:
+                default_db = f"sqlite:///{cfg.var / 'data' / f'{service.name}.db'}"
+                env["DATABASE_URL"] = os.environ.get(
+                    f"{service.env_prefix}_DATABASE_URL", default_db
+                )
+            if service.stripe:
                 env |= stripe_env(cfg)
-            name = (
-                service if cfg.replicas == 1 or service == "expiration" else f"{service}{index + 1}"
-            )
-            prefix = f"/api/{SERVICES[service]}" if service in SERVICES else "/healthz"
+            name = service.name if replicas == 1 else f"{service.name}{index + 1}"
             procs.append(
                 Proc(
                     name,
-                    [str(REPO / ".venv/bin/python"), "-m", f"backend_services.{service}"],
+                    [str(REPO / ".venv/bin/python"), "-m", service.module],
                     env,
-                    where=f"http://127.0.0.1:{port}{prefix}",
+                    where=f"http://127.0.0.1:{port}{service.health_prefix or '/healthz'}",
                 )
             )
     return procs
 
 
 def ui(cfg: Config) -> Proc:
-    port = cfg.ports["ui"]
+    port = cfg.ports[UI_NAME]
     env = {
         "PATH": f"{REPO / '.tools/node_modules/.bin'}:{os.environ['PATH']}",
         "REFLEX_USE_SYSTEM_BUN": "1",
@@ -252,7 +246,7 @@ def ingress(cfg: Config, procs: list[Proc]) -> Proc:
     upstreams = [
         f"{p.name.rstrip('0123456789')}={p.where.split('//')[1].split('/')[0].split(' ')[0]}"
         for p in procs
-        if p.name.rstrip("0123456789") in [*SERVICES, "ui"]
+        if p.name.rstrip("0123456789") in [*(s.name for s in topology.apis()), UI_NAME]
     ]
     argv = [
         sys.executable,
@@ -280,10 +274,10 @@ def ingress(cfg: Config, procs: list[Proc]) -> Proc:
 
 def readiness_urls(cfg: Config) -> list[str]:
     base = f"http://127.0.0.1:{cfg.http_port}"
-    return [f"{base}/api/{prefix}/readyz" for prefix in SERVICES.values()] + [
-        f"http://127.0.0.1:{cfg.ports['expiration']}/readyz",
-        f"{base}/ping",
-    ]
+    return [
+        f"{base}{s.prefix}/readyz" if s.prefix else f"http://127.0.0.1:{cfg.ports[s.name]}/readyz"
+        for s in SERVICES
+    ] + [f"{base}/ping"]
 
 
 def is_ready(url: str) -> bool:
@@ -306,7 +300,7 @@ def main() -> int:
     procs.append(ingress(cfg, procs))
     procfile = cfg.var / "Procfile"
     procfile.write_text("\n".join(p.procfile_line() for p in procs) + "\n")
-    if "--write-only" in sys.argv[1:]:  # bench.chaos runs each Procfile line itself
+    if "--write-only" in sys.argv[1:]:  # harness.chaos runs each Procfile line itself
         print(procfile)
         return 0
     print(f"Starting the marketplace (data and logs under {cfg.var}):")

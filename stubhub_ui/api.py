@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from contracts.rules import COOKIE_NAME
+
 from .settings import get_settings
 
 log = logging.getLogger("stubhub_ui.api")
@@ -88,8 +90,8 @@ def session_cookie_header(raw_cookie: str) -> str:
     """Only the `session` cookie is forwarded, never the page's other cookies."""
     for part in (raw_cookie or "").split(";"):
         name, _, value = part.strip().partition("=")
-        if name == "session" and value:
-            return f"session={value}"
+        if name == COOKIE_NAME and value:
+            return f"{COOKIE_NAME}={value}"
     return ""
 
 

@@ -31,7 +31,6 @@ import logging
 import os
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,66 +40,14 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from . import api
 from .settings import get_settings
-from .state import (
-    LIVE_VIEWS,
-    FetchCache,
-    HomeState,
-    MineState,
-    OrdersState,
-    OrderState,
-    SessionState,
-    TicketState,
-)
+from .state import LIVE_STATES, TAB_VIEWS, FetchCache, SessionState
+from .views import LIVE_SUBJECTS, Changes, View, affects
 
 log = logging.getLogger("stubhub_ui.live")
 
-SUBJECTS = ["ticket.>", "order.>", "payment.>"]
+# Only the subjects that change a page; the stream holds others (expiration.complete).
+SUBJECTS = [str(subject) for subject in sorted(LIVE_SUBJECTS)]
 MAX_PARALLEL_CLIENTS = 16
-
-
-@dataclass
-class Changes:
-    full: bool = False
-    tickets: set[str] = field(default_factory=set)
-    ticket_owners: set[str] = field(default_factory=set)
-    orders: set[str] = field(default_factory=set)
-    order_users: set[str] = field(default_factory=set)
-
-    def add(self, subject: str, data: dict[str, Any]) -> None:
-        if subject in ("ticket.created", "ticket.updated"):
-            if data.get("id"):
-                self.tickets.add(str(data["id"]))
-            if data.get("userId"):
-                self.ticket_owners.add(str(data["userId"]))
-        elif subject in ("order.created", "order.cancelled", "order.completed"):
-            if data.get("id"):
-                self.orders.add(str(data["id"]))
-            if data.get("userId"):
-                self.order_users.add(str(data["userId"]))
-        elif subject == "payment.created" and data.get("orderId"):
-            self.orders.add(str(data["orderId"]))
-
-    def __bool__(self) -> bool:
-        return self.full or bool(self.tickets or self.orders)
-
-
-def _wants(view: str, user_id: str, ch: Changes) -> bool:
-    """Cheap pre-filter: could this page be affected? (Orders are re-checked in state.)"""
-    if not view:
-        return False
-    if ch.full:
-        return True
-    if view == "home":
-        return bool(ch.tickets)
-    if view.startswith("ticket:"):
-        return view.removeprefix("ticket:") in ch.tickets
-    if view == "mine":
-        return bool(user_id) and user_id in ch.ticket_owners
-    if view == "orders":
-        return bool(user_id) and bool(ch.orders)
-    if view.startswith("order:"):
-        return view.removeprefix("order:") in ch.orders
-    return False
 
 
 class LiveUpdates:
@@ -274,16 +221,16 @@ class LiveUpdates:
     async def dispatch(self, changes: Changes) -> int:
         tokens = self._local_tokens()
         # Forget tabs that are gone (a missing hint only means "load the state").
-        for gone in set(LIVE_VIEWS) - set(tokens):
-            LIVE_VIEWS.pop(gone, None)
+        for gone in set(TAB_VIEWS) - set(tokens):
+            TAB_VIEWS.pop(gone, None)
         cache = FetchCache()
         sem = asyncio.Semaphore(MAX_PARALLEL_CLIENTS)
         touched = 0
 
         async def one(token: str) -> None:
             nonlocal touched
-            hint = LIVE_VIEWS.get(token)
-            if hint is not None and not _wants(hint[0], hint[1], changes):
+            hint = TAB_VIEWS.get(token)
+            if hint is not None and not affects(*hint, changes):
                 return
             async with sem:
                 try:
@@ -298,29 +245,15 @@ class LiveUpdates:
     async def _apply(self, token: str, changes: Changes, cache: FetchCache) -> bool:
         async with self.app.modify_state(rx.BaseStateToken(ident=token, cls=SessionState)) as root:
             session = await root.get_state(SessionState)
-            view, user_id = session._view, session.user_id
-            LIVE_VIEWS[token] = (view, user_id)
-            if not _wants(view, user_id, changes):
+            view, user_id = View.parse(session._view), session.user_id
+            TAB_VIEWS[token] = (view, user_id)
+            if view.kind is None or not affects(view, user_id, changes):
                 return False
-            if view == "home":
-                await (await root.get_state(HomeState))._live(cache)
-            elif view.startswith("ticket:"):
-                await (await root.get_state(TicketState))._live(cache)
-            elif view == "mine":
-                await (await root.get_state(MineState))._live(cache)
-            elif view == "orders":
-                state = await root.get_state(OrdersState)
-                if not (
-                    changes.full
-                    or user_id in changes.order_users
-                    or state._has_order(changes.orders)
-                ):
-                    return False
-                await state._live(cache)
-            elif view.startswith("order:"):
-                await (await root.get_state(OrderState))._live(cache)
-            else:
+            state = await root.get_state(LIVE_STATES[view.kind])
+            # Some pages can tell only from what they list (the `/orders` of another tab).
+            if not affects(view, user_id, changes, state._listed()):
                 return False
+            await state._fetch(cache)
             return True
 
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-MIN_PRICE_CENTS = 50
-MAX_PRICE_CENTS = 10_000_000
-MAX_TITLE = 120
+from contracts.rules import PRICE_MAX as MAX_PRICE_CENTS
+from contracts.rules import PRICE_MIN as MIN_PRICE_CENTS
+from contracts.rules import TITLE_MAX as MAX_TITLE
 
 STATUS_LABELS = {
     "available": "Available",

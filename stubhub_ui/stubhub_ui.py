@@ -9,7 +9,7 @@ import reflex as rx
 
 from .asgi import serve_pages_without_redirect
 from .live import live_updates
-from .pages import auth, home, misc, orders, tickets
+from .pages import auth, home, misc, order_list, orders, tickets
 from .state import (
     AuthState,
     HomeState,
@@ -64,7 +64,9 @@ app.add_page(
 app.add_page(
     tickets.ticket, route="/tickets/[ticket_id]", title="Ticket · StubHub", on_load=TicketState.load
 )
-app.add_page(orders.orders, route="/orders", title="My orders · StubHub", on_load=OrdersState.load)
+app.add_page(
+    order_list.orders, route="/orders", title="My orders · StubHub", on_load=OrdersState.load
+)
 app.add_page(
     orders.order, route="/orders/[order_id]", title="Order · StubHub", on_load=OrderState.load
 )

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 import redis
 
-from tests.support import servers
+from harness import servers
 from tests.support.bus import reset_streams
 
 

@@ -1,3 +1,3 @@
 from backend_services.common.serve import serve
 
-serve("backend_services.auth.main:create", default_port=4001)
+serve("auth")

@@ -4,34 +4,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from backend_services.common.app import RuntimeDep
 from backend_services.common.client_address import request_address
 from backend_services.common.errors import error_responses
-from backend_services.common.revocation import Revocations
+from backend_services.common.runtime import request_runtime
 from backend_services.common.sessions import (
     CurrentUser,
     OptionalSession,
     OptionalUser,
     SignedInUser,
     clear_session_cookie,
-    get_revocations,
     issue_token,
     set_session_cookie,
 )
 
 from . import service
+from .deps import AuthRuntime
 from .schemas import CurrentUserOut, SigninIn, SignupIn, UserOut
 
 router = APIRouter(tags=["users"])
-RevocationsDep = Annotated[Revocations, Depends(get_revocations)]
-
-
-def get_guard(request: Request) -> service.Guard:
-    guard: service.Guard = request.app.state.runtime.extras["guard"]
-    return guard
-
-
-GuardDep = Annotated[service.Guard, Depends(get_guard)]
+RuntimeDep = Annotated[AuthRuntime, Depends(request_runtime)]
 
 
 def _address(request: Request, runtime: RuntimeDep) -> str:
@@ -41,10 +32,8 @@ def _address(request: Request, runtime: RuntimeDep) -> str:
 AddressDep = Annotated[str, Depends(_address)]
 
 
-async def _signed_in(
-    response: Response, runtime: RuntimeDep, revocations: Revocations, user: CurrentUser
-) -> UserOut:
-    version = await revocations.current_version(user.id)
+async def _signed_in(response: Response, runtime: AuthRuntime, user: CurrentUser) -> UserOut:
+    version = await runtime.sessions.current_version(user.id)
     token = issue_token(runtime.settings, user, version=version)
     set_session_cookie(response, runtime.settings, token)
     return UserOut(id=user.id, email=user.email)
@@ -54,48 +43,40 @@ async def _signed_in(
     "/signup", status_code=201, response_model=UserOut, responses=error_responses(400, 429, 503)
 )
 async def signup(
-    body: SignupIn,
-    response: Response,
-    runtime: RuntimeDep,
-    guard: GuardDep,
-    revocations: RevocationsDep,
-    address: AddressDep,
+    body: SignupIn, response: Response, runtime: RuntimeDep, address: AddressDep
 ) -> UserOut:
+    guard = runtime.deps.guard
     user = await service.signup(guard, runtime.engine, address, body.email, body.password)
-    return await _signed_in(response, runtime, revocations, user)
+    return await _signed_in(response, runtime, user)
 
 
 @router.post("/signin", response_model=UserOut, responses=error_responses(400, 429, 503))
 async def signin(
-    body: SigninIn,
-    response: Response,
-    runtime: RuntimeDep,
-    guard: GuardDep,
-    revocations: RevocationsDep,
-    address: AddressDep,
+    body: SigninIn, response: Response, runtime: RuntimeDep, address: AddressDep
 ) -> UserOut:
+    guard = runtime.deps.guard
     user = await service.signin(guard, runtime.engine, address, body.email, body.password)
-    return await _signed_in(response, runtime, revocations, user)
+    return await _signed_in(response, runtime, user)
 
 
 @router.post("/signout", responses=error_responses(503))
 async def signout(
-    response: Response, runtime: RuntimeDep, session: OptionalSession, revocations: RevocationsDep
+    response: Response, runtime: RuntimeDep, session: OptionalSession
 ) -> dict[str, str]:
     """Ends this session: its token is refused from now on, wherever it was copied."""
     if session is not None:
-        await revocations.revoke(session.token)
+        await runtime.sessions.revoke(session.token)
     clear_session_cookie(response, runtime.settings)
     return {}
 
 
 @router.post("/signout/everywhere", responses=error_responses(401, 503))
 async def signout_everywhere(
-    response: Response, runtime: RuntimeDep, user: SignedInUser, revocations: RevocationsDep
+    response: Response, runtime: RuntimeDep, user: SignedInUser
 ) -> dict[str, str]:
     """Ends every session of this user, on every device."""
     # The version key must outlive every token issued before it (plus the leeway).
-    await revocations.bump_version(user.id, runtime.settings.session_ttl_seconds + 60)
+    await runtime.sessions.bump_version(user.id, runtime.settings.session_ttl_seconds + 60)
     clear_session_cookie(response, runtime.settings)
     return {}
 

@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from backend_services.common.app import Runtime, ServiceSpec, create_app
+from backend_services.common.app import create_app
+from backend_services.common.runtime import ServiceSpec
 
 from .api import router
-from .passwords import Hasher, slots_for
-from .ratelimit import Limiter
-from .service import Guard, Limits
+from .deps import AuthDeps, auth_deps
 from .settings import AuthSettings
 
-
-@contextlib.asynccontextmanager
-async def _guard(runtime: Runtime) -> AsyncIterator[None]:
-    settings = runtime.settings
-    assert isinstance(settings, AuthSettings)
-    runtime.extras["guard"] = Guard(
-        limiter=Limiter(runtime.redis),
-        limits=Limits.of(settings),
-        hasher=Hasher(slots_for(settings.password_hash_memory_mib)),
-    )
-    yield
-
-
-SPEC = ServiceSpec(
+# Redis (limits and sessions) is in every API's readiness check: see common/health.py.
+SPEC: ServiceSpec[AuthSettings, AuthDeps] = ServiceSpec(
     name="auth",
-    prefix="/api/users",
     routers=[router],
     migrations_dir=Path(__file__).parent / "migrations",
-    resources=_guard,
+    deps=auth_deps,
 )
 
 

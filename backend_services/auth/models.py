@@ -4,7 +4,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from backend_services.common.events.tables import utcnow
+from backend_services.common.clock import utcnow
 
 
 class User(SQLModel, table=True):

@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, TypeVarTuple, Unpack
 
 from passlib.context import CryptContext
+
+from backend_services.common.threads import in_thread
 
 MEMORY_KIB = 19 * 1024
 TIME_COST = 2
@@ -32,6 +34,7 @@ CONTEXT = CryptContext(
 # Verified against when the email is unknown, so both failures cost the same time.
 _DUMMY_HASH = CONTEXT.hash("not-a-real-password-only-for-timing")
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,6 @@ class Hasher:
         self.slots = slots
         self._semaphore = asyncio.Semaphore(slots)
 
-    async def run(self, work: Callable[..., T], *args: object) -> T:
+    async def run(self, work: Callable[[Unpack[Ts]], T], *args: *Ts) -> T:
         async with self._semaphore:
-            return await asyncio.to_thread(work, *args)
+            return await in_thread(work, *args)

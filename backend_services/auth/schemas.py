@@ -4,8 +4,8 @@ from typing import Any
 
 from pydantic import EmailStr, Field, field_validator
 
-from backend_services.common.events.payloads import CamelModel
 from backend_services.common.validation import SafeText, SecretText
+from contracts.wire import CamelModel
 
 
 def _normalise_email(value: Any) -> Any:

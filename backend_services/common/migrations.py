@@ -15,9 +15,14 @@ from sqlalchemy.engine import Connection, Engine
 _PG_MIGRATION_LOCK = 7_310_001
 
 
+ENVIRONMENT = Path(__file__).parent / "alembic"
+
+
 def alembic_config(migrations_dir: Path, url: str) -> Config:
+    """One environment for all; the versions are the service's own (`<migrations_dir>/versions`)."""
     cfg = Config()
-    cfg.set_main_option("script_location", str(migrations_dir))
+    cfg.set_main_option("script_location", str(ENVIRONMENT))
+    cfg.set_main_option("version_locations", str(migrations_dir / "versions"))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
@@ -44,7 +49,7 @@ def _migration_lock(conn: Connection) -> Iterator[None]:
 
 
 def run_env(target_metadata: MetaData) -> None:
-    """Body of every service's `migrations/env.py`."""
+    """Body of the one `alembic/env.py`."""
     connection = context.config.attributes.get("connection")
     if connection is not None:
         _run(connection, target_metadata)

@@ -1,4 +1,4 @@
-"""`python -m backend_services.<service>`: run one service process."""
+"""`python -m backend_services <name>` (or `-m backend_services.<name>`): run one service."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ import os
 
 import uvicorn
 
+from contracts.topology import by_name
 
-def serve(factory: str, default_port: int) -> None:
+
+def serve(name: str) -> None:
+    """Serve the service `name` of the topology table: `<module>.main:create` on its port."""
+    service = by_name(name)
     uvicorn.run(
-        factory,
+        f"{service.module}.main:create",
         factory=True,
         host=os.environ.get("HOST", "127.0.0.1"),
-        port=int(os.environ.get("PORT", default_port)),
+        port=int(os.environ.get("PORT", service.port)),
         proxy_headers=True,
         log_config=None,  # our structured logging (configured in the lifespan)
         access_log=False,

@@ -14,11 +14,13 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, Request, Response
 
+from contracts.rules import COOKIE_NAME
+
 from .errors import NotAuthorized, UpstreamUnavailable
 from .revocation import Revocations, TokenId
+from .runtime import Runtime, request_runtime
 from .settings import ServiceSettings
 
-COOKIE_NAME = "session"
 ALGORITHM = "HS256"  # pinned: the token header never chooses the algorithm
 REQUIRED_CLAIMS = ["sub", "email", "iat", "exp", "iss", "aud", "jti"]
 LEEWAY_SECONDS = 5
@@ -102,15 +104,19 @@ def get_settings(request: Request) -> ServiceSettings:
     return settings
 
 
-def get_revocations(request: Request) -> Revocations:
-    revocations: Revocations = request.app.state.revocations
-    return revocations
+def get_revocations(
+    runtime: Annotated[Runtime[Any, Any], Depends(request_runtime)],
+) -> Revocations:
+    return runtime.sessions
+
+
+Sessions = Annotated[Revocations, Depends(get_revocations)]
 
 
 async def current_session(
     request: Request,
     settings: Annotated[ServiceSettings, Depends(get_settings)],
-    revocations: Annotated[Revocations, Depends(get_revocations)],
+    revocations: Sessions,
 ) -> VerifiedSession | None:
     """The caller's session: signed by us, unexpired, and not signed out."""
     token = request.cookies.get(COOKIE_NAME)

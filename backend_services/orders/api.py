@@ -1,19 +1,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends
 
-from backend_services.common.app import RuntimeDep
 from backend_services.common.errors import error_responses
+from backend_services.common.runtime import Runtime, request_runtime
 from backend_services.common.sessions import SignedInUser
+from backend_services.common.threads import in_thread
 
 from . import domain, service
 from .schemas import OrderIn, OrderOut
 from .settings import OrdersSettings
 
 router = APIRouter(tags=["orders"])
+RuntimeDep = Annotated[Runtime[OrdersSettings, None], Depends(request_runtime)]
 
 
 @router.post(
@@ -21,8 +23,7 @@ router = APIRouter(tags=["orders"])
 )
 async def place_order(body: OrderIn, user: SignedInUser, runtime: RuntimeDep) -> OrderOut:
     settings = runtime.settings
-    assert isinstance(settings, OrdersSettings)
-    order = await run_in_threadpool(
+    order = await in_thread(
         service.place_order,
         runtime.engine,
         user,
@@ -37,18 +38,18 @@ async def place_order(body: OrderIn, user: SignedInUser, runtime: RuntimeDep) ->
 
 @router.get("", response_model=list[OrderOut], responses=error_responses(401))
 async def list_orders(user: SignedInUser, runtime: RuntimeDep) -> list[OrderOut]:
-    orders = await run_in_threadpool(service.list_orders, runtime.engine, user)
+    orders = await in_thread(service.list_orders, runtime.engine, user)
     return [OrderOut.of(o) for o in orders]
 
 
 @router.get("/{order_id}", response_model=OrderOut, responses=error_responses(401, 403, 404))
 async def show_order(order_id: str, user: SignedInUser, runtime: RuntimeDep) -> OrderOut:
-    return OrderOut.of(await run_in_threadpool(service.get_order, runtime.engine, user, order_id))
+    return OrderOut.of(await in_thread(service.get_order, runtime.engine, user, order_id))
 
 
 @router.delete(
     "/{order_id}", response_model=OrderOut, responses=error_responses(401, 403, 404, 409)
 )
 async def cancel_order(order_id: str, user: SignedInUser, runtime: RuntimeDep) -> OrderOut:
-    order = await run_in_threadpool(service.cancel_order, runtime.engine, user, order_id)
+    order = await in_thread(service.cancel_order, runtime.engine, user, order_id)
     return OrderOut.of(order)

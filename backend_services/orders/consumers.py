@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from sqlmodel import Session
 
-from backend_services.common.app import Runtime
 from backend_services.common.events import (
     Consumer,
     Event,
@@ -16,10 +16,13 @@ from backend_services.common.events import (
     Subject,
     TicketCreated,
     TicketUpdated,
-    idempotent,
 )
 from backend_services.common.events.consumer import ApplyFn
-from backend_services.common.events.versions import VersionCheck, check_version, retry_with_backoff
+from backend_services.common.events.versions import (
+    in_order,
+    replica_consumer,
+)
+from backend_services.common.runtime import Runtime
 
 from . import domain, lifecycle
 from .domain import OrderStatus
@@ -50,11 +53,8 @@ def ticket_updated(session: Session, event: Event) -> None:
     replica = session.get(OrderTicket, event.id, with_for_update=True)
     if replica is None:
         raise Retry(f"ticket {event.id} v{event.version} arrived before its creation")
-    check = check_version(replica.version, event.version)
-    if check is VersionCheck.IGNORE:
+    if not in_order(replica.version, event.version, f"ticket {event.id}"):
         return
-    if check is VersionCheck.WAIT:
-        raise Retry(f"ticket {event.id} v{event.version} arrived before v{replica.version + 1}")
     replica.version = event.version
     replica.title, replica.price, replica.user_id = event.title, event.price, event.user_id
     replica.status, replica.order_id = event.status, event.order_id
@@ -89,9 +89,5 @@ APPLIERS: dict[Subject, ApplyFn] = {
 }
 
 
-def consumers(runtime: Runtime) -> list[Consumer]:
-    handlers = {
-        subject.value: retry_with_backoff(idempotent(runtime.engine, CONSUMER, apply))
-        for subject, apply in APPLIERS.items()
-    }
-    return [Consumer(CONSUMER, handlers)]
+def consumers(runtime: Runtime[Any, Any]) -> list[Consumer]:
+    return [replica_consumer(CONSUMER, runtime.engine, APPLIERS)]

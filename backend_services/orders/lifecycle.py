@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from backend_services.common.events import OrderCancelled, OrderCompleted, OrderCreated, record
-from backend_services.common.events.payloads import OrderCreatedTicket, OrderTicketRef
-from backend_services.common.validation import plausible_id
+from contracts.events import OrderCreatedTicket, OrderTicketRef
+from contracts.rules import plausible_id
 
 from .domain import OrderStatus
 from .models import Order

@@ -6,20 +6,20 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from backend_services.common.app import ServiceSpec, create_app
+from backend_services.common.app import create_app
+from backend_services.common.runtime import ServiceSpec
 
 from .api import router
 from .consumers import consumers
 from .settings import OrdersSettings
 from .sweeper import sweeper
 
-SPEC = ServiceSpec(
+SPEC: ServiceSpec[OrdersSettings, None] = ServiceSpec(
     name="orders",
-    prefix="/api/orders",
     routers=[router],
     migrations_dir=Path(__file__).parent / "migrations",
     consumers=consumers,
-    resources=sweeper,
+    background=sweeper,
 )
 
 

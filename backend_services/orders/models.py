@@ -9,6 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from backend_services.common.clock import utcnow
+
 from .domain import HOLDING, OrderStatus
 
 
@@ -30,10 +32,6 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 _HOLDING_SQL = sa.text("status IN ({})".format(", ".join(f"'{s.value}'" for s in HOLDING)))

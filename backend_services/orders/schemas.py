@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import field_validator
 
-from backend_services.common.events.payloads import CamelModel
+from contracts.wire import CamelModel
 
 from .models import Order
 

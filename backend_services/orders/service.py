@@ -6,14 +6,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
 from backend_services.common.errors import BadRequest, Conflict, Forbidden, NotFound
 from backend_services.common.sessions import CurrentUser
-from backend_services.common.validation import plausible_id
+from contracts.rules import plausible_id
 
 from . import domain, lifecycle
 from .domain import OrderStatus
-from .models import Order, OrderTicket, utcnow
+from .models import Order, OrderTicket
 
 ORDER_NOT_FOUND = "Order not found"
 

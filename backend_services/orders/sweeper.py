@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import Coroutine
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from backend_services.common.app import Runtime
+from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
+from backend_services.common.runtime import Runtime
+from backend_services.common.threads import in_thread
 
 from . import lifecycle
 from .domain import OrderStatus
-from .models import Order, utcnow
+from .models import Order
 from .settings import OrdersSettings
 
 log = logging.getLogger(__name__)
@@ -45,25 +47,15 @@ def cancel_overdue(engine: Engine, now: datetime, grace_seconds: float) -> int:
 async def sweep_forever(engine: Engine, interval: float, grace_seconds: float) -> None:
     while True:
         try:
-            while await asyncio.to_thread(cancel_overdue, engine, utcnow(), grace_seconds) == BATCH:
+            while await in_thread(cancel_overdue, engine, utcnow(), grace_seconds) == BATCH:
                 pass
         except Exception:  # a database hiccup must not end the sweeper
             log.exception("sweeper pass failed")
         await asyncio.sleep(interval)
 
 
-@contextlib.asynccontextmanager
-async def sweeper(runtime: Runtime) -> AsyncIterator[None]:
+def sweeper(runtime: Runtime[OrdersSettings, None]) -> list[Coroutine[Any, Any, None]]:
     settings = runtime.settings
-    assert isinstance(settings, OrdersSettings)
-    task = asyncio.create_task(
-        sweep_forever(
-            runtime.engine, settings.sweep_interval_seconds, settings.sweep_grace_seconds
-        ),
-        name="orders-sweeper",
-    )
-    try:
-        yield
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    return [
+        sweep_forever(runtime.engine, settings.sweep_interval_seconds, settings.sweep_grace_seconds)
+    ]

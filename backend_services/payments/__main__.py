@@ -1,3 +1,3 @@
 from backend_services.common.serve import serve
 
-serve("backend_services.payments.main:create", default_port=4004)
+serve("payments")

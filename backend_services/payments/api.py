@@ -1,16 +1,19 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from backend_services.common.app import RuntimeDep
+from fastapi import APIRouter, Depends
+
 from backend_services.common.errors import error_responses
+from backend_services.common.runtime import request_runtime
 from backend_services.common.sessions import SignedInUser
 
 from . import service
+from .deps import PaymentsRuntime
 from .schemas import PaymentIn, PaymentOut
-from .settings import PaymentsSettings
 
 router = APIRouter(tags=["payments"])
+RuntimeDep = Annotated[PaymentsRuntime, Depends(request_runtime)]
 
 
 @router.post(
@@ -20,9 +23,7 @@ router = APIRouter(tags=["payments"])
     responses=error_responses(400, 401, 402, 403, 404, 409, 503),
 )
 async def create_payment(body: PaymentIn, runtime: RuntimeDep, user: SignedInUser) -> PaymentOut:
-    settings = runtime.settings
-    assert isinstance(settings, PaymentsSettings)
     payment = await service.pay(
-        runtime.engine, runtime.extras["stripe"], settings, user, body.order_id, body.token
+        runtime.engine, runtime.deps.gateway, runtime.settings, user, body.order_id, body.token
     )
     return PaymentOut.model_validate(payment, from_attributes=True)

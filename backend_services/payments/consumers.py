@@ -6,7 +6,6 @@ import logging
 
 from sqlmodel import Session
 
-from backend_services.common.app import Runtime
 from backend_services.common.events import (
     Consumer,
     Delivery,
@@ -20,11 +19,11 @@ from backend_services.common.events import (
     idempotent,
 )
 from backend_services.common.events.consumer import ApplyFn
-from backend_services.common.events.versions import VersionCheck, check_version, retry_with_backoff
+from backend_services.common.events.versions import in_order, retry_with_backoff
 
 from . import service
+from .deps import PaymentsRuntime
 from .models import OrderStatus, PaymentOrder
-from .refunds import Refunder
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +51,8 @@ def _advance(session: Session, order_id: str, version: int, status: OrderStatus)
     order = session.get(PaymentOrder, order_id, with_for_update=True)
     if order is None:
         raise Retry(f"order {order_id} v{version} arrived before its order.created")
-    check = check_version(order.version, version)
-    if check is VersionCheck.IGNORE:
+    if not in_order(order.version, version, f"order {order_id}"):
         return False
-    if check is VersionCheck.WAIT:
-        raise Retry(f"order {order_id} v{version} arrived before v{order.version + 1}")
     order.version = version
     order.status = status.value
     return True
@@ -73,8 +69,8 @@ def apply_order_completed(session: Session, event: Event) -> None:
     _advance(session, event.id, event.version, OrderStatus.COMPLETE)
 
 
-def consumers(runtime: Runtime) -> list[Consumer]:
-    refunder: Refunder = runtime.extras["refunder"]
+def consumers(runtime: PaymentsRuntime) -> list[Consumer]:
+    refunder = runtime.deps.refunder
 
     def once(apply: ApplyFn) -> Handler:
         return retry_with_backoff(idempotent(runtime.engine, CONSUMER, apply))

@@ -2,51 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from backend_services.common.app import Runtime, ServiceSpec, create_app
+from backend_services.common.app import create_app
+from backend_services.common.runtime import ServiceSpec
 
 from .api import router
 from .consumers import consumers
-from .gateway import StripeGateway
-from .refunds import Refunder
+from .deps import PaymentsDeps, payments_deps, reconciler
 from .settings import PaymentsSettings
 
-
-@contextlib.asynccontextmanager
-async def _stripe(runtime: Runtime) -> AsyncIterator[None]:
-    settings = runtime.settings
-    assert isinstance(settings, PaymentsSettings)
-    gateway = StripeGateway(settings)
-    refunder = Refunder(
-        runtime.engine,
-        gateway,
-        lease=timedelta(seconds=settings.payment_lease_seconds),
-        interval=settings.reconcile_interval_seconds,
-    )
-    runtime.extras["stripe"] = gateway
-    runtime.extras["refunder"] = refunder
-    task = asyncio.create_task(refunder.run(), name="payments-refunder")
-    try:
-        yield
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
-
-SPEC = ServiceSpec(
+SPEC: ServiceSpec[PaymentsSettings, PaymentsDeps] = ServiceSpec(
     name="payments",
-    prefix="/api/payments",
     routers=[router],
     migrations_dir=Path(__file__).parent / "migrations",
+    deps=payments_deps,
     consumers=consumers,
-    resources=_stripe,
+    background=reconciler,
 )
 
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from backend_services.common.events.tables import utcnow
+from backend_services.common.clock import utcnow
 
 
 class OrderStatus(StrEnum):

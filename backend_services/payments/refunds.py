@@ -18,6 +18,8 @@ from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 
+from backend_services.common.threads import in_thread
+
 from . import service
 from .gateway import StripeGateway
 
@@ -40,11 +42,11 @@ class Refunder:
     async def run(self) -> None:
         while True:
             try:
-                await asyncio.to_thread(service.reconcile, self.engine, self.gateway, self.lease)
+                await in_thread(service.reconcile, self.engine, self.gateway, self.lease)
             except Exception:
                 log.exception("reconcile pass failed")
             try:
-                await asyncio.to_thread(service.refund_due, self.engine, self.gateway, self.lease)
+                await in_thread(service.refund_due, self.engine, self.gateway, self.lease)
             except Exception:
                 log.exception("refund pass failed")
             with contextlib.suppress(TimeoutError):

@@ -4,8 +4,8 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from backend_services.common.events.payloads import CamelModel
 from backend_services.common.validation import check_text
+from contracts.wire import CamelModel
 
 
 def _present(value: Any, message: str) -> Any:

@@ -49,11 +49,11 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from anyio import to_thread
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
 from backend_services.common.errors import (
     BadRequest,
@@ -64,9 +64,10 @@ from backend_services.common.errors import (
     UpstreamUnavailable,
 )
 from backend_services.common.events import PaymentCreated, record
-from backend_services.common.events.tables import OutboxEvent, utcnow
+from backend_services.common.events.tables import OutboxEvent
 from backend_services.common.sessions import CurrentUser
-from backend_services.common.validation import plausible_id
+from backend_services.common.threads import in_thread
+from contracts.rules import plausible_id
 
 from .gateway import (
     DECLINED,
@@ -124,7 +125,7 @@ async def find_order(engine: Engine, order_id: str, wait_seconds: float) -> Paym
         raise NotFound(ORDER_NOT_FOUND)  # never waited for, never sent to the database
     deadline = time.monotonic() + wait_seconds
     while True:
-        order = await to_thread.run_sync(load_order, engine, order_id)
+        order = await in_thread(load_order, engine, order_id)
         if order is not None:
             return order
         if time.monotonic() >= deadline:
@@ -178,14 +179,14 @@ async def pay(
     lease = timedelta(seconds=settings.payment_lease_seconds)
     deadline = time.monotonic() + settings.duplicate_wait_seconds
     while True:
-        attempt = await to_thread.run_sync(claim, engine, order_id, payment_method, lease)
+        attempt = await in_thread(claim, engine, order_id, payment_method, lease)
         if attempt is None:  # a duplicate request is charging this order right now
             if time.monotonic() >= deadline:
                 raise Conflict(IN_PROGRESS)
             await asyncio.sleep(POLL_SECONDS)
             continue
         try:
-            return await to_thread.run_sync(charge, engine, gateway, attempt, lease)
+            return await in_thread(charge, engine, gateway, attempt, lease)
         except PaymentRequired:
             if attempt.resumed and attempt.payment_method != payment_method:
                 continue  # the earlier card was declined: now try this request's card

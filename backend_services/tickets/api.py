@@ -2,19 +2,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, Query
 
-from backend_services.common.app import RuntimeDep
 from backend_services.common.errors import BadRequest, error_responses
+from backend_services.common.runtime import Runtime, request_runtime
 from backend_services.common.sessions import SignedInUser
-from backend_services.common.validation import hostile_char
+from backend_services.common.threads import in_thread
+from contracts.rules import hostile_char
 
 from . import service
 from .models import Ticket
 from .schemas import TicketIn, TicketOut, TicketUpdateIn
+from .settings import TicketsSettings
 
 router = APIRouter(tags=["tickets"])
+RuntimeDep = Annotated[Runtime[TicketsSettings, None], Depends(request_runtime)]
 
 
 def _out(ticket: Ticket) -> TicketOut:
@@ -23,9 +25,7 @@ def _out(ticket: Ticket) -> TicketOut:
 
 @router.post("", status_code=201, response_model=TicketOut, responses=error_responses(400, 401))
 async def create_ticket(body: TicketIn, user: SignedInUser, runtime: RuntimeDep) -> TicketOut:
-    ticket = await run_in_threadpool(
-        service.create_ticket, runtime.engine, user, body.title, body.price
-    )
+    ticket = await in_thread(service.create_ticket, runtime.engine, user, body.title, body.price)
     return _out(ticket)
 
 
@@ -39,7 +39,7 @@ async def list_tickets(
 ) -> list[TicketOut]:
     if q is not None and hostile_char(q) is not None:
         raise BadRequest("Search text must not contain NUL or invisible characters", field="q")
-    tickets = await run_in_threadpool(
+    tickets = await in_thread(
         service.list_available, runtime.engine, q and q.strip(), sort, limit, offset
     )
     return [_out(t) for t in tickets]
@@ -47,12 +47,12 @@ async def list_tickets(
 
 @router.get("/mine", response_model=list[TicketOut], responses=error_responses(401))
 async def my_tickets(user: SignedInUser, runtime: RuntimeDep) -> list[TicketOut]:
-    return [_out(t) for t in await run_in_threadpool(service.list_mine, runtime.engine, user)]
+    return [_out(t) for t in await in_thread(service.list_mine, runtime.engine, user)]
 
 
 @router.get("/{ticket_id}", response_model=TicketOut, responses=error_responses(404))
 async def show_ticket(ticket_id: str, runtime: RuntimeDep) -> TicketOut:
-    return _out(await run_in_threadpool(service.get_ticket, runtime.engine, ticket_id))
+    return _out(await in_thread(service.get_ticket, runtime.engine, ticket_id))
 
 
 @router.put(
@@ -61,7 +61,7 @@ async def show_ticket(ticket_id: str, runtime: RuntimeDep) -> TicketOut:
 async def update_ticket(
     ticket_id: str, body: TicketUpdateIn, user: SignedInUser, runtime: RuntimeDep
 ) -> TicketOut:
-    ticket = await run_in_threadpool(
+    ticket = await in_thread(
         service.update_ticket,
         runtime.engine,
         user,

@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlmodel import Session
 
-from backend_services.common.app import Runtime
 from backend_services.common.events import (
     Consumer,
     Event,
@@ -15,9 +14,12 @@ from backend_services.common.events import (
     OrderCreated,
     Retry,
     Subject,
-    idempotent,
 )
-from backend_services.common.events.versions import VersionCheck, check_version, retry_with_backoff
+from backend_services.common.events.versions import (
+    in_order,
+    replica_consumer,
+)
+from backend_services.common.runtime import Runtime
 
 from . import repository
 from .domain import (
@@ -42,11 +44,8 @@ def apply_order_event(
     transition: Transition,
 ) -> None:
     applied = session.get(TicketOrderVersion, order_id, with_for_update=True)
-    check = check_version(applied.version if applied else None, version)
-    if check is VersionCheck.IGNORE:
+    if not in_order(applied.version if applied else None, version, f"order {order_id}"):
         return
-    if check is VersionCheck.WAIT:
-        raise Retry(f"order {order_id} v{version} arrived before an earlier version")
     ticket = repository.load(session, ticket_id)
     if ticket is None:
         raise Retry(f"ticket {ticket_id} of order {order_id} is unknown")
@@ -80,14 +79,10 @@ def _order_completed(session: Session, event: Event) -> None:
     apply_order_event(session, event.id, event.version, event.ticket.id, on_order_completed)
 
 
-def consumers(runtime: Runtime) -> list[Consumer]:
+def consumers(runtime: Runtime[Any, Any]) -> list[Consumer]:
     appliers: dict[Subject, Any] = {
         Subject.ORDER_CREATED: _order_created,
         Subject.ORDER_CANCELLED: _order_cancelled,
         Subject.ORDER_COMPLETED: _order_completed,
     }
-    handlers = {
-        subject.value: retry_with_backoff(idempotent(runtime.engine, CONSUMER, apply))
-        for subject, apply in appliers.items()
-    }
-    return [Consumer(CONSUMER, handlers)]
+    return [replica_consumer(CONSUMER, runtime.engine, appliers)]

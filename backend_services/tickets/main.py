@@ -6,15 +6,15 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from backend_services.common.app import ServiceSpec, create_app
+from backend_services.common.app import create_app
+from backend_services.common.runtime import ServiceSpec
 
 from .api import router
 from .consumers import consumers
 from .settings import TicketsSettings
 
-SPEC = ServiceSpec(
+SPEC: ServiceSpec[TicketsSettings, None] = ServiceSpec(
     name="tickets",
-    prefix="/api/tickets",
     routers=[router],
     migrations_dir=Path(__file__).parent / "migrations",
     consumers=consumers,

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from backend_services.common.events import TicketCreated, TicketUpdated, record
-from backend_services.common.validation import plausible_id
+from contracts.rules import plausible_id
 
 from .domain import TicketStatus
 from .models import Ticket

@@ -7,12 +7,9 @@ from typing import Any
 
 from pydantic import field_validator
 
-from backend_services.common.events.payloads import CamelModel
-from backend_services.common.validation import hostile_char
+from contracts.rules import PRICE_MAX, PRICE_MIN, TITLE_MAX, hostile_char
+from contracts.wire import CamelModel
 
-TITLE_MAX = 120
-PRICE_MIN = 50  # cents: Stripe's smallest charge
-PRICE_MAX = 10_000_000
 PRICE_MESSAGE = f"Price must be a whole number of cents from {PRICE_MIN} to {PRICE_MAX}"
 
 

@@ -25,7 +25,7 @@ WORKDIR /src
 # Empty package dirs let setuptools build the project, which is then removed.
 COPY pyproject.toml ./
 RUN --mount=type=cache,target=/root/.cache/pip \
-    mkdir backend_services stubhub_ui && pip install ".[services]" && pip uninstall -y stubhub
+    mkdir backend_services stubhub_ui contracts && pip install ".[services]" && pip uninstall -y stubhub
 
 # --------------------------------------------------------------------- runtime
 FROM ${PYTHON_IMAGE} AS runtime
@@ -40,6 +40,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     ENVIRONMENT=production \
     LOG_JSON=true
 WORKDIR /app
+COPY --chown=app:app contracts ./contracts
 COPY --chown=app:app backend_services ./backend_services
 USER 10001:10001
 EXPOSE 8000

@@ -28,7 +28,7 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 COPY pyproject.toml ./
 RUN --mount=type=cache,target=/root/.cache/pip \
-    mkdir backend_services stubhub_ui && pip install ".[ui]" && pip uninstall -y stubhub
+    mkdir backend_services stubhub_ui contracts && pip install ".[ui]" && pip uninstall -y stubhub
 
 # ------------------------------------------------------------ frontend build
 FROM ${PYTHON_IMAGE} AS build
@@ -45,6 +45,7 @@ WORKDIR /app
 COPY rxconfig.py ./
 COPY reflex.lock ./reflex.lock
 COPY assets ./assets
+COPY contracts ./contracts
 COPY stubhub_ui ./stubhub_ui
 RUN reflex export --frontend-only --no-zip --env prod
 

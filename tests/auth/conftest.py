@@ -5,7 +5,7 @@ import pytest
 
 from backend_services.auth.main import create
 from backend_services.auth.settings import AuthSettings
-from tests.support.apps import make_settings, serve
+from harness.apps import make_settings, serve
 
 
 def auth_settings(database_url: str, nats_url: str, redis_url: str, **kw: object) -> AuthSettings:

@@ -10,8 +10,8 @@ import pytest
 
 from backend_services.auth.main import create
 from backend_services.common.client_address import client_address, parse_networks
+from harness.apps import JWT_KEY, serve
 from tests.auth.conftest import auth_settings
-from tests.support.apps import JWT_KEY, serve
 from tests.support.hostile import json_body
 
 SIGNUP = "/api/users/signup"
@@ -121,7 +121,7 @@ async def test_an_old_hash_is_replaced_at_sign_in(
     from sqlmodel import Session, select
 
     from backend_services.auth.models import User
-    from tests.support.apps import runtime_of
+    from harness.apps import runtime_of
 
     app = create(auth_settings(database_url, nats_url, redis_url))
     async with serve(app) as client:

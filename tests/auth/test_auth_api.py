@@ -6,8 +6,8 @@ import jwt
 import pytest
 
 from backend_services.auth.main import create
+from harness.apps import JWT_KEY, serve
 from tests.auth.conftest import auth_settings
-from tests.support.apps import JWT_KEY, serve
 
 SIGNUP = "/api/users/signup"
 SIGNIN = "/api/users/signin"

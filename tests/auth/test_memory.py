@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import yaml
 
-from tests.support import servers
-from tests.support.apps import JWT_KEY
+from harness import servers
+from harness.apps import JWT_KEY
 from tests.support.waiting import eventually
 
 MANIFEST = servers.REPO / "infra/k8s/base/auth.yaml"

@@ -6,8 +6,8 @@ from sqlalchemy.engine import Engine
 from backend_services.common.db import transaction
 from backend_services.common.events import EventBus, OutboxRelay, TicketCreated, record
 from backend_services.common.events.outbox import pending_count
+from harness.servers import Server
 from tests.support.bus import stream_messages
-from tests.support.servers import Server
 from tests.support.waiting import eventually
 
 

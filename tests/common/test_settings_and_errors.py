@@ -7,10 +7,11 @@ from fastapi import APIRouter
 from pydantic import ValidationError
 
 from backend_services.auth.main import SPEC
-from backend_services.common.app import ServiceSpec, create_app
+from backend_services.common.app import create_app
+from backend_services.common.runtime import ServiceSpec
 from backend_services.common.sessions import SignedInUser
 from backend_services.common.settings import ServiceSettings
-from tests.support.apps import make_settings, serve
+from harness.apps import make_settings, serve
 
 
 def test_weak_jwt_key_is_refused_outside_local() -> None:
@@ -45,8 +46,9 @@ async def private(user: SignedInUser) -> dict[str, str]:
 
 @pytest.fixture
 async def client(tmp_path: Path, nats_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    spec = ServiceSpec(
-        name="probe", prefix="/api/probe", routers=[router], migrations_dir=SPEC.migrations_dir
+    # A real service's row and database, with this module's probe routes only.
+    spec: ServiceSpec[ServiceSettings, None] = ServiceSpec(
+        name="tickets", routers=[router], migrations_dir=SPEC.migrations_dir
     )
     settings = make_settings(
         ServiceSettings, database_url=f"sqlite:///{tmp_path}/p.db", nats_url=nats_url
@@ -58,18 +60,18 @@ async def client(tmp_path: Path, nats_url: str) -> AsyncIterator[httpx.AsyncClie
 async def test_unexpected_errors_are_500_without_internals(client: httpx.AsyncClient) -> None:
     transport = httpx.ASGITransport(app=client._transport.app, raise_app_exceptions=False)  # type: ignore[attr-defined]
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-        response = await c.get("/api/probe/boom", headers={"X-Request-Id": "req-42"})
+        response = await c.get("/api/tickets/boom", headers={"X-Request-Id": "req-42"})
     assert response.status_code == 500
     message = response.json()["errors"][0]["message"]
     assert "req-42" in message and "secret" not in message
 
 
 async def test_protected_route_without_session_is_401(client: httpx.AsyncClient) -> None:
-    response = await client.get("/api/probe/private")
+    response = await client.get("/api/tickets/private")
     assert response.status_code == 401
     assert response.json() == {"errors": [{"message": "Not authorized", "field": None}]}
 
 
 async def test_request_id_is_echoed(client: httpx.AsyncClient) -> None:
-    response = await client.get("/api/probe/healthz", headers={"X-Request-Id": "abc"})
+    response = await client.get("/api/tickets/healthz", headers={"X-Request-Id": "abc"})
     assert response.headers["X-Request-Id"] == "abc"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,17 +14,20 @@ from nats.aio.msg import Msg
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from backend_services.common.app import Runtime, ServiceSpec, create_app
+from backend_services.common.app import create_app
+from backend_services.common.clock import utcnow
 from backend_services.common.events import Consumer, Delivery, Event, TicketCreated
 from backend_services.common.events.inbox import prune_inbox
-from backend_services.common.events.tables import ProcessedMessage, utcnow
+from backend_services.common.events.tables import ProcessedMessage
+from backend_services.common.runtime import Runtime, ServiceSpec
 from backend_services.common.settings import ServiceSettings
+from backend_services.tickets.main import SPEC as TICKETS
+from harness.apps import make_settings, serve
 from tests.common.test_consumer import payload
-from tests.support.apps import make_settings, serve
 from tests.support.bus import publish
 from tests.support.waiting import eventually
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "backend_services/tickets/migrations"
+MIGRATIONS = TICKETS.migrations_dir
 
 
 def probe_app(database_url: str, nats_url: str, seen: list[str]) -> Any:
@@ -33,15 +35,12 @@ def probe_app(database_url: str, nats_url: str, seen: list[str]) -> Any:
         assert isinstance(event, TicketCreated)
         seen.append(event.id)
 
-    def consumers(_: Runtime) -> Sequence[Consumer]:
+    def consumers(_: Runtime[ServiceSettings, None]) -> Sequence[Consumer]:
         return [Consumer("probe", {"ticket.created": record})]
 
-    spec = ServiceSpec(
-        name="probe",
-        prefix="/api/probe",
-        routers=[],
-        migrations_dir=MIGRATIONS,
-        consumers=consumers,
+    # tickets' row of the topology (a database, on the bus) with a probe consumer.
+    spec: ServiceSpec[ServiceSettings, None] = ServiceSpec(
+        name="tickets", migrations_dir=MIGRATIONS, consumers=consumers
     )
     return create_app(
         spec, make_settings(ServiceSettings, database_url=database_url, nats_url=nats_url)
@@ -65,7 +64,7 @@ async def test_a_consumer_whose_ack_raises_restarts_and_readyz_says_so(
     async with serve(probe_app(database_url, nats_url, seen)) as client:
 
         async def ready() -> httpx.Response:
-            return await client.get("/api/probe/readyz")
+            return await client.get("/api/tickets/readyz")
 
         assert (await ready()).status_code == 200
         await publish(nats_url, "ticket.created", payload("first"), msg_id="m1")

@@ -11,8 +11,8 @@ from arq.connections import ArqRedis
 
 from backend_services.expiration.main import connect_redis, create
 from backend_services.expiration.settings import ExpirationSettings
-from tests.support import servers
-from tests.support.apps import JWT_KEY, make_settings, serve
+from harness import servers
+from harness.apps import JWT_KEY, make_settings, serve
 
 
 def expiration_settings(nats_url: str, redis_url: str, **kw: Any) -> ExpirationSettings:

@@ -15,8 +15,8 @@ from arq.connections import ArqRedis
 from arq.jobs import Job
 
 from backend_services.expiration.timers import job_id
+from harness import servers
 from tests.expiration.conftest import worker_process
-from tests.support import servers
 from tests.support.bus import publish, stream_messages
 from tests.support.waiting import eventually
 
@@ -65,7 +65,6 @@ async def test_health_endpoints(worker: httpx.AsyncClient) -> None:
     assert (await worker.get("/healthz")).json() == {"status": "ok"}
     ready = await eventually(lambda: worker.get("/readyz"), lambda r: r.status_code == 200)
     assert ready.json() == {"status": "ready"}
-    assert (await worker.get("/api/expiration/readyz")).status_code == 200
 
 
 async def test_publishes_expiration_complete_at_expires_at(

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
+from harness import servers
 from tests.infra import support
 from tests.infra.support import Stage
-from tests.support import servers
 
 pytestmark = pytest.mark.slow
 

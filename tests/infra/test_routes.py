@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
+from harness.servers import free_port, wait_for_port
 from tests.infra import support
-from tests.support.servers import free_port, wait_for_port
 
 sys.path.insert(0, str(support.INFRA))
 import routes

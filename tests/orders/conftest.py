@@ -3,8 +3,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from harness.people import Person
 from tests.orders.support import Orders, orders_settings, running
-from tests.tickets.people import Person
 
 
 @pytest.fixture

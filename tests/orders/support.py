@@ -10,16 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import psycopg
 from fastapi import FastAPI
-from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from backend_services.orders.main import create
 from backend_services.orders.models import OrderTicket
 from backend_services.orders.settings import OrdersSettings
+from harness.apps import make_settings, runtime_of, serve
 from tests.support import bus
-from tests.support.apps import make_settings, runtime_of, serve
 from tests.support.waiting import eventually
 
 API = "/api/orders"
@@ -90,18 +88,3 @@ async def send(
 
 def new_id() -> str:
     return uuid.uuid4().hex
-
-
-def sibling_database(database_url: str, name: str) -> str:
-    """Another empty database next to `database_url` (a second service's own)."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        assert url.database
-        return str(url.set(database=url.database.replace(".db", f"-{name}.db")))
-    db = f"{url.database}_{name}"
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False
-    )
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{db}"')
-    return url.set(database=db).render_as_string(hide_password=False)

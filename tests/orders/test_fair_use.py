@@ -7,10 +7,10 @@ import asyncio
 
 import httpx
 
+from harness.people import Person
 from tests.orders.support import API, Orders, orders_settings, running
 from tests.orders.test_orders_api import listed, place
 from tests.support.waiting import eventually
-from tests.tickets.people import Person
 
 
 async def test_a_fifth_hold_is_409_until_one_is_released(

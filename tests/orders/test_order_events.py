@@ -6,13 +6,13 @@ from typing import Any
 
 import httpx
 
-from backend_services.orders.models import utcnow
+from backend_services.common.clock import utcnow
 from backend_services.orders.sweeper import cancel_overdue
+from harness.apps import runtime_of
+from harness.people import Person
 from tests.orders.support import API, Orders, new_id, orders_settings, running, send, ticket_created
-from tests.support.apps import runtime_of
 from tests.support.bus import stream_messages
 from tests.support.waiting import eventually
-from tests.tickets.people import Person
 
 
 async def open_order(orders: Orders, nats_url: str, buyer: Person) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from harness.people import Person
 from tests.orders.support import (
     API,
     Orders,
@@ -15,7 +16,6 @@ from tests.orders.support import (
 )
 from tests.support.bus import stream_messages
 from tests.support.waiting import eventually
-from tests.tickets.people import Person
 
 
 async def listed(

@@ -6,8 +6,11 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
-from backend_services.orders.models import Order, utcnow
+from backend_services.orders.models import Order
+from harness.apps import runtime_of
+from harness.people import Person
 from tests.orders.support import (
     API,
     Orders,
@@ -18,8 +21,6 @@ from tests.orders.support import (
     ticket_created,
     ticket_updated,
 )
-from tests.support.apps import runtime_of
-from tests.tickets.people import Person
 
 
 async def snapshot(orders: Orders, ticket_id: str) -> tuple[int, str, int, str, str | None] | None:

@@ -8,6 +8,9 @@ import httpx
 import pytest
 
 from backend_services.tickets.main import create as create_tickets
+from harness.apps import serve
+from harness.people import Person
+from harness.servers import sibling_database
 from tests.orders.support import (
     API as ORDERS,
 )
@@ -17,14 +20,11 @@ from tests.orders.support import (
     orders_settings,
     running,
     send,
-    sibling_database,
     ticket_created,
 )
-from tests.support.apps import serve
 from tests.support.bus import stream_messages
 from tests.support.waiting import eventually
 from tests.tickets.conftest import tickets_settings
-from tests.tickets.people import Person
 
 TICKETS = "/api/tickets"
 

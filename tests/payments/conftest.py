@@ -17,8 +17,8 @@ from stripe import StripeClient
 from backend_services.common.sessions import COOKIE_NAME, CurrentUser, issue_token
 from backend_services.payments.main import create
 from backend_services.payments.settings import PaymentsSettings
-from tests.support import servers
-from tests.support.apps import make_settings, runtime_of, serve
+from harness import servers
+from harness.apps import make_settings, runtime_of, serve
 from tests.support.bus import publish
 
 

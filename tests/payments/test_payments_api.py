@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from stripe import StripeClient
 
 from backend_services.payments.models import Payment, PaymentOrder
+from harness import servers
 from tests.payments.conftest import Payments, Person, payments_settings, running_payments
 from tests.payments.proxy import delaying_proxy, silent_server
-from tests.support import servers
 from tests.support.bus import stream_messages
 from tests.support.waiting import eventually
 

@@ -15,11 +15,12 @@ from typing import Literal
 from sqlmodel import Session, select
 from stripe import StripeClient
 
+from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
-from backend_services.common.events.tables import utcnow
 from backend_services.payments import service
 from backend_services.payments.gateway import StripeGateway
 from backend_services.payments.models import Payment
+from harness.apps import runtime_of
 from tests.payments.conftest import Payments, Person
 from tests.payments.test_payments_api import (
     announced,
@@ -29,7 +30,6 @@ from tests.payments.test_payments_api import (
     refunds_for,
     replica_status,
 )
-from tests.support.apps import runtime_of
 from tests.support.waiting import eventually
 
 LEASE = timedelta(seconds=90)
@@ -37,7 +37,7 @@ Step = Literal["created", "recorded", "confirmed"]
 
 
 def gateway_of(payments: Payments) -> StripeGateway:
-    gateway: StripeGateway = runtime_of(payments.app).extras["stripe"]
+    gateway: StripeGateway = runtime_of(payments.app).deps.gateway
     return gateway
 
 

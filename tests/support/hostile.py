@@ -1,4 +1,4 @@
-"""Strings an attacker sends to every text and id field, and a way to send them.
+"""The hostile strings of `harness.hostile`, sent in process to one service.
 
 A lone surrogate cannot be encoded as UTF-8, so JSON carries it as the escape
 `\\ud800`; `json.dumps` (ASCII-only by default) writes exactly that.
@@ -9,11 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-NUL = "nul\x00byte"
-LONE_SURROGATE = "lone\ud800surrogate"
-RIGHT_TO_LEFT_OVERRIDE = "gpj.\u202eexe"
-HUGE = "x" * 10_240
-HOSTILE = {"nul": NUL, "surrogate": LONE_SURROGATE, "rlo": RIGHT_TO_LEFT_OVERRIDE, "10kB": HUGE}
+from harness.hostile import HOSTILE
+
+__all__ = ["HOSTILE", "json_body", "json_request"]
 
 
 def json_body(body: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from bench.stack import LauncherStack, StackConfig, StackFailed
+from harness.stack import LauncherStack, StackConfig, StackFailed
 
 EXPIRATION_WINDOW_SECONDS = 15
 # Debian's Chromium as root on a closed network (Playwright cannot download a browser).

@@ -6,8 +6,8 @@ import pytest
 
 from backend_services.tickets.main import create
 from backend_services.tickets.settings import TicketsSettings
-from tests.support.apps import make_settings, serve
-from tests.tickets.people import Person
+from harness.apps import make_settings, serve
+from harness.people import Person
 
 
 def tickets_settings(database_url: str, nats_url: str, **kw: Any) -> TicketsSettings:

@@ -8,8 +8,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from harness.people import Person
 from tests.support.hostile import HOSTILE, json_request
-from tests.tickets.people import Person
 
 API = "/api/tickets"
 

@@ -10,7 +10,7 @@ from backend_services.common.db import transaction
 from backend_services.tickets import repository
 from backend_services.tickets.main import create
 from backend_services.tickets.models import Ticket
-from tests.support.apps import runtime_of, serve
+from harness.apps import runtime_of, serve
 from tests.tickets.conftest import tickets_settings
 
 

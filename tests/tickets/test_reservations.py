@@ -6,12 +6,12 @@ import pytest
 from backend_services.tickets import domain
 from backend_services.tickets.domain import Hold, Outcome, TicketStatus
 from backend_services.tickets.main import create
-from tests.support.apps import serve
+from harness.apps import serve
+from harness.people import Person
 from tests.support.bus import stream_messages
 from tests.support.waiting import eventually
 from tests.tickets.conftest import tickets_settings
 from tests.tickets.events import order_created, order_ended, send
-from tests.tickets.people import Person
 
 API = "/api/tickets"
 

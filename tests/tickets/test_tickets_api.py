@@ -3,10 +3,10 @@ import asyncio
 import httpx
 import pytest
 
+from harness.people import Person
 from tests.support.bus import stream_messages
 from tests.support.waiting import eventually
 from tests.tickets.events import order_created, order_ended, send
-from tests.tickets.people import Person
 
 API = "/api/tickets"
 

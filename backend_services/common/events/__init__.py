@@ -1,9 +1,6 @@
 """The event bus: typed payloads, a transactional outbox and idempotent consumers."""
 
-from .bus import EventBus
-from .consumer import Consumer, Delivery, Handler, Retry, idempotent, run_consumer
-from .outbox import OutboxRelay, record
-from .payloads import (
+from contracts.events import (
     Event,
     ExpirationComplete,
     OrderCancelled,
@@ -14,6 +11,10 @@ from .payloads import (
     TicketCreated,
     TicketUpdated,
 )
+
+from .bus import EventBus
+from .consumer import Consumer, Delivery, Handler, Retry, idempotent, run_consumer
+from .outbox import OutboxRelay, record
 from .supervisor import ConsumerHealth, supervise
 
 __all__ = [

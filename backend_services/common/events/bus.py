@@ -14,9 +14,12 @@ from nats.js import JetStreamContext
 from nats.js.api import PubAck, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError
 
+from contracts.events import Subject
+
 log = logging.getLogger(__name__)
 
-STREAM_SUBJECTS = ["ticket.>", "order.>", "expiration.>", "payment.>"]
+# One wildcard per subject family of the contract ("ticket.>", "order.>", ...).
+STREAM_SUBJECTS = sorted({f"{subject.value.split('.')[0]}.>" for subject in Subject})
 DEAD_LETTER_STREAM = "DEADLETTERS"
 DUPLICATE_WINDOW_SECONDS = 600  # Nats-Msg-Id dedupe: longer than any relay retry
 PUBLISH_TIMEOUT_SECONDS = 2.0

@@ -25,9 +25,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from contracts.events import Event, parse_event
+
 from ..db import transaction
+from ..threads import in_thread
 from .bus import EventBus
-from .payloads import Event, parse_event
 from .tables import ProcessedMessage
 
 if TYPE_CHECKING:
@@ -171,7 +173,7 @@ def idempotent(engine: Engine, consumer_name: str, apply: ApplyFn) -> Handler:
     """Run `apply` at most once per event id, in one transaction with the inbox row."""
 
     async def handler(event: Event, delivery: Delivery) -> None:
-        await asyncio.to_thread(_apply_once, engine, consumer_name, apply, event, delivery)
+        await in_thread(_apply_once, engine, consumer_name, apply, event, delivery)
 
     return handler
 

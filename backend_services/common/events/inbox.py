@@ -15,8 +15,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ..clock import utcnow
 from ..db import transaction
-from .tables import ProcessedMessage, utcnow
+from ..threads import in_thread
+from .tables import ProcessedMessage
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,7 @@ async def prune_forever(engine: Engine, retention_seconds: float, every_seconds:
     while True:
         try:
             cutoff = utcnow() - timedelta(seconds=retention_seconds)
-            removed = await asyncio.to_thread(prune_inbox, engine, cutoff)
+            removed = await in_thread(prune_inbox, engine, cutoff)
             if removed:
                 log.info("inbox pruned", extra={"removed": removed})
         except Exception as exc:  # the database is away: try again next round

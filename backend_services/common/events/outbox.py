@@ -22,10 +22,13 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from contracts.events import Event
+
+from ..clock import utcnow
 from ..db import transaction
+from ..threads import in_thread
 from .bus import EventBus
-from .payloads import Event
-from .tables import OutboxEvent, utcnow
+from .tables import OutboxEvent
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +92,7 @@ class OutboxRelay:
         if not self.bus.connected:
             return 0
         loop = asyncio.get_running_loop()
-        return await asyncio.to_thread(self._publish_batch, loop)
+        return await in_thread(self._publish_batch, loop)
 
     def _publish_batch(self, loop: asyncio.AbstractEventLoop) -> int:
         published = 0

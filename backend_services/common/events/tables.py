@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 from sqlmodel import JSON, Column, Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from ..clock import utcnow
 
 
 class OutboxEvent(SQLModel, table=True):

@@ -8,10 +8,14 @@ than seconds before the event is dead-lettered.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
-from .consumer import Delivery, Handler, Retry
-from .payloads import Event
+from sqlalchemy.engine import Engine
+
+from contracts.events import Event, Subject
+
+from .consumer import ApplyFn, Consumer, Delivery, Handler, Retry, idempotent
 
 MAX_RETRY_DELAY_SECONDS = 30.0
 
@@ -43,3 +47,25 @@ def retry_with_backoff(handler: Handler, cap: float = MAX_RETRY_DELAY_SECONDS) -
             raise Retry(str(retry), delay) from None
 
     return wrapped
+
+
+def replica_consumer(name: str, engine: Engine, appliers: Mapping[Subject, ApplyFn]) -> Consumer:
+    """The usual consumer: each subject applied once per event id (inbox row in the same
+    transaction), a version gap retried with back-off."""
+    handlers = {
+        subject.value: retry_with_backoff(idempotent(engine, name, apply))
+        for subject, apply in appliers.items()
+    }
+    return Consumer(name, handlers)
+
+
+def in_order(applied: int | None, incoming: int, what: str) -> bool:
+    """True: apply it now; False: a repeat or older, acknowledge without effect.
+
+    An earlier version still missing raises `Retry`, so the event comes back later.
+    """
+    check = check_version(applied, incoming)
+    if check is VersionCheck.WAIT:
+        expected = 0 if applied is None else applied + 1
+        raise Retry(f"{what} v{incoming} arrived before v{expected}")
+    return check is VersionCheck.APPLY

@@ -1,4 +1,4 @@
-"""The short chaos run (`python -m bench.chaos --quick`) as a test: kill -9 each service in
+"""The short chaos run (`python -m harness.chaos --quick`) as a test: kill -9 each service in
 turn, then NATS, then Redis, under a purchase load; the system must converge to every
 invariant afterwards (no double sale, no hold past its expiry, tickets' view equal to
 the orders', every kept charge for a complete order, nothing dead-lettered).
@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from bench import report
-from bench.chaos import QUICK, ChaosConfig, markdown, run_chaos
-from bench.client import run_sync
-from bench.stack import run_dir
+from harness import report
+from harness.chaos import QUICK, ChaosConfig, markdown, run_chaos
+from harness.client import run_sync
+from harness.stack import run_dir
 
 
 def test_every_invariant_holds_after_each_process_is_killed() -> None:

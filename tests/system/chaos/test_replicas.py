@@ -8,7 +8,7 @@ the APIs must show each change applied once: one `ticket.created` per ticket; pe
 ticket, `ticket.updated` versions 1..k with k the number of order events for it and
 k the ticket's final version; per order, versions 0..n with one terminal event; one
 `payment.created` per paid order; no message id stored twice; every durable consumer
-drained; and the cross-service invariants of bench.invariants.
+drained; and the cross-service invariants of harness.invariants.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from bench.client import Api, Result, User, poll, run_sync
-from bench.events import StoredEvent, read_stream
-from bench.invariants import converge
-from bench.stack import ManagedStack, StackConfig, http_ok
+from harness.client import Api, Result, User, poll, run_sync
+from harness.events import StoredEvent, read_stream
+from harness.invariants import converge
+from harness.stack import ManagedStack, StackConfig, http_ok
 from tests.system.ui.conftest import ticket_card, wait_ready
 
 WINDOW = 5  # seconds a hold lasts: some holds are left to expire
@@ -192,7 +192,7 @@ def test_each_order_change_is_applied_once(outcome: dict[str, Any]) -> None:
 
 
 def test_replicas_share_one_durable_consumer_per_service(replicated: ManagedStack) -> None:
-    from bench.events import consumer_states
+    from harness.events import consumer_states
 
     states = run_sync(consumer_states(replicated.cfg.nats_url))
     assert states, "no durable consumers"

@@ -8,7 +8,7 @@ asserted separately so a failure says which one broke:
   the documented schema;
 * documentation: every status code the service answers is listed in its document.
 
-A few hundred requests in all; `python -m bench.fuzz --examples 50` is the long run.
+A few hundred requests in all; `python -m harness.fuzz --examples 50` is the long run.
 Each finding carries the request as curl and the response.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.fuzz import PREFIXES, Finding, ServiceResult, fuzz_service, signed_in_cookie
+from harness.fuzz import PREFIXES, Finding, ServiceResult, fuzz_service, signed_in_cookie
 from tests.system.conftest import Stack
 
 EXAMPLES = 8  # per operation and generation mode (positive, negative)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.fuzz import PREFIXES, signed_in_cookie
-from bench.hostile import attack
+from harness.fuzz import PREFIXES, signed_in_cookie
+from harness.hostile import attack
 from tests.system.conftest import Stack
 
 

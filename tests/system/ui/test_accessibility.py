@@ -50,13 +50,17 @@ def cast(module_people: People) -> dict[str, Any]:
 
 @pytest.fixture
 def tour(cast: dict[str, Any]) -> dict[str, Any]:
-    """Plus, for each test, a fresh order awaiting payment (a short hold window may
-    have expired the previous one)."""
-    title, price = LISTINGS[-1]
-    reserved = cast["seller"].create_ticket(title, price)
-    buyer: Person = cast["buyer"]
-    order = buyer.reserve(reserved["id"])
-    return {**cast, "reserved": reserved, "order": f"/orders/{order['id']}"}
+    """Plus a way to get an order awaiting payment when a page needs one: the short hold
+    window can lapse while the pages before it are checked (more so on a busy machine)."""
+
+    def hold() -> tuple[dict[str, Any], str]:
+        title, price = LISTINGS[-1]
+        reserved = cast["seller"].create_ticket(title, price)
+        buyer: Person = cast["buyer"]
+        order = buyer.reserve(reserved["id"])
+        return reserved, f"/orders/{order['id']}"
+
+    return {**cast, "hold": hold}
 
 
 PAGES = [
@@ -77,9 +81,10 @@ PAGES = [
 
 def _open(cast: dict[str, Any], who: str, path: str, ready: str) -> Page:
     person: Person = cast[who]
-    if "{ticket}" in path or "{reserved}" in path:
-        path = path.format(ticket=cast["ticket"]["id"], reserved=cast["reserved"]["id"])
-    path = cast["order"] if path == "{order}" else path
+    if "{reserved}" in path or path == "{order}":
+        reserved, order = cast["hold"]()
+        path = order if path == "{order}" else path.format(reserved=reserved["id"])
+    path = path.format(ticket=cast["ticket"]["id"]) if "{ticket}" in path else path
     page = person.goto(path)
     expect(page.locator(ready).first).to_be_visible()
     return page

@@ -8,7 +8,8 @@ value. The promise checked: never a 5xx; a text field in the body or query is a
 Passwords may hold U+202E (any printable Unicode is a valid password), and a
 query or path cannot carry a lone surrogate at all (it arrives as U+FFFD), so
 those two only promise "never a 5xx"; a 10 kB path or query is refused by the
-ingress itself (414). `tests/system/fuzz` runs this.
+ingress itself (414). `tests/system/fuzz` runs this; the service suites send the
+same strings in process (`tests/support/hostile.py`).
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from urllib.parse import quote
 
 import requests
 
-HOSTILE = {
-    "nul": "nul\x00byte",
-    "surrogate": "lone\ud800surrogate",
-    "rlo": "gpj.\u202eexe",
-    "10kB": "x" * 10_240,
-}
+from contracts.rules import COOKIE_NAME
+
+NUL = "nul\x00byte"
+LONE_SURROGATE = "lone\ud800surrogate"
+RIGHT_TO_LEFT_OVERRIDE = "gpj.\u202eexe"
+HUGE = "x" * 10_240
+HOSTILE = {"nul": NUL, "surrogate": LONE_SURROGATE, "rlo": RIGHT_TO_LEFT_OVERRIDE, "10kB": HUGE}
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ def attack(base_url: str, prefix: str, cookie: str | None) -> list[Outcome]:
     doc = requests.get(f"{base_url}/api/{prefix}/openapi.json", timeout=30).json()
     headers = {"Content-Type": "application/json"}
     if cookie:
-        headers["Cookie"] = f"session={cookie}"
+        headers["Cookie"] = f"{COOKIE_NAME}={cookie}"
     outcomes = []
     for method, path, body_schema, params, fields in operations(doc):
         for target in fields:

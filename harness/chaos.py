@@ -1,4 +1,4 @@
-"""Fault injection: `python -m bench.chaos [--replicas 2] [--quick]` (what `make chaos` runs).
+"""Fault injection: `python -m harness.chaos [--replicas 2] [--quick]` (what `make chaos` runs).
 
 A purchase load runs through the ingress (sellers list and re-price tickets,
 buyers reserve, pay, cancel, or let holds expire) while each service process is
@@ -474,7 +474,7 @@ def markdown(data: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.chaos",
+        prog="python -m harness.chaos",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

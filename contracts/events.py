@@ -6,8 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
+from .wire import CamelModel
 
 
 class Subject(StrEnum):
@@ -18,15 +17,6 @@ class Subject(StrEnum):
     ORDER_COMPLETED = "order.completed"
     EXPIRATION_COMPLETE = "expiration.complete"
     PAYMENT_CREATED = "payment.created"
-
-
-class CamelModel(BaseModel):
-    """camelCase on the wire, snake_case in Python."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
-
-    def wire(self) -> dict[str, object]:
-        return self.model_dump(mode="json", by_alias=True)
 
 
 class Event(CamelModel):

@@ -10,7 +10,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
-from backend_services.common.app import Runtime
+from backend_services.common.runtime import Runtime
 from backend_services.common.settings import ServiceSettings
 
 JWT_KEY = "test-key-that-is-long-enough-for-hs256-0123456789"
@@ -27,8 +27,8 @@ def make_settings(cls: type[S], **overrides: Any) -> S:
     return cls(**{**defaults, **overrides})
 
 
-def runtime_of(app: FastAPI) -> Runtime:
-    runtime: Runtime = app.state.runtime
+def runtime_of(app: FastAPI) -> Runtime[Any, Any]:
+    runtime: Runtime[Any, Any] = app.state.runtime
     return runtime
 
 
@@ -36,7 +36,9 @@ def runtime_of(app: FastAPI) -> Runtime:
 async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the app, once its database and event bus are ready."""
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
-        await runtime_of(app).bus.wait_ready(timeout=20)
+        bus = runtime_of(app).events
+        if bus is not None:  # a service on the event bus is ready once connected
+            await bus.wait_ready(timeout=20)
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client

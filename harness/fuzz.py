@@ -1,6 +1,6 @@
 """Fuzzing every service's OpenAPI document through the ingress with schemathesis 4.
 
-`python -m bench.fuzz [--url http://127.0.0.1:8080] [--examples 50]` starts a stack
+`python -m harness.fuzz [--url http://127.0.0.1:8080] [--examples 50]` starts a stack
 (or uses a running one), then for each service and for a signed-out and a signed-in
 client generates requests from `/api/<prefix>/openapi.json` (valid ones, and
 invalid ones in negative mode) and checks each response: no 5xx, a status code
@@ -33,7 +33,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-PREFIXES = ("users", "tickets", "orders", "payments")
+from contracts.topology import apis
+
+PREFIXES = tuple(s.prefix.removeprefix("/api/") for s in apis() if s.prefix)
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -276,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     from .stack import ManagedStack, StackConfig, run_dir
 
     parser = argparse.ArgumentParser(
-        prog="python -m bench.fuzz",
+        prog="python -m harness.fuzz",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -28,25 +28,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from contracts import topology
+from contracts.topology import REPLICA_PORT_STEP
+
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = REPO / ".venv" / "bin" / "python"
 LAUNCHER = REPO / "scripts" / "stack.py"
 
-PORT_NAMES = [
-    "auth",
-    "tickets",
-    "orders",
-    "payments",
-    "expiration",
-    "ui",
-    "nats",
-    "nats_monitor",
-    "redis",
-    "stripe",
-]
-# service -> URL prefix under /api
-PREFIXES = {"auth": "users", "tickets": "tickets", "orders": "orders", "payments": "payments"}
-REPLICA_PORT_STEP = 10  # scripts/stack.py: replica i of a service listens on port + 10 * i
+# service name -> its readiness path prefix ("/api/users"), for the APIs of the topology
+PREFIXES = {s.name: s.prefix for s in topology.apis() if s.prefix}
 
 
 def _port_is_free(port: int) -> bool:
@@ -108,23 +98,13 @@ class StackConfig:
         """Free ports (or the launcher's defaults) and a fresh var dir."""
         var.mkdir(parents=True, exist_ok=True)
         if defaults:
-            ports = {
-                "auth": 4001,
-                "tickets": 4002,
-                "orders": 4003,
-                "payments": 4004,
-                "expiration": 4005,
-                "ui": 3000,
-                "nats": 4222,
-                "nats_monitor": 8222,
-                "redis": 6379,
-                "stripe": 8420,
-            }
-            http_port = 8080
+            ports = topology.local_ports()
+            http_port = topology.HTTP_PORT
         else:
             taken: set[int] = set()
             ports = {
-                name: free_port(replicas if name in PREFIXES else 1, taken) for name in PORT_NAMES
+                name: free_port(replicas if name in PREFIXES else 1, taken)
+                for name in topology.local_ports()
             }
             http_port = free_port(1, taken)
         return cls(
@@ -168,8 +148,11 @@ class StackConfig:
         return (self.var / "jwt_key").read_text().strip()
 
     def api_readiness(self) -> list[str]:
-        return [f"{self.url}/api/{p}/readyz" for p in PREFIXES.values()] + [
-            f"http://127.0.0.1:{self.ports['expiration']}/readyz"
+        return [
+            f"{self.url}{s.prefix}/readyz"
+            if s.prefix
+            else f"http://127.0.0.1:{self.ports[s.name]}/readyz"
+            for s in topology.SERVICES
         ]
 
     def ui_readiness(self) -> list[str]:
@@ -517,9 +500,9 @@ class ManagedStack:
         if base == "ui":
             return "ui", self.cfg.ports["ui"], f"{self.cfg.url}/ping"
         port = int(env.get("PORT", self.cfg.ports.get(base, 0)))
-        if base == "expiration":
-            return "expiration", port, f"http://127.0.0.1:{port}/readyz"
-        return "service", port, f"http://127.0.0.1:{port}/api/{PREFIXES[base]}/readyz"
+        prefix = topology.by_name(base).health_prefix
+        kind = "service" if prefix else base
+        return kind, port, f"http://127.0.0.1:{port}{prefix}/readyz"
 
     # lifecycle ----------------------------------------------------------------
     def start_all(self, timeout: float = 180) -> float:

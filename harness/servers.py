@@ -19,7 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+import psycopg
+from sqlalchemy.engine import make_url
+
+REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -169,3 +172,18 @@ def running(server: Server) -> Iterator[Server]:
         yield server
     finally:
         server.stop()
+
+
+def sibling_database(database_url: str, name: str) -> str:
+    """Another empty database next to `database_url` (a second service's own)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        assert url.database
+        return str(url.set(database=url.database.replace(".db", f"-{name}.db")))
+    db = f"{url.database}_{name}"
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{db}"')
+    return url.set(database=db).render_as_string(hide_password=False)

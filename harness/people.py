@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from backend_services.common.sessions import COOKIE_NAME, CurrentUser, issue_token
 from backend_services.tickets.settings import TicketsSettings
-from tests.support.apps import make_settings
+from harness.apps import make_settings
 
 _SETTINGS = make_settings(TicketsSettings)
 

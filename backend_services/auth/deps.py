@@ -1,0 +1,39 @@
+"""What auth needs besides its database: what stands before a password check.
+
+The attempt limits live in Redis, on the client every API already holds for the
+session deny-list (`Runtime.sessions`), so one pool and one readiness check
+cover both; argon2 runs bounded by the memory budget (`Hasher`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from backend_services.common.runtime import Runtime
+
+from .passwords import Hasher, slots_for
+from .ratelimit import Limiter
+from .service import Guard, Limits
+from .settings import AuthSettings
+
+
+@dataclass(frozen=True)
+class AuthDeps:
+    guard: Guard
+
+
+AuthRuntime = Runtime[AuthSettings, AuthDeps]
+
+
+@contextlib.asynccontextmanager
+async def auth_deps(runtime: Runtime[AuthSettings, None]) -> AsyncIterator[AuthDeps]:
+    settings = runtime.settings
+    yield AuthDeps(
+        guard=Guard(
+            limiter=Limiter(runtime.sessions.redis),
+            limits=Limits.of(settings),
+            hasher=Hasher(slots_for(settings.password_hash_memory_mib)),
+        )
+    )

@@ -1,6 +1,0 @@
-from sqlmodel import SQLModel
-
-from backend_services.auth import models  # noqa: F401 - registers the tables
-from backend_services.common.migrations import run_env
-
-run_env(SQLModel.metadata)

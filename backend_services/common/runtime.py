@@ -1,0 +1,99 @@
+"""What a service is (`ServiceSpec`) and what a running one holds (`Runtime`).
+
+A spec names its row of `contracts.topology`; from that row follow its route
+prefix, whether it connects to the bus (it publishes or consumes subjects) and
+whether it relays an outbox (it publishes and keeps a database). Per-service
+dependencies (a Redis client, a Stripe gateway) are a typed object made by the
+spec's `deps` context manager, never string-keyed extras.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from fastapi import APIRouter, Request
+from sqlalchemy.engine import Engine
+
+from contracts.topology import Kind, ServiceInfo, by_name
+
+from .events import Consumer, ConsumerHealth, EventBus
+from .revocation import Revocations
+from .settings import ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
+D = TypeVar("D")
+
+
+@dataclass
+class Runtime(Generic[S, D]):
+    """A running service: passed to routes, consumers and background loops."""
+
+    settings: S
+    deps: D
+    db: Engine | None = None
+    events: EventBus | None = None
+    # APIs: the session deny-list every request is checked against (Redis).
+    revocations: Revocations | None = None
+    consumers: ConsumerHealth = field(default_factory=ConsumerHealth)  # for /readyz
+
+    @property
+    def engine(self) -> Engine:
+        if self.db is None:
+            raise RuntimeError("this service keeps no database")
+        return self.db
+
+    @property
+    def bus(self) -> EventBus:
+        if self.events is None:
+            raise RuntimeError("this service is not on the event bus")
+        return self.events
+
+    @property
+    def sessions(self) -> Revocations:
+        if self.revocations is None:
+            raise RuntimeError("this service checks no sessions")
+        return self.revocations
+
+
+@contextlib.asynccontextmanager
+async def no_deps(_: Runtime[Any, None]) -> AsyncIterator[None]:
+    yield None
+
+
+@dataclass(frozen=True)
+class ServiceSpec(Generic[S, D]):
+    name: str  # its row in contracts.topology
+    routers: Sequence[APIRouter] = ()
+    migrations_dir: Path | None = None  # None: the service keeps no database
+    # Typed dependencies, entered after the database and the bus, closed before them.
+    deps: Callable[[Runtime[S, None]], contextlib.AbstractAsyncContextManager[D]] = no_deps  # type: ignore[assignment]
+    consumers: Callable[[Runtime[S, D]], Sequence[Consumer]] = lambda _: ()
+    # Long-running loops (sweeper, reconciler, arq worker), stopped at shutdown.
+    background: Callable[[Runtime[S, D]], Sequence[Coroutine[Any, Any, None]]] = lambda _: ()
+    ready_checks: Sequence[Callable[[Runtime[S, D]], Awaitable[None]]] = field(default=())
+
+    @property
+    def info(self) -> ServiceInfo:
+        return by_name(self.name)
+
+    @property
+    def prefix(self) -> str:
+        return self.info.health_prefix
+
+    @property
+    def on_bus(self) -> bool:
+        return bool(self.info.publishes or self.info.consumes)
+
+    @property
+    def checks_sessions(self) -> bool:
+        """Every API reads the session cookie, so every API asks the deny-list."""
+        return self.info.kind is Kind.API
+
+
+def request_runtime(request: Request) -> Any:
+    """FastAPI dependency; each service annotates it with its own `Runtime[S, D]`."""
+    return request.app.state.runtime

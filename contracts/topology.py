@@ -1,0 +1,134 @@
+"""The one table of services: everything else that names a service is derived from it.
+
+`make run` (scripts/stack.py), the harness that tests and bench start stacks
+with, the ingress routes (infra/routes.py), the Kubernetes manifests, skaffold
+and the Dockerfile are generated or checked from `SERVICES`
+(tests/infra/test_topology.py fails when any of them disagrees).
+
+Adding a service: its package under `backend_services/<name>` (with a `main.py`
+exposing `create()` for APIs or a worker app), one row here, then
+`make generate` to rewrite the generated files.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from .events import Subject
+
+
+class Kind(StrEnum):
+    API = "api"  # HTTP routes under `prefix`, behind the ingress
+    WORKER = "worker"  # no public routes; /healthz and /readyz on its own port
+
+
+class ServiceInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str  # package, process, image, Kubernetes Deployment and NATS user
+    kind: Kind
+    port: int  # local port of the first replica (replica i: port + 10 * i)
+    summary: str
+    prefix: str | None = None  # APIs: the ingress path prefix, e.g. "/api/users"
+    database: bool = False  # owns a database (SQLite locally, PostgreSQL on k8s)
+    redis: bool = False
+    stripe: bool = False
+    publishes: tuple[Subject, ...] = ()
+    consumes: tuple[Subject, ...] = ()
+
+    @property
+    def module(self) -> str:
+        return f"backend_services.{self.name}"
+
+    @property
+    def health_prefix(self) -> str:
+        return self.prefix or ""
+
+    @property
+    def env_prefix(self) -> str:
+        """Settings of the local stack that concern this service: `TICKETS_PORT`, ..."""
+        return self.name.upper()
+
+
+S = Subject
+
+SERVICES: tuple[ServiceInfo, ...] = (
+    ServiceInfo(
+        name="auth",
+        kind=Kind.API,
+        port=4001,
+        prefix="/api/users",
+        summary="users and sessions",
+        database=True,
+        redis=True,
+    ),
+    ServiceInfo(
+        name="tickets",
+        kind=Kind.API,
+        port=4002,
+        prefix="/api/tickets",
+        summary="seller listings",
+        database=True,
+        publishes=(S.TICKET_CREATED, S.TICKET_UPDATED),
+        consumes=(S.ORDER_CREATED, S.ORDER_CANCELLED, S.ORDER_COMPLETED),
+    ),
+    ServiceInfo(
+        name="orders",
+        kind=Kind.API,
+        port=4003,
+        prefix="/api/orders",
+        summary="reservations with a hold timer",
+        database=True,
+        publishes=(S.ORDER_CREATED, S.ORDER_CANCELLED, S.ORDER_COMPLETED),
+        consumes=(S.TICKET_CREATED, S.TICKET_UPDATED, S.EXPIRATION_COMPLETE, S.PAYMENT_CREATED),
+    ),
+    ServiceInfo(
+        name="payments",
+        kind=Kind.API,
+        port=4004,
+        prefix="/api/payments",
+        summary="Stripe charges",
+        database=True,
+        stripe=True,
+        publishes=(S.PAYMENT_CREATED,),
+        consumes=(S.ORDER_CREATED, S.ORDER_CANCELLED, S.ORDER_COMPLETED),
+    ),
+    ServiceInfo(
+        name="expiration",
+        kind=Kind.WORKER,
+        port=4005,
+        summary="hold timers (arq on Redis)",
+        redis=True,
+        publishes=(S.EXPIRATION_COMPLETE,),
+        consumes=(S.ORDER_CREATED,),
+    ),
+)
+
+# The Reflex UI: every path no API prefix claims. It only subscribes to the bus.
+UI_NAME = "ui"
+UI_PORT = 3000
+UI_CONSUMES: tuple[Subject, ...] = tuple(Subject)
+
+# Ports of the shared parts of the local stack.
+INFRA_PORTS: dict[str, int] = {"nats": 4222, "nats_monitor": 8222, "redis": 6379, "stripe": 8420}
+REPLICA_PORT_STEP = 10
+HTTP_PORT = 8080  # the ingress
+K8S_HTTP_PORT = 8000  # every service container listens here on Kubernetes
+
+
+def by_name(name: str) -> ServiceInfo:
+    for service in SERVICES:
+        if service.name == name:
+            return service
+    raise KeyError(f"no service named {name!r} in contracts.topology")
+
+
+def apis() -> tuple[ServiceInfo, ...]:
+    return tuple(s for s in SERVICES if s.kind is Kind.API)
+
+
+def local_ports() -> dict[str, int]:
+    """Every port of the local stack by name: services, the UI and the shared parts."""
+    return {**{s.name: s.port for s in SERVICES}, UI_NAME: UI_PORT, **INFRA_PORTS}

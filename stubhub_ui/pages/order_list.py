@@ -1,0 +1,57 @@
+"""`/orders`: the signed-in buyer's orders (live)."""
+
+# Reflex turns state attributes into Vars at class level; mypy sees the Python types.
+# mypy: disable-error-code="arg-type, attr-defined, operator"
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ..components import list_body, list_row, notice, page, price_tag, private, status_badge
+from ..state import OrdersState
+
+
+def _order_row(order) -> rx.Component:
+    return list_row(
+        status_badge(order.display_status, order.status_label, "order-status"),
+        rx.text(order.ticket_title, weight="medium", size="3", class_name="clamp-2"),
+        rx.hstack(
+            price_tag(order.price_display, size="2", testid="order-price"),
+            rx.cond(
+                order.status == "created",
+                rx.text(
+                    "· hold until ",
+                    order.expires_display,
+                    size="1",
+                    color_scheme="gray",
+                ),
+            ),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+        ),
+        href="/orders/" + order.id,
+        testid="order-row",
+        data_order_id=order.id,
+    )
+
+
+def _orders_body() -> rx.Component:
+    return list_body(
+        OrdersState.loading,
+        OrdersState.orders,
+        OrdersState.error,
+        notice(
+            "shopping_bag",
+            "No orders yet",
+            "When you buy a ticket, your order shows up here.",
+            rx.link(rx.button("Browse tickets"), href="/"),
+            testid="no-orders",
+        ),
+        _order_row,
+        "order-list",
+    )
+
+
+def orders() -> rx.Component:
+    return page("My orders", private(_orders_body))

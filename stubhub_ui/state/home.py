@@ -1,0 +1,104 @@
+"""`/`: the tickets on sale, with this tab's own search, sort and page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ..models import TicketView
+from ..settings import get_settings
+from ..views import View, ViewKind
+from .fetch import FetchCache
+from .session import SessionState
+
+SORTS = ("newest", "price_asc", "price_desc")
+
+
+class HomeState(SessionState):
+    tickets: list[TicketView] = []
+    q: str = ""
+    sort: str = "newest"
+    page: int = 1
+    has_more: bool = False
+    loading: bool = True
+    error: str = ""
+
+    async def _fetch(self, cache: FetchCache | None = None) -> None:
+        size = get_settings().ui_page_size
+        params: dict[str, Any] = {
+            "sort": self.sort,
+            "limit": size + 1,
+            "offset": (self.page - 1) * size,
+        }
+        if self.q.strip():
+            params["q"] = self.q.strip()
+        resp = await self._get("/api/tickets", cache, private=False, params=params)
+        if not resp.ok or not isinstance(resp.body, list):
+            self.error = resp.message()
+            self.loading = False
+            return
+        items = [TicketView.from_api(t) for t in resp.body if isinstance(t, dict)]
+        if not items and self.page > 1:
+            # The last ticket of this page went away: step back.
+            self.page -= 1
+            await self._fetch(cache)
+            return
+        self.error = ""
+        self.has_more = len(items) > size
+        self.tickets = items[:size]
+        self.loading = False
+
+    @rx.event
+    async def load(self):
+        await self._ensure_session(View(ViewKind.HOME))
+        params = self.router.url.query_parameters
+        if "q" in params:
+            self.q = params.get("q", "")[:200]
+        if params.get("sort") in SORTS:
+            self.sort = params["sort"]
+        if not self.tickets:
+            self.loading = True
+        await self._fetch()
+
+    @rx.event
+    async def search(self, value: str):
+        self.q = str(value)[:200]
+        self.page = 1
+        self.loading = True
+        yield
+        await self._fetch()
+
+    @rx.event
+    async def submit_search(self, form: dict[str, Any]):
+        self.q = str(form.get("q") or "")[:200]
+        self.page = 1
+        self.loading = True
+        yield
+        await self._fetch()
+
+    @rx.event
+    async def set_sort(self, value: str):
+        self.sort = value if value in SORTS else "newest"
+        self.page = 1
+        self.loading = True
+        yield
+        await self._fetch()
+
+    @rx.event
+    async def next_page(self):
+        if not self.has_more:
+            return
+        self.page += 1
+        self.loading = True
+        yield
+        await self._fetch()
+
+    @rx.event
+    async def prev_page(self):
+        if self.page <= 1:
+            return
+        self.page -= 1
+        self.loading = True
+        yield
+        await self._fetch()
