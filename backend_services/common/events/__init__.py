@@ -14,8 +14,9 @@ from contracts.events import (
 
 from .bus import EventBus
 from .consumer import Consumer, Delivery, Handler, Retry, idempotent, run_consumer
+from .liveness import ConsumerHealth
 from .outbox import OutboxRelay, record
-from .supervisor import ConsumerHealth, supervise
+from .supervisor import supervise
 
 __all__ = [
     "Consumer",

@@ -15,7 +15,6 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
@@ -30,10 +29,8 @@ from contracts.events import Event, parse_event
 from ..db import transaction
 from ..threads import in_thread
 from .bus import EventBus
+from .liveness import ConsumerHealth
 from .tables import ProcessedMessage
-
-if TYPE_CHECKING:
-    from .supervisor import ConsumerHealth
 
 log = logging.getLogger(__name__)
 

@@ -16,29 +16,11 @@ import logging
 
 from .bus import EventBus
 from .consumer import Consumer, run_consumer
+from .liveness import ConsumerHealth
 
 log = logging.getLogger(__name__)
 
 RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
-
-
-class ConsumerHealth:
-    """Which consumers are down, and why: one of the facts `/readyz` reports."""
-
-    def __init__(self) -> None:
-        self._down: dict[str, str] = {}
-
-    def up(self, name: str) -> None:
-        self._down.pop(name, None)
-
-    def down(self, name: str, reason: str) -> None:
-        self._down[name] = reason
-
-    def is_up(self, name: str) -> bool:
-        return name not in self._down
-
-    def problems(self) -> list[str]:
-        return [f"consumer {name} down: {why}" for name, why in sorted(self._down.items())]
 
 
 async def supervise(
