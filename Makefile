@@ -1,5 +1,5 @@
 # The two commands: `make run` (the whole stack on http://localhost:8080) and `make test`.
-.PHONY: run test setup lint unit system bench chaos clean
+.PHONY: run test setup lint unit system bench chaos clean generate
 
 PY := .venv/bin/python
 
@@ -8,6 +8,10 @@ setup:
 
 run: setup
 	@$(PY) scripts/stack.py
+
+# Rewrite every file derived from contracts/topology.py (k8s manifests, ingress).
+generate: setup
+	$(PY) infra/render.py
 
 lint: setup
 	.venv/bin/ruff check .

@@ -90,7 +90,9 @@ def wait_ready(url: str, timeout: float = 30) -> None:
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
+                checks = json.loads(response.read()).get("checks", {})
+                # Ready and on the bus (/readyz reports the bus, it does not gate on it).
+                if response.status == 200 and all(s == "ok" for s in checks.values()):
                     return
         except OSError:
             pass

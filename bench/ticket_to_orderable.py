@@ -39,6 +39,7 @@ from harness import servers
 from harness.apps import JWT_KEY, make_settings, serve
 from harness.people import Person
 from harness.servers import sibling_database
+from harness.stack import http_ok
 
 POLL_SECONDS = 0.002
 
@@ -121,10 +122,8 @@ def service(name: str, database_url: str, nats_url: str, tmp: Path) -> Iterator[
 
 
 def _ready(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
+    """Ready and on the bus (/readyz reports the bus but does not gate on it)."""
+    return http_ok(url, timeout=1)
 
 
 async def measure(count: int, kind: str, processes: bool) -> list[float]:

@@ -17,6 +17,8 @@ class Subject(StrEnum):
     ORDER_COMPLETED = "order.completed"
     EXPIRATION_COMPLETE = "expiration.complete"
     PAYMENT_CREATED = "payment.created"
+    EVENT_CREATED = "event.created"
+    EVENT_UPDATED = "event.updated"
 
 
 class Event(CamelModel):
@@ -30,6 +32,10 @@ class TicketCreated(Event):
     title: str
     price: int
     user_id: str
+    # Marketplace v2: tickets of an event, and what a buyer pays (optional until
+    # tickets sends them; older events have neither).
+    event_id: str | None = None
+    all_in_price: int | None = None
 
 
 class TicketUpdated(Event):
@@ -41,6 +47,8 @@ class TicketUpdated(Event):
     user_id: str
     order_id: str | None
     status: Literal["available", "reserved", "sold"]
+    event_id: str | None = None
+    all_in_price: int | None = None
 
 
 class OrderTicketRef(CamelModel):
@@ -89,6 +97,25 @@ class PaymentCreated(Event):
     amount: int
 
 
+class _Show(Event):
+    """A catalog event (a concert, a match, ...): not to be confused with `Event`, a message."""
+
+    id: str
+    version: int
+    name: str
+    venue: str
+    city: str
+    starts_at: datetime
+
+
+class EventCreated(_Show):
+    subject = Subject.EVENT_CREATED
+
+
+class EventUpdated(_Show):
+    subject = Subject.EVENT_UPDATED
+
+
 EVENT_TYPES: dict[Subject, type[Event]] = {
     cls.subject: cls
     for cls in (
@@ -99,6 +126,8 @@ EVENT_TYPES: dict[Subject, type[Event]] = {
         OrderCompleted,
         ExpirationComplete,
         PaymentCreated,
+        EventCreated,
+        EventUpdated,
     )
 }
 

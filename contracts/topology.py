@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from .events import Subject
 
@@ -33,10 +33,17 @@ class ServiceInfo(BaseModel):
     summary: str
     prefix: str | None = None  # APIs: the ingress path prefix, e.g. "/api/users"
     database: bool = False  # owns a database (SQLite locally, PostgreSQL on k8s)
+    # Every API: the session deny-list (sign-out) is in Redis; see _apis_use_redis.
     redis: bool = False
     stripe: bool = False
     publishes: tuple[Subject, ...] = ()
     consumes: tuple[Subject, ...] = ()
+
+    @model_validator(mode="after")
+    def _apis_use_redis(self) -> ServiceInfo:
+        if self.kind is Kind.API and not self.redis:
+            raise ValueError(f"{self.name}: every API checks sessions in Redis (redis=True)")
+        return self
 
     @property
     def module(self) -> str:
@@ -71,6 +78,7 @@ SERVICES: tuple[ServiceInfo, ...] = (
         prefix="/api/tickets",
         summary="seller listings",
         database=True,
+        redis=True,
         publishes=(S.TICKET_CREATED, S.TICKET_UPDATED),
         consumes=(S.ORDER_CREATED, S.ORDER_CANCELLED, S.ORDER_COMPLETED),
     ),
@@ -81,6 +89,7 @@ SERVICES: tuple[ServiceInfo, ...] = (
         prefix="/api/orders",
         summary="reservations with a hold timer",
         database=True,
+        redis=True,
         publishes=(S.ORDER_CREATED, S.ORDER_CANCELLED, S.ORDER_COMPLETED),
         consumes=(S.TICKET_CREATED, S.TICKET_UPDATED, S.EXPIRATION_COMPLETE, S.PAYMENT_CREATED),
     ),
@@ -91,6 +100,7 @@ SERVICES: tuple[ServiceInfo, ...] = (
         prefix="/api/payments",
         summary="Stripe charges",
         database=True,
+        redis=True,
         stripe=True,
         publishes=(S.PAYMENT_CREATED,),
         consumes=(S.ORDER_CREATED, S.ORDER_CANCELLED, S.ORDER_COMPLETED),
@@ -103,6 +113,17 @@ SERVICES: tuple[ServiceInfo, ...] = (
         redis=True,
         publishes=(S.EXPIRATION_COMPLETE,),
         consumes=(S.ORDER_CREATED,),
+    ),
+    ServiceInfo(
+        name="catalog",
+        kind=Kind.API,
+        port=4006,
+        prefix="/api/events",
+        summary="events with live availability",
+        database=True,
+        redis=True,
+        publishes=(S.EVENT_CREATED, S.EVENT_UPDATED),
+        consumes=(S.TICKET_CREATED, S.TICKET_UPDATED),
     ),
 )
 

@@ -29,6 +29,8 @@ from typing import Any
 
 from rich.console import Console
 
+from contracts import topology
+
 from . import report
 from .client import Api, Result, User
 from .events import consumer_states, parse_time
@@ -58,7 +60,7 @@ QUICK = ChaosConfig(
 
 def default_targets(stack: ManagedStack) -> list[str]:
     services = []
-    for base in ("auth", "tickets", "orders", "payments", "expiration"):
+    for base in (s.name for s in topology.SERVICES):
         names = [n for n in stack.procs if n.rstrip("0123456789") == base]
         if names:
             services.append(names[0])  # with replicas, the first replica

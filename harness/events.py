@@ -22,7 +22,9 @@ import nats
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 
-SUBJECTS = ["ticket.>", "order.>", "expiration.>", "payment.>"]
+from backend_services.common.events.bus import STREAM_SUBJECTS
+
+SUBJECTS = STREAM_SUBJECTS  # every subject family of the contract
 STREAM = "EVENTS"
 
 

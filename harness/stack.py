@@ -16,6 +16,7 @@ never slept for.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shlex
 import signal
@@ -160,11 +161,20 @@ class StackConfig:
 
 
 def http_ok(url: str, timeout: float = 2.0) -> bool:
+    """200, and every dependency a `/readyz` body reports is up: the services stay
+    ready without the bus (it is reported, not a gate), but a stack is up with it."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
-            return bool(response.status == 200)
+            if response.status != 200:
+                return False
+            body = response.read()
     except OSError:
         return False
+    try:
+        checks = json.loads(body).get("checks", {})
+    except (ValueError, AttributeError):
+        return True  # not a readiness body (the UI's /ping)
+    return all(state == "ok" for state in checks.values())
 
 
 def port_open(port: int) -> bool:

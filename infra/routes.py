@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
-from contracts.topology import K8S_HTTP_PORT, UI_NAME, UI_PORT, apis
+from contracts.topology import K8S_HTTP_PORT, SERVICES, UI_NAME, UI_PORT, ServiceInfo
 
 HOST = "ticketing.dev"
 INGRESS_CLASS = "nginx"
@@ -55,14 +55,18 @@ class Route:
     websocket: bool = False
 
 
-ROUTES: tuple[Route, ...] = (
-    # One route per API of the topology table, under its own prefix.
-    *(Route(f"{s.prefix}(/|$)(.*)", s.name, K8S_HTTP_PORT) for s in apis()),
-    # Reflex's socket.io endpoint: long-lived websocket, so its own timeouts.
-    Route("/_event(/|$)(.*)", UI_NAME, UI_PORT, ingress="ticketing-websocket", websocket=True),
-    # Pages, assets, /ping, /_health, /_upload: everything else is the UI.
-    Route("/(.*)", UI_NAME, UI_PORT, ingress="ticketing-ui"),
-)
+def table(services: Sequence[ServiceInfo] = SERVICES) -> tuple[Route, ...]:
+    return (
+        # One route per API of the topology table, under its own prefix.
+        *(Route(f"{s.prefix}(/|$)(.*)", s.name, K8S_HTTP_PORT) for s in services if s.prefix),
+        # Reflex's socket.io endpoint: long-lived websocket, so its own timeouts.
+        Route("/_event(/|$)(.*)", UI_NAME, UI_PORT, ingress="ticketing-websocket", websocket=True),
+        # Pages, assets, /ping, /_health, /_upload: everything else is the UI.
+        Route("/(.*)", UI_NAME, UI_PORT, ingress="ticketing-ui"),
+    )
+
+
+ROUTES: tuple[Route, ...] = table()
 
 
 def ordered(routes: Sequence[Route] = ROUTES) -> list[Route]:

@@ -10,21 +10,21 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
 
 from .db import make_engine
-from .errors import install_error_handlers
+from .errors import error_body, install_error_handlers
 from .events import EventBus, OutboxRelay, supervise
 from .events.inbox import prune_forever
 from .health import service_health_router
 from .logs import configure_logging
-from .migrations import upgrade_to_head
 from .openapi import with_contract_errors
 from .revocation import Revocations
 from .runtime import Runtime, ServiceSpec
 from .settings import ServiceSettings
+from .startup import UNREACHABLE, migrate, migrate_until_done
 from .tasks import stop
-from .threads import in_thread
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ def create_app(spec: ServiceSpec[Any, Any], settings: ServiceSettings) -> FastAP
     app.state.settings = settings
     install_error_handlers(app)
     app.middleware("http")(_request_id)
+    app.middleware("http")(_unavailable_until_serving(prefix))
     # Health first, so a service's `/{id}` route never shadows /healthz or /readyz.
     app.include_router(service_health_router(spec), prefix=prefix)
     for router in spec.routers:
@@ -57,25 +58,40 @@ def _lifespan(
         configure_logging(spec.name, settings.log_level, settings.log_json)
         runtime: Runtime[Any, Any] = Runtime(settings=settings, deps=None)
         app.state.runtime = runtime
+        tasks: list[asyncio.Task[None]] = []
         async with contextlib.AsyncExitStack() as stack:
-            if spec.migrations_dir is not None:
-                runtime.db = make_engine(settings.database_url)
-                stack.callback(runtime.db.dispose)
-                await in_thread(upgrade_to_head, runtime.db, spec.migrations_dir)
-            if spec.on_bus:
-                runtime.events = EventBus(settings.nats_url, settings.nats_stream, spec.name)
+            if spec.on_bus:  # connects in the background; never fatal, never a gate
+                runtime.events = EventBus.from_settings(settings, client_name=spec.name)
                 await runtime.events.start()
                 stack.push_async_callback(runtime.events.close)
-            if spec.checks_sessions:
+            if spec.checks_sessions:  # connects lazily: reported in /readyz, never a gate
                 redis = connect_redis(settings.redis_url)
                 stack.push_async_callback(redis.aclose)
                 cache = settings.session_revocation_cache_seconds
                 runtime.revocations = Revocations(redis, cache)
-            runtime.deps = await stack.enter_async_context(spec.deps(runtime))
-            tasks = [asyncio.create_task(loop) for loop in _background(runtime, spec)]
-            stack.push_async_callback(stop, tasks)
-            log.info("%s ready on %s", spec.name, spec.prefix or "/")
-            yield
+
+            async def serve() -> None:
+                runtime.deps = await stack.enter_async_context(spec.deps(runtime))
+                tasks.extend(asyncio.create_task(loop) for loop in _background(runtime, spec))
+                runtime.serving.set()
+                log.info("%s ready on %s", spec.name, spec.prefix or "/")
+
+            if spec.migrations_dir is None:
+                await serve()
+            else:
+                runtime.db = make_engine(settings.database_url)
+                stack.callback(runtime.db.dispose)
+                try:  # the usual case: the database answers and the app starts migrated
+                    await migrate(runtime.db, spec.migrations_dir)
+                    await serve()
+                except UNREACHABLE as exc:
+                    log.warning("%s: database not reachable (%s); retrying", spec.name, exc)
+                    later = migrate_until_done(runtime.db, spec.migrations_dir, spec.name, serve)
+                    tasks.append(asyncio.create_task(later, name=f"{spec.name}-startup"))
+            try:
+                yield
+            finally:  # before the stack closes the deps, the database and the bus
+                await stop(tasks)
 
     return lifespan
 
@@ -110,3 +126,21 @@ async def _request_id(
     response = await call_next(request)
     response.headers["X-Request-Id"] = request_id
     return response
+
+
+def _unavailable_until_serving(
+    prefix: str,
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    """Until the database is migrated, routes answer 503 (health and docs still work)."""
+    open_paths = {f"{prefix}/{p}" for p in ("healthz", "readyz", "docs", "openapi.json")}
+
+    async def middleware(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        runtime: Runtime[Any, Any] | None = getattr(request.app.state, "runtime", None)
+        if runtime is None or runtime.serving.is_set() or request.url.path in open_paths:
+            return await call_next(request)
+        body = error_body(("The service is starting, please try again", None))
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "2"})
+
+    return middleware

@@ -1,4 +1,10 @@
-"""`/healthz` (the process is alive) and `/readyz` (503 listing what is unreachable)."""
+"""`/healthz` (the process is alive) and `/readyz` (can it serve requests?).
+
+Ready means: the service's own database is migrated and reachable. The event
+bus and the extra checks (Redis) are reported in the body's `checks`, never a
+gate: the outbox rides out a NATS outage, and a bus blip must not take every
+API out of its Service's endpoints at once.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +20,12 @@ from .errors import error_body, error_responses
 from .runtime import Runtime, ServiceSpec
 from .threads import in_thread
 
-ReadinessProbe = Callable[[Request], Awaitable[list[str]]]
+# What a probe found: problems (any makes /readyz 503) and every dependency's state.
+Readiness = tuple[list[str], dict[str, str]]
+ReadinessProbe = Callable[[Request], Awaitable[Readiness]]
 
 
-def health_router(problems: ReadinessProbe) -> APIRouter:
+def health_router(probe: ReadinessProbe) -> APIRouter:
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz")
@@ -26,39 +34,48 @@ def health_router(problems: ReadinessProbe) -> APIRouter:
 
     @router.get("/readyz", responses=error_responses(503))
     async def readyz(request: Request) -> JSONResponse:
-        found = await problems(request)
-        if found:
-            return JSONResponse(error_body(*((p, None) for p in found)), status_code=503)
-        return JSONResponse({"status": "ready"})
+        problems, checks = await probe(request)
+        if problems:
+            body = error_body(*((p, None) for p in problems))
+            return JSONResponse({**body, "checks": checks}, status_code=503)
+        return JSONResponse({"status": "ready", "checks": checks})
 
     return router
 
 
 def service_health_router(spec: ServiceSpec[Any, Any]) -> APIRouter:
-    async def problems(request: Request) -> list[str]:
-        return await readiness_problems(request.app.state.runtime, spec)
+    async def probe(request: Request) -> Readiness:
+        return await readiness(request.app.state.runtime, spec)
 
-    return health_router(problems)
+    return health_router(probe)
 
 
-async def readiness_problems(runtime: Runtime[Any, Any], spec: ServiceSpec[Any, Any]) -> list[str]:
+async def readiness(runtime: Runtime[Any, Any], spec: ServiceSpec[Any, Any]) -> Readiness:
     problems: list[str] = []
+    checks: dict[str, str] = {}
+    if runtime.events is not None:
+        checks["events"] = "ok" if runtime.events.connected else "unreachable"
+    if not runtime.serving.is_set():
+        checks["database"] = "starting"
+        return ["database not reachable or not migrated yet"], checks
     if runtime.db is not None:
         try:
             await in_thread(ping, runtime.db)
+            checks["database"] = "ok"
         except Exception as exc:
+            checks["database"] = type(exc).__name__
             problems.append(f"database unreachable: {type(exc).__name__}")
-    if runtime.events is not None and not runtime.events.connected:
-        problems.append("event bus unreachable")
-    if runtime.revocations is not None:
+    if runtime.revocations is not None:  # the session deny-list (and auth's limits)
         try:
             await asyncio.wait_for(runtime.revocations.redis.ping(), 2)
+            checks["redis"] = "ok"
         except Exception as exc:
-            problems.append(f"redis unreachable: {type(exc).__name__}")
-    problems.extend(runtime.consumers.problems())
+            checks["redis"] = type(exc).__name__
+    checks.update(runtime.consumers.checks())  # a consumer down, and why
     for check in spec.ready_checks:
         try:
             await check(runtime)
+            checks[check.__name__] = "ok"
         except Exception as exc:
-            problems.append(f"{check.__name__}: {type(exc).__name__}")
-    return problems
+            checks[check.__name__] = type(exc).__name__
+    return problems, checks

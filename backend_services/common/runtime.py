@@ -9,6 +9,7 @@ spec's `deps` context manager, never string-keyed extras.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ class Runtime(Generic[S, D]):
     deps: D
     db: Engine | None = None
     events: EventBus | None = None
+    # Set once the database (if any) is migrated and the deps and loops run.
+    serving: asyncio.Event = field(default_factory=asyncio.Event)
     # APIs: the session deny-list every request is checked against (Redis).
     revocations: Revocations | None = None
     consumers: ConsumerHealth = field(default_factory=ConsumerHealth)  # for /readyz
@@ -74,6 +77,7 @@ class ServiceSpec(Generic[S, D]):
     consumers: Callable[[Runtime[S, D]], Sequence[Consumer]] = lambda _: ()
     # Long-running loops (sweeper, reconciler, arq worker), stopped at shutdown.
     background: Callable[[Runtime[S, D]], Sequence[Coroutine[Any, Any, None]]] = lambda _: ()
+    # Reported by /readyz, never a gate: only the service's own database is.
     ready_checks: Sequence[Callable[[Runtime[S, D]], Awaitable[None]]] = field(default=())
 
     @property

@@ -28,6 +28,11 @@ class ServiceSettings(BaseSettings):
     nats_stream: str = "EVENTS"
     # Session deny-list (every API service), sign-in limits (auth), timers (expiration).
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", repr=False)
+    # JetStream copies of each stream (the prod overlay's three-node cluster: 3),
+    # and the streams' size bounds: the oldest events go first, never the store.
+    nats_stream_replicas: int = Field(default=1, ge=1, le=5)
+    nats_stream_max_bytes: int = Field(default=1024**3, gt=0)
+    nats_deadletter_max_bytes: int = Field(default=256 * 1024**2, gt=0)
     jwt_key: str = Field(default="", repr=False)
     jwt_issuer: str = "ticketing-auth"
     jwt_audience: str = "ticketing"

@@ -1,15 +1,15 @@
 # syntax=docker/dockerfile:1.7
 #
-# The backend services and the expiration worker: one file, one target per
-# deployable. They share every dependency (`.[services]`), so the images share
-# every layer but the last, and a dependency bump is one rebuild.
+# Every backend service and worker: ONE image, which names no
+# service. `python -m backend_services` runs the service named by `SERVICE`
+# (set by each Deployment, or baked in with `--build-arg SERVICE=<name>` for
+# `docker run`); port, prefix and health path come from contracts/topology.py.
 #
-#   docker build -f infra/docker/services.Dockerfile --target auth -t ticketing/auth .
-#   (targets: auth, tickets, orders, payments, expiration)
+#   docker build -f infra/docker/services.Dockerfile -t ticketing/services .
+#   docker run -e SERVICE=tickets -e DATABASE_URL=... ticketing/services
 #
 # Layout: dependencies in /opt/venv (the project itself is not installed), the
-# source in /app/backend_services, run with `python -m backend_services.<svc>`
-# from /app. Kubernetes mounts the root filesystem read-only; skaffold's dev
+# source in /app/backend_services and /app/contracts, run from /app. Kubernetes mounts the root filesystem read-only; skaffold's dev
 # loop syncs changed .py files into /app (hence /app is owned by the app user).
 
 ARG PYTHON_IMAGE=python:3.11-slim
@@ -44,27 +44,9 @@ COPY --chown=app:app contracts ./contracts
 COPY --chown=app:app backend_services ./backend_services
 USER 10001:10001
 EXPOSE 8000
+ARG SERVICE=""
+ENV SERVICE=${SERVICE}
 # Kubernetes uses its own probes; this one serves `docker run` and compose.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ['PORT']}{os.environ['HEALTH_PATH']}\", timeout=2)"]
-
-# --------------------------------------------------------------------- targets
-FROM runtime AS auth
-ENV HEALTH_PATH=/api/users/healthz
-CMD ["python", "-m", "backend_services.auth"]
-
-FROM runtime AS tickets
-ENV HEALTH_PATH=/api/tickets/healthz
-CMD ["python", "-m", "backend_services.tickets"]
-
-FROM runtime AS orders
-ENV HEALTH_PATH=/api/orders/healthz
-CMD ["python", "-m", "backend_services.orders"]
-
-FROM runtime AS payments
-ENV HEALTH_PATH=/api/payments/healthz
-CMD ["python", "-m", "backend_services.payments"]
-
-FROM runtime AS expiration
-ENV HEALTH_PATH=/healthz
-CMD ["python", "-m", "backend_services.expiration"]
+    CMD ["python", "-m", "backend_services.healthcheck"]
+CMD ["python", "-m", "backend_services"]

@@ -1,5 +1,5 @@
-"""Consumers that stay alive: a failed ack restarts the consumer, /readyz says so
-meanwhile; and the inbox forgets ids once they are older than its retention."""
+"""Consumers that stay alive: a failed ack restarts the consumer, /readyz's checks
+say so meanwhile; and the inbox forgets ids once they are older than its retention."""
 
 from __future__ import annotations
 
@@ -66,12 +66,17 @@ async def test_a_consumer_whose_ack_raises_restarts_and_readyz_says_so(
         async def ready() -> httpx.Response:
             return await client.get("/api/tickets/readyz")
 
-        assert (await ready()).status_code == 200
+        def probe_state(r: httpx.Response) -> str | None:
+            state: str | None = r.json()["checks"].get("consumer probe")
+            return state
+
+        assert probe_state(await ready()) is None
         await publish(nats_url, "ticket.created", payload("first"), msg_id="m1")
-        down = await eventually(ready, lambda r: r.status_code == 503, interval=0.02)
-        messages = [e["message"] for e in down.json()["errors"]]
-        assert any(m.startswith("consumer probe down: ConnectionError") for m in messages)
-        await eventually(ready, lambda r: r.status_code == 200)
+        # Reported, not a gate (like the bus): the API keeps serving meanwhile.
+        down = await eventually(ready, lambda r: probe_state(r) is not None, interval=0.02)
+        assert str(probe_state(down)).startswith("down: ConnectionError"), down.json()
+        assert down.status_code == 200
+        await eventually(ready, lambda r: probe_state(r) is None)
         await publish(nats_url, "ticket.created", payload("second"), msg_id="m2")
 
         async def handled() -> list[str]:

@@ -63,8 +63,15 @@ def new_order_id() -> str:
 
 async def test_health_endpoints(worker: httpx.AsyncClient) -> None:
     assert (await worker.get("/healthz")).json() == {"status": "ok"}
-    ready = await eventually(lambda: worker.get("/readyz"), lambda r: r.status_code == 200)
-    assert ready.json() == {"status": "ready"}
+    # The bus is reported, not a gate: wait until it shows connected too.
+    ready = await eventually(
+        lambda: worker.get("/readyz"),
+        lambda r: r.status_code == 200 and r.json()["checks"]["events"] == "ok",
+    )
+    assert ready.json() == {
+        "status": "ready",
+        "checks": {"events": "ok", "redis_reachable": "ok"},
+    }
 
 
 async def test_publishes_expiration_complete_at_expires_at(
@@ -121,7 +128,11 @@ async def test_order_already_past_expiry_fires_immediately(
 async def wait_ready(proc: servers.Server) -> None:
     ready = f"http://127.0.0.1:{proc.port}/readyz"
     async with httpx.AsyncClient() as client:
-        await eventually(lambda: client.get(ready), lambda r: r.status_code == 200, timeout=15)
+        await eventually(
+            lambda: client.get(ready),
+            lambda r: r.status_code == 200 and r.json()["checks"]["events"] == "ok",
+            timeout=15,
+        )
 
 
 async def test_timer_due_while_worker_down_fires_after_restart(

@@ -15,19 +15,18 @@ from typing import Any
 
 import yaml
 
+from contracts import topology
+
 REPO = Path(__file__).resolve().parents[2]
 INFRA = REPO / "infra"
 OVERLAYS = ("dev", "prod")
-SERVICES = ("auth", "tickets", "orders", "payments", "expiration")  # images of services.Dockerfile
-APPS = (*SERVICES, "ui")
+SERVICES = tuple(s.name for s in topology.SERVICES)  # all run by the services image
+APIS = tuple(s.name for s in topology.apis())
+DATABASES = tuple(s.name for s in topology.SERVICES if s.database)
+APPS = (*SERVICES, topology.UI_NAME)
+SERVICES_IMAGE = "ticketing/services"
 
 Doc = dict[str, Any]
-
-
-def written(service: str) -> bool:
-    """Whether a service's package has what its image runs (entry point, app, settings)."""
-    package = REPO / "backend_services" / service
-    return all((package / f).exists() for f in ("__main__.py", "main.py", "settings.py"))
 
 
 # --------------------------------------------------------------------- manifests
@@ -50,6 +49,18 @@ def render(overlay: str) -> tuple[Doc, ...]:
 
 def of_kind(docs: tuple[Doc, ...], kind: str) -> dict[str, Doc]:
     return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
+
+
+def nats_config(docs: tuple[Doc, ...]) -> str:
+    """The nats.conf the NATS StatefulSet mounts."""
+    nats = of_kind(docs, "StatefulSet")["nats"]
+    volumes = {v["name"]: v for v in pod_spec(nats)["volumes"]}
+    mount = next(
+        m for m in pod_spec(nats)["containers"][0]["volumeMounts"] if m["mountPath"] == "/etc/nats"
+    )
+    configmap = of_kind(docs, "ConfigMap")[volumes[mount["name"]]["configMap"]["name"]]
+    text: str = configmap["data"]["nats.conf"]
+    return text
 
 
 def pod_spec(workload: Doc) -> Doc:
@@ -149,9 +160,9 @@ def dockerfile(path: Path) -> dict[str, Stage]:
     args: dict[str, str] = {}
     current: Stage | None = None
     for keyword, rest in _instructions(path.read_text()):
-        if keyword == "ARG" and current is None:
+        if keyword == "ARG":  # global, or in a stage (then also usable by its ENV)
             name, _, default = rest.partition("=")
-            args[name] = default
+            args[name] = default.strip('"')
         elif keyword == "FROM":
             words = rest.split()
             base = re.sub(r"\$\{(\w+)\}", lambda m: args.get(m.group(1), ""), words[0])
@@ -169,6 +180,7 @@ def dockerfile(path: Path) -> dict[str, Stage]:
         elif keyword == "ENV":
             for token in shlex.split(rest):
                 key, _, value = token.partition("=")
+                value = re.sub(r"\$\{(\w+)\}", lambda m: args.get(m.group(1), ""), value)
                 current.env[key] = value.replace("$PATH", current.env.get("PATH", "$PATH"))
         elif keyword == "RUN":
             current.runs.append(re.sub(r"^(--\S+\s+)+", "", rest))

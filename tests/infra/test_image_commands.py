@@ -198,7 +198,7 @@ def service_processes(
     copy_context(app, [a for c in runtime.copies for a in c[:-1] if not a.startswith("--")])
     started = []
     for service in support.SERVICES:
-        stage = support.image_stage(f"ticketing/{service}")
+        stage = support.image_stage(support.SERVICES_IMAGE)  # one image, `SERVICE` picks
         assert stage.cmd and stage.healthcheck
         local = {
             "DATABASE_URL": f"sqlite:///{tmp_path}/{service}.db",

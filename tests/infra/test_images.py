@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from contracts import topology
 from tests.infra import support
 
 ARTIFACTS = {a["image"]: a for a in support.skaffold()["build"]["artifacts"]}
@@ -55,20 +56,32 @@ def test_image_is_slim_non_root_with_a_healthcheck(image: str) -> None:
                 assert re.fullmatch(r'"\.\[(services|ui)\]"\s*', spec), spec
 
 
-@pytest.mark.parametrize("image", sorted(ARTIFACTS))
-def test_image_port_and_healthcheck_match_the_deployment(image: str) -> None:
-    stage = support.image_stage(image)
-    name = image.split("/")[-1]
-    deployment = support.of_kind(support.render("prod"), "Deployment")[name]
+def test_ui_image_port_and_healthcheck_match_the_deployment() -> None:
+    stage = support.image_stage(f"ticketing/{topology.UI_NAME}")
+    deployment = support.of_kind(support.render("prod"), "Deployment")[topology.UI_NAME]
     container = support.main_container(deployment)
     port = next(p["containerPort"] for p in container["ports"] if p["name"] == "http")
-    assert stage.env["PORT"] == str(port)
+    assert stage.env["PORT"] == str(port) == str(topology.UI_PORT)
     assert str(port) in stage.expose
     liveness = container["livenessProbe"]["httpGet"]["path"]
-    if "HEALTH_PATH" in stage.env:
-        assert stage.env["HEALTH_PATH"] == liveness
-    else:
-        assert f"127.0.0.1:{port}{liveness}" in " ".join(stage.healthcheck or [])
+    assert f"127.0.0.1:{port}{liveness}" in " ".join(stage.healthcheck or [])
+
+
+@pytest.mark.parametrize("service", support.SERVICES)
+def test_services_image_serves_each_service_on_the_deployment_port(service: str) -> None:
+    """One image for all: `SERVICE` from the Deployment picks the service and its health path."""
+    stage = support.image_stage(support.SERVICES_IMAGE)
+    deployment = support.of_kind(support.render("prod"), "Deployment")[service]
+    container = support.main_container(deployment)
+    assert container["image"] == support.SERVICES_IMAGE
+    assert support.effective_env(support.render("prod"), container)["SERVICE"] == service
+    port = next(p["containerPort"] for p in container["ports"] if p["name"] == "http")
+    assert stage.env["PORT"] == str(port) == str(topology.K8S_HTTP_PORT)
+    assert str(port) in stage.expose
+    # The HEALTHCHECK derives the path from the topology: the liveness probe's path.
+    assert stage.healthcheck == ["python", "-m", "backend_services.healthcheck"]
+    health = topology.by_name(service).health_prefix + "/healthz"
+    assert container["livenessProbe"]["httpGet"]["path"] == health
 
 
 @pytest.mark.parametrize("image", sorted(a for a in ARTIFACTS if "sync" in ARTIFACTS[a]))
@@ -81,11 +94,12 @@ def test_synced_sources_land_where_the_image_keeps_the_code(image: str) -> None:
         assert copied, f"{image}: {top} is not copied to {stage.workdir}/{top}"
 
 
-@pytest.mark.parametrize("service", support.SERVICES)
-def test_service_image_runs_the_service_module(service: str) -> None:
-    stage = support.image_stage(f"ticketing/{service}")
-    assert stage.cmd == ["python", "-m", f"backend_services.{service}"]
-    assert support.written(service), f"backend_services/{service} has no __main__"
+def test_services_image_runs_the_service_named_by_service() -> None:
+    stage = support.image_stage(support.SERVICES_IMAGE)
+    assert stage.cmd == ["python", "-m", "backend_services"]
+    assert stage.env["SERVICE"] == ""  # `--build-arg SERVICE=<name>` bakes one in
+    for service in support.SERVICES:
+        assert (support.REPO / "backend_services" / service / "main.py").exists(), service
 
 
 def test_dockerignore_admits_what_the_images_copy_and_nothing_else() -> None:

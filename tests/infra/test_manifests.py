@@ -11,6 +11,7 @@ import kubernetes_validate
 import pytest
 from pydantic_settings import BaseSettings
 
+from contracts import topology
 from tests.infra import support
 from tests.infra.support import Doc
 
@@ -18,36 +19,26 @@ sys.path.insert(0, str(support.INFRA))
 import routes
 
 K8S_VERSION = "1.32.0"
-API_SERVICES = ("auth", "tickets", "orders", "payments")
-# What the contract and the services' run notes say each process must be given.
-REQUIRED_ENV = {
-    "auth": {"JWT_KEY", "DATABASE_URL", "NATS_URL", "REDIS_URL", "COOKIE_SECURE", "ENVIRONMENT"},
-    "tickets": {"JWT_KEY", "DATABASE_URL", "NATS_URL", "REDIS_URL", "ENVIRONMENT"},
-    "orders": {
-        "JWT_KEY",
-        "DATABASE_URL",
-        "NATS_URL",
-        "REDIS_URL",
-        "ENVIRONMENT",
-        "EXPIRATION_WINDOW_SECONDS",
-    },
-    "payments": {
-        "JWT_KEY",
-        "DATABASE_URL",
-        "NATS_URL",
-        "REDIS_URL",
-        "ENVIRONMENT",
-        "STRIPE_SECRET_KEY",
-    },
-    "expiration": {"NATS_URL", "REDIS_URL", "ENVIRONMENT"},
-    "ui": {"UI_API_BASE_URL", "UI_API_HOST_HEADER", "NATS_URL", "REFLEX_API_URL"},
-}
+
+
+def required_env(app: str) -> set[str]:
+    """What the contract and the topology table say each process must be given."""
+    if app == topology.UI_NAME:
+        return {"UI_API_BASE_URL", "UI_API_HOST_HEADER", "NATS_URL", "REFLEX_API_URL"}
+    s = topology.by_name(app)
+    env = {"SERVICE", "JWT_KEY", "NATS_URL", "ENVIRONMENT", "COOKIE_SECURE"}
+    env |= {"DATABASE_URL"} if s.database else set()
+    env |= {"REDIS_URL"} if s.redis else set()
+    env |= {"STRIPE_SECRET_KEY"} if s.stripe else set()
+    return env
+
+
 SETTINGS_MODULES = {
     **{s: f"backend_services.{s}.settings" for s in support.SERVICES},
     "ui": "stubhub_ui.settings",
 }
 # Set on purpose although no settings class reads them.
-EXTRA_ENV = {"DB_PASSWORD", "GRANIAN_WORKERS"}
+EXTRA_ENV = {"DB_PASSWORD", "GRANIAN_WORKERS", "SERVICE"}
 LOCAL_DEFAULT = re.compile(r"127\.0\.0\.1|localhost|sqlite")
 
 
@@ -107,7 +98,8 @@ def test_prod_root_filesystems_are_read_only_except_the_ui() -> None:
 def test_api_probes_are_the_contract_health_routes() -> None:
     deployments = support.of_kind(support.render("prod"), "Deployment")
     prefixes = {r.service: r.path.split("(")[0] for r in routes.ROUTES if r.service != "ui"}
-    expected = {**prefixes, "expiration": ""}
+    workers = {s.name: "" for s in topology.SERVICES if s.kind is topology.Kind.WORKER}
+    expected = {**prefixes, **workers}
     for service, prefix in expected.items():
         c = support.main_container(deployments[service])
         assert c["readinessProbe"]["httpGet"]["path"] == f"{prefix}/readyz", service
@@ -117,66 +109,16 @@ def test_api_probes_are_the_contract_health_routes() -> None:
     assert ui["livenessProbe"]["httpGet"]["path"] == "/ping"
 
 
-@pytest.mark.parametrize("service", API_SERVICES)
-def test_migrations_run_before_traffic(service: str) -> None:
-    """Migrations: an init container once `<svc>.migrate` exists, else the start-up gate."""
-    deployment = support.of_kind(support.render("prod"), "Deployment")[service]
-    pod = support.pod_spec(deployment)
-    if (support.REPO / "backend_services" / service / "migrate.py").exists():
-        commands = [
-            " ".join(c.get("command", []) + c.get("args", []))
-            for c in pod.get("initContainers", [])
-        ]
-        assert f"python -m backend_services.{service}.migrate" in commands, (
-            f"backend_services/{service}/migrate.py exists: run it as an initContainer"
-        )
-    else:
-        # The app applies migrations in its lifespan, before uvicorn binds the port:
-        # the startup probe waits for them, then readiness admits traffic.
-        assert "startupProbe" in support.main_container(deployment)
-
-
-# ------------------------------------------------------------------------ storage
-
-
-def test_each_api_service_has_its_own_postgres_with_a_volume() -> None:
-    docs = support.render("prod")
-    sets = support.of_kind(docs, "StatefulSet")
-    deployments = support.of_kind(docs, "Deployment")
-    for service in API_SERVICES:
-        db = sets[f"{service}-db"]
-        assert db["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] == "data"
-        pg = support.pod_spec(db)["containers"][0]
-        assert pg["image"].startswith("postgres:")
-        assert {"name": "data", "mountPath": "/var/lib/postgresql"} in pg["volumeMounts"]
-        db_env = {e["name"]: e for e in pg["env"]}
-        user, name = db_env["POSTGRES_USER"]["value"], db_env["POSTGRES_DB"]["value"]
-
-        app = support.main_container(deployments[service])
-        url = support.effective_env(docs, app)["DATABASE_URL"]
-        assert re.fullmatch(rf"postgresql://{user}:[^@]+@{service}-db:5432/{name}", url), url
-        # The service authenticates with the very Secret the database was initialised with.
-        assert support.secret_refs(db) <= support.secret_refs(deployments[service])
-        others = {f"{s}-db-secret" for s in API_SERVICES} - {f"{service}-db-secret"}
-        assert not {n for n, _ in support.secret_refs(deployments[service])} & others
-
-
-def test_nats_runs_jetstream_on_a_volume_and_redis_keeps_an_aof() -> None:
-    sets = support.of_kind(support.render("prod"), "StatefulSet")
-    nats = support.pod_spec(sets["nats"])["containers"][0]
-    assert nats["image"].startswith("nats:")
-    args = nats["args"]
-    assert "-js" in args
-    store = args[args.index("-sd") + 1]
-    assert any(m["mountPath"] == store and m["name"] == "data" for m in nats["volumeMounts"])
-
-    redis = support.pod_spec(sets["redis"])["containers"][0]
-    args = redis["args"]
-    assert args[args.index("--appendonly") + 1] == "yes"
-    data = args[args.index("--dir") + 1]
-    assert any(m["mountPath"] == data and m["name"] == "data" for m in redis["volumeMounts"])
-    for s in (sets["nats"], sets["redis"]):
-        assert s["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] == "data"
+@pytest.mark.parametrize("service", support.DATABASES)
+def test_traffic_waits_for_migrations_not_the_process(service: str) -> None:
+    """The app binds its port at once and migrates when its database answers (with
+    back-off, tests/common/test_startup.py); `/readyz` admits traffic only after
+    that, while the startup and liveness probes only ask that the process is alive."""
+    c = support.main_container(support.of_kind(support.render("prod"), "Deployment")[service])
+    prefix = topology.by_name(service).health_prefix
+    assert c["readinessProbe"]["httpGet"]["path"] == f"{prefix}/readyz"
+    for probe in ("startupProbe", "livenessProbe"):
+        assert c[probe]["httpGet"]["path"] == f"{prefix}/healthz", probe
 
 
 # ------------------------------------------------------------------------ secrets
@@ -227,7 +169,7 @@ def test_deployment_env_satisfies_the_settings_class(
     docs = support.render(overlay)
     container = support.main_container(support.of_kind(docs, "Deployment")[app])
     env = support.effective_env(docs, container)
-    missing = REQUIRED_ENV[app] - set(env)
+    missing = required_env(app) - set(env)
     assert not missing, f"{app}: {sorted(missing)} not set"
 
     cls = settings_class(app)
@@ -254,7 +196,15 @@ def test_shared_config_keys_are_read_by_some_settings_class() -> None:
     for app in support.APPS:
         known |= {n.upper() for n in settings_class(app).model_fields}
     for overlay in support.OVERLAYS:
-        for name, cm in support.of_kind(support.render(overlay), "ConfigMap").items():
+        docs = support.render(overlay)
+        as_env = {
+            source["configMapRef"]["name"]
+            for d in support.of_kind(docs, "Deployment").values()
+            for source in support.main_container(d).get("envFrom", [])
+        }
+        assert as_env
+        for name in as_env:
+            cm = support.of_kind(docs, "ConfigMap")[name]
             assert set(cm["data"]) <= known, (name, set(cm["data"]) - known)
 
 
@@ -306,6 +256,29 @@ def test_prod_runs_two_replicas_of_every_stateless_process() -> None:
         assert (
             budgets[name]["spec"]["selector"]["matchLabels"] == d["spec"]["selector"]["matchLabels"]
         )
+        pod = support.pod_spec(d)
+        spread = pod["topologySpreadConstraints"]
+        assert {c["topologyKey"] for c in spread} >= {"kubernetes.io/hostname"}, name
+        assert all(c["labelSelector"] == d["spec"]["selector"] for c in spread), name
+        # Endpoints and the ingress stop routing a moment after SIGTERM: keep serving.
+        assert support.main_container(d)["lifecycle"]["preStop"]["exec"]["command"][0] == "sleep"
+
+
+def test_prod_autoscales_the_apis_on_cpu() -> None:
+    docs = support.render("prod")
+    hpas = support.of_kind(docs, "HorizontalPodAutoscaler")
+    assert set(hpas) == set(support.APIS)
+    for name, hpa in hpas.items():
+        assert hpa["spec"]["scaleTargetRef"] == {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "name": name,
+        }
+        assert hpa["spec"]["minReplicas"] >= 2 and hpa["spec"]["maxReplicas"] > 2
+        (metric,) = hpa["spec"]["metrics"]
+        assert metric["resource"]["name"] == "cpu"
+        c = support.main_container(support.of_kind(docs, "Deployment")[name])
+        assert "cpu" in c["resources"]["requests"]  # utilisation is relative to it
 
 
 def test_prod_ui_keeps_state_in_redis_and_cookies_are_secure() -> None:

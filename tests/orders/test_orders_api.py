@@ -229,7 +229,8 @@ async def test_unknown_routes_health_and_docs(client: httpx.AsyncClient) -> None
     assert (await client.get(f"{API}/a/b")).status_code == 404
     assert (await client.put(f"{API}/abc", json={})).status_code == 405
     assert (await client.get(f"{API}/healthz")).json() == {"status": "ok"}
-    assert (await client.get(f"{API}/readyz")).json() == {"status": "ready"}
+    ready = (await client.get(f"{API}/readyz")).json()
+    assert ready["status"] == "ready" and ready["checks"]["database"] == "ok"
     assert (await client.get(f"{API}/docs")).status_code == 200
     assert "/api/orders/{order_id}" in (await client.get(f"{API}/openapi.json")).json()["paths"]
 

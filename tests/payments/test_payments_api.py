@@ -365,10 +365,12 @@ async def test_events_out_of_order_are_applied_in_version_order(
 
 async def test_health(payments: Payments) -> None:
     assert (await payments.client.get("/api/payments/healthz")).status_code == 200
+    # The bus is reported, not a gate: wait until it shows connected too.
     ready = await eventually(
-        lambda: payments.client.get("/api/payments/readyz"), lambda r: r.status_code == 200
+        lambda: payments.client.get("/api/payments/readyz"),
+        lambda r: r.status_code == 200 and r.json()["checks"]["events"] == "ok",
     )
-    assert ready.json() == {"status": "ready"}
+    assert ready.json() == {"status": "ready", "checks": {"events": "ok", "database": "ok"}}
 
 
 @pytest.mark.parametrize("path", ["/api/payments/nope", "/api/payments/1/2"])

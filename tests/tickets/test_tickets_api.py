@@ -49,6 +49,8 @@ async def test_create_returns_the_ticket_and_publishes_ticket_created(
         "title": "Taylor Swift — Row 5",
         "price": 12_500,
         "userId": seller.id,
+        "eventId": None,  # Marketplace v2 fields, null until tickets sets them
+        "allInPrice": None,
     }
     assert headers["Nats-Msg-Id"]
 
@@ -246,6 +248,8 @@ async def test_update_by_owner_bumps_version_and_publishes(
             "userId": seller.id,
             "orderId": None,
             "status": "available",
+            "eventId": None,
+            "allInPrice": None,
         },
         {
             "id": ticket["id"],
@@ -255,6 +259,8 @@ async def test_update_by_owner_bumps_version_and_publishes(
             "userId": seller.id,
             "orderId": None,
             "status": "available",
+            "eventId": None,
+            "allInPrice": None,
         },
     ]
 

@@ -12,7 +12,7 @@ from contracts.events import (
     TicketUpdated,
 )
 
-from .bus import EventBus
+from .bus import EventBus, StreamLimits
 from .consumer import Consumer, Delivery, Handler, Retry, idempotent, run_consumer
 from .liveness import ConsumerHealth
 from .outbox import OutboxRelay, record
@@ -32,6 +32,7 @@ __all__ = [
     "OutboxRelay",
     "PaymentCreated",
     "Retry",
+    "StreamLimits",
     "Subject",
     "TicketCreated",
     "TicketUpdated",

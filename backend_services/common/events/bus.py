@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import nats
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 from nats.js.api import PubAck, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError
+from nats.js.errors import NotFoundError
 
 from contracts.events import Subject
+
+from ..settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -26,17 +30,38 @@ PUBLISH_TIMEOUT_SECONDS = 2.0
 RECONNECT_WAIT_SECONDS = 0.5
 
 
+@dataclass(frozen=True)
+class StreamLimits:
+    """How the streams are kept: copies on the cluster and size bounds (from settings)."""
+
+    replicas: int = 1
+    max_bytes: int = 1024**3
+    deadletter_max_bytes: int = 256 * 1024**2
+
+
 class EventBus:
     """One NATS connection per process, with the JetStream stream ensured on connect."""
 
-    def __init__(self, url: str, stream: str, client_name: str) -> None:
+    def __init__(
+        self, url: str, stream: str, client_name: str, limits: StreamLimits | None = None
+    ) -> None:
         self.url = url
         self.stream = stream
         self.client_name = client_name
+        self.limits = limits or StreamLimits()
         self._nc: NATS | None = None
         self._js: JetStreamContext | None = None
         self._ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: ServiceSettings, client_name: str) -> EventBus:
+        limits = StreamLimits(
+            replicas=settings.nats_stream_replicas,
+            max_bytes=settings.nats_stream_max_bytes,
+            deadletter_max_bytes=settings.nats_deadletter_max_bytes,
+        )
+        return cls(settings.nats_url, settings.nats_stream, client_name, limits)
 
     @property
     def connected(self) -> bool:
@@ -96,6 +121,8 @@ class EventBus:
                 retention=RetentionPolicy.LIMITS,
                 duplicate_window=DUPLICATE_WINDOW_SECONDS,
                 max_age=7 * 24 * 3600,
+                max_bytes=self.limits.max_bytes,
+                num_replicas=self.limits.replicas,
             ),
         )
         await _ensure_stream(
@@ -105,6 +132,8 @@ class EventBus:
                 subjects=["deadletter.>"],
                 storage=StorageType.FILE,
                 max_age=30 * 24 * 3600,
+                max_bytes=self.limits.deadletter_max_bytes,
+                num_replicas=self.limits.replicas,
             ),
         )
 
@@ -129,11 +158,35 @@ class EventBus:
             await self._nc.close()
 
 
-async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
+async def _ensure_stream(js: JetStreamContext, wanted: StreamConfig) -> None:
+    """Create the stream, or bring an existing one up to date without lowering its replicas.
+
+    Replicas only go up here: a process started with an older or smaller setting
+    (a rolling update, a local run against the cluster) must not shrink a stream
+    the cluster keeps three copies of. Lowering them is an operator's decision.
+    """
     try:
-        await js.add_stream(config)
-    except BadRequestError:  # exists with another configuration: bring it up to date
+        existing = (await js.stream_info(wanted.name or "")).config
+    except NotFoundError:
+        await js.add_stream(wanted)
+        return
+    config = merged_stream_config(existing, wanted)
+    if config != existing:
         await js.update_stream(config)
+
+
+def merged_stream_config(existing: StreamConfig, wanted: StreamConfig) -> StreamConfig:
+    """The existing stream with the fields we set taken from `wanted`, replicas never lowered."""
+    owned = {k: v for k, v in vars(wanted).items() if v is not None and k != "num_replicas"}
+    replicas = max(existing.num_replicas or 1, wanted.num_replicas or 1)
+    if replicas != (wanted.num_replicas or 1):
+        log.warning(
+            "stream %s keeps its %d replicas (settings ask for %s)",
+            wanted.name,
+            replicas,
+            wanted.num_replicas,
+        )
+    return dataclasses.replace(existing, **owned, num_replicas=replicas)
 
 
 async def _log_error(exc: Exception) -> None:

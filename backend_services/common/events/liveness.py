@@ -18,5 +18,6 @@ class ConsumerHealth:
     def is_up(self, name: str) -> bool:
         return name not in self._down
 
-    def problems(self) -> list[str]:
-        return [f"consumer {name} down: {why}" for name, why in sorted(self._down.items())]
+    def checks(self) -> dict[str, str]:
+        """For `/readyz`'s `checks`: each consumer that is down, with why."""
+        return {f"consumer {name}": f"down: {why}" for name, why in sorted(self._down.items())}

@@ -25,6 +25,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
+from contracts import topology
 from harness.client import Api, Result, User, poll, run_sync
 from harness.events import StoredEvent, read_stream
 from harness.invariants import converge
@@ -45,7 +46,7 @@ def replicated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedStac
 
 
 def test_each_stateless_service_runs_two_ready_processes(replicated: ManagedStack) -> None:
-    for base in ("auth", "tickets", "orders", "payments"):
+    for base in (s.name for s in topology.apis()):
         names = [n for n in replicated.procs if n.rstrip("0123456789") == base]
         assert len(names) == 2, names
         for name in names:

@@ -1,0 +1,3 @@
+from backend_services.common.serve import serve
+
+serve("catalog")
