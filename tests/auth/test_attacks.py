@@ -183,9 +183,8 @@ async def test_without_redis_a_session_is_503_never_500_or_accepted(
         assert current.json()["errors"][0]["field"] is None
         signin = await client.post(SIGNIN, json={"email": "fan@example.com", "password": "x"})
         assert signin.status_code == 503
-        ready = await client.get("/api/users/readyz")
-        assert ready.status_code == 503
-        assert any("redis" in e["message"] for e in ready.json()["errors"])
+        ready = await client.get("/api/users/readyz")  # reported, not a gate (as the bus)
+        assert ready.json()["checks"]["redis"] not in ("ok", None)
 
 
 @pytest.mark.parametrize(
