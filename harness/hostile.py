@@ -18,6 +18,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -78,6 +79,8 @@ def filler(name: str, schema: dict[str, Any]) -> Any:
         return schema["enum"][0]
     if schema.get("type") == "integer":
         return {"price": 2000, "version": 0}.get(name, 1)
+    if any(o.get("format") == "date-time" for o in schema.get("anyOf", [schema])):
+        return (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0).isoformat()
     named = {"email": f"h-{uuid.uuid4().hex[:10]}@example.com", "password": "password123"}
     named |= {"title": "Hostile gig", "token": "pm_card_visa", "q": "gig"}
     return named.get(name, uuid.uuid4().hex)
