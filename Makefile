@@ -1,13 +1,18 @@
 # The two commands: `make run` (the whole stack on http://localhost:8080) and `make test`.
-.PHONY: run test setup lint unit system bench chaos clean generate
+.PHONY: run seed test setup lint unit system bench chaos clean generate
 
 PY := .venv/bin/python
 
 setup:
 	@scripts/setup.sh
 
+# `make run SEED=1` also fills the fresh stack with demo events and listings.
 run: setup
-	@$(PY) scripts/stack.py
+	@SEED=$(SEED) $(PY) scripts/stack.py
+
+# Demo events and listings through the public API of a running stack (re-runnable).
+seed:
+	@$(PY) scripts/seed.py
 
 # Rewrite every file derived from contracts/topology.py (k8s manifests, ingress).
 generate: setup

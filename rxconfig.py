@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import reflex as rx
 
+from stubhub_ui.settings import get_settings
+
 # The origin the *browser* uses for the `/_event` websocket: the public site,
 # i.e. the ingress (locally nginx on :8080; on Kubernetes https://ticketing.dev).
 # It is baked into the frontend build when `reflex run --env prod` starts.
@@ -38,6 +40,9 @@ config = rx.Config(
     # socket.io and CORS accept only the public origin (override with
     # REFLEX_CORS_ALLOWED_ORIGINS, comma separated).
     cors_allowed_origins=_origins(PUBLIC_URL),
+    # Only with several UI workers (UI_REDIS_URL set); credentials from SECRETS_DIR,
+    # so they are never on a command line (REFLEX_REDIS_URL would be).
+    redis_url=get_settings().reflex_redis_url(),
     telemetry_enabled=False,
     show_built_with_reflex=False,
     default_color_mode="light",

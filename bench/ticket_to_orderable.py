@@ -73,7 +73,7 @@ def _wait_for_postgres(dsn: str, timeout: float = 30) -> None:
 @contextlib.asynccontextmanager
 async def marketplace(kind: str, tmp: Path, processes: bool) -> AsyncIterator[tuple[Any, Any]]:
     with servers.running(servers.nats_server(tmp)) as nats, databases(kind, tmp) as (t_db, o_db):
-        url = f"nats://127.0.0.1:{nats.port}"
+        url = nats.url("nats")  # the harness user (harness/servers.py)
         if processes:
             with (
                 service("tickets", t_db, url, tmp) as t_url,

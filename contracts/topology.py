@@ -153,3 +153,9 @@ def apis() -> tuple[ServiceInfo, ...]:
 def local_ports() -> dict[str, int]:
     """Every port of the local stack by name: services, the UI and the shared parts."""
     return {**{s.name: s.port for s in SERVICES}, UI_NAME: UI_PORT, **INFRA_PORTS}
+
+
+def bus_inbox_prefix(user: str) -> str:
+    """Where a bus user's request replies and pull deliveries arrive (nats `inbox_prefix`):
+    its permissions let it subscribe there only, never to another user's replies."""
+    return f"_INBOX.{user}"

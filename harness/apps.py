@@ -11,10 +11,10 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from backend_services.common.runtime import Runtime
-from backend_services.common.settings import ServiceSettings
+from backend_services.common.settings import CommonSettings
 
 JWT_KEY = "test-key-that-is-long-enough-for-hs256-0123456789"
-S = TypeVar("S", bound=ServiceSettings)
+S = TypeVar("S", bound=CommonSettings)
 
 
 def make_settings(cls: type[S], **overrides: Any) -> S:

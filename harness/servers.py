@@ -2,6 +2,13 @@
 
 Each runs as a child process on a free loopback port with its data in a temp
 dir; `wait_for_port` is the readiness check (no fixed sleeps).
+
+nats-server and redis-server run with the product's own access rules
+(infra/access.py: a user per service, anonymous clients refused), plus one
+`harness` user with every permission for the tests' own tooling (publishing
+forged events, reading streams, flushing Redis). In-process service suites
+connect as that user (its credentials are in the URL they are given); the
+system stack (scripts/stack.py) runs each service as its own identity.
 """
 
 from __future__ import annotations
@@ -22,7 +29,11 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from infra import access
+from infra.local_secrets import write_private
+
 REPO = Path(__file__).resolve().parents[1]
+HARNESS_USER = "harness"  # every permission; test tooling only, never in a product config
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -57,6 +68,11 @@ class Server:
     user: str | None = None
     cleanup: Path | None = None  # a directory to remove once stopped
     proc: subprocess.Popen[bytes] | None = None
+    passwords: dict[str, str] = field(default_factory=dict)  # user -> password
+
+    def url(self, scheme: str, user: str = HARNESS_USER, path: str = "") -> str:
+        """`scheme://user:password@127.0.0.1:port/path` for one of this server's users."""
+        return f"{scheme}://{user}:{self.passwords[user]}@127.0.0.1:{self.port}{path}"
 
     def start(self) -> Server:
         argv = ["runuser", "-u", self.user, "--", *self.argv] if self.user else self.argv
@@ -87,31 +103,31 @@ class Server:
             shutil.rmtree(self.cleanup, ignore_errors=True)
 
 
+def _passwords(users: list[str]) -> dict[str, str]:
+    return {user: access.new_password() for user in [*users, HARNESS_USER]}
+
+
 def nats_server(tmp: Path) -> Server:
+    """JetStream with the product's bus users and permissions, plus `harness`."""
     port = free_port()
     binary = shutil.which("nats-server", path=str(VENV_BIN)) or "nats-server"
-    argv = [binary, "-js", "-sd", str(tmp / "nats"), "-a", "127.0.0.1", "-p", str(port)]
-    return Server("nats", argv, port, tmp / "nats.log")
+    passwords = _passwords([u.name for u in access.bus_users()])
+    config = access.render_nats_config(
+        port, tmp / "nats", passwords, extra=[(HARNESS_USER, passwords[HARNESS_USER])]
+    )
+    argv = [binary, "-c", str(write_private(tmp / "nats.conf", config))]
+    return Server("nats", argv, port, tmp / "nats.log", passwords=passwords)
 
 
 def redis_server(tmp: Path) -> Server:
+    """Redis (AOF) with the product's ACL users, plus `harness`; `default` is off."""
     port = free_port()
-    argv = [
-        "redis-server",
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--dir",
-        str(tmp),
-        "--appendonly",
-        "yes",
-        "--save",
-        "",
-        "--daemonize",
-        "no",
-    ]
-    return Server("redis", argv, port, tmp / "redis.log")
+    passwords = _passwords(list(access.redis_users()))
+    config = access.render_redis_config(
+        port, tmp, passwords, extra=[(HARNESS_USER, passwords[HARNESS_USER])]
+    )
+    argv = ["redis-server", str(write_private(tmp / "redis.conf", config))]
+    return Server("redis", argv, port, tmp / "redis.log", passwords=passwords)
 
 
 def postgres_bin() -> Path | None:

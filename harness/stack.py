@@ -31,6 +31,7 @@ from pathlib import Path
 
 from contracts import topology
 from contracts.topology import REPLICA_PORT_STEP
+from infra.access import OPS_USER
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = REPO / ".venv" / "bin" / "python"
@@ -123,7 +124,9 @@ class StackConfig:
 
     @property
     def nats_url(self) -> str:
-        return f"nats://127.0.0.1:{self.ports['nats']}"
+        """The stack's NATS as `ops`: may read streams and consumers, publish nothing."""
+        password = (self.var / "secrets" / OPS_USER / "nats_password").read_text().strip()
+        return f"nats://{OPS_USER}:{password}@127.0.0.1:{self.ports['nats']}"
 
     @property
     def stripe_url(self) -> str:
@@ -638,7 +641,8 @@ def _redis_ping(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), 0.5) as sock:
             sock.sendall(b"PING\r\n")
-            return sock.recv(64).startswith(b"+PONG")
+            # Anonymous clients are refused (ACL): an answer at all means it is serving.
+            return sock.recv(64).startswith((b"+PONG", b"-NOAUTH"))
     except OSError:
         return False
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.topology import K8S_HTTP_PORT, Kind, ServiceInfo
+from infra import access
 
 Obj = dict[str, Any]
 
@@ -20,7 +21,8 @@ POSTGRES_IMAGE = "postgres:18-alpine"
 APP_UID = 10001
 POSTGRES_UID = 70  # postgres in the alpine image
 PRESTOP_SLEEP_SECONDS = 5
-REDIS_URL = "redis://redis:6379/0"  # keys are namespaced (arq:*, ratelimit:*, session:*)
+REDIS_URL = "redis://redis:6379/0"  # keys are namespaced (arq:*, auth:*, session:*)
+SECRETS_DIR = "/run/secrets/ticketing"  # the settings read their secrets from files here
 RESTRICTED = {
     "allowPrivilegeEscalation": False,
     "readOnlyRootFilesystem": True,
@@ -64,7 +66,8 @@ def deployment(name: str, component: str, container: Obj, volumes: list[Obj]) ->
         "automountServiceAccountToken": False,
         "enableServiceLinks": False,
         "terminationGracePeriodSeconds": 30,
-        "securityContext": pod_security(APP_UID, APP_UID),
+        # fsGroup: the secret files (mode 0440) are readable by the app's group.
+        "securityContext": pod_security(APP_UID, APP_UID, fs_group=APP_UID),
         "topologySpreadConstraints": [
             {
                 "maxSkew": 1,
@@ -115,13 +118,31 @@ def service_env(s: ServiceInfo) -> list[Obj]:
                 "value": f"postgresql://{s.name}:$(DB_PASSWORD)@{s.name}-db:5432/{s.name}",
             },
         ]
-    # expiration never verifies a session, but ServiceSettings demands a real key.
-    env.append(secret_env("JWT_KEY", "jwt-secret", "JWT_KEY"))
+    if s.kind is Kind.API:  # expiration verifies no session: it gets no key
+        env.append(secret_env("JWT_KEY", "jwt-secret", "JWT_KEY"))
     if s.redis:
         env.append({"name": "REDIS_URL", "value": REDIS_URL})
     if s.stripe:
         env.append(secret_env("STRIPE_SECRET_KEY", "stripe-secret", "STRIPE_SECRET_KEY"))
     return env
+
+
+def has_access_secret(name: str) -> bool:
+    """A bus or Redis user: its passwords come from the `<name>-access` Secret."""
+    return name in {u.name for u in access.bus_users()} | set(access.redis_users())
+
+
+def with_access_secret(name: str, container: Obj, volumes: list[Obj]) -> None:
+    """Mount `<name>-access` (infra/k8s_access.py) as files and point SECRETS_DIR at them."""
+    if not has_access_secret(name):
+        return
+    container["env"].append({"name": "SECRETS_DIR", "value": SECRETS_DIR})
+    container.setdefault("volumeMounts", []).append(
+        {"name": "access", "mountPath": SECRETS_DIR, "readOnly": True}
+    )
+    volumes.append(
+        {"name": "access", "secret": {"secretName": f"{name}-access", "defaultMode": 0o440}}
+    )
 
 
 def service_objects(s: ServiceInfo) -> list[Obj]:
@@ -148,6 +169,7 @@ def service_objects(s: ServiceInfo) -> list[Obj]:
         "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
     }
     volumes = [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}]
+    with_access_secret(s.name, container, volumes)
     objects = [deployment(s.name, s.kind.value, container, volumes)]
     if s.kind is Kind.API:
         port = {"name": "http", "port": K8S_HTTP_PORT, "targetPort": "http"}

@@ -8,6 +8,8 @@ runs the same comparison). What is generated:
     infra/k8s/base/<svc>-db.yaml         PostgreSQL StatefulSet, Service, NetworkPolicy
     infra/k8s/base/ui.yaml               the Reflex UI's Deployment and Service
     infra/k8s/base/ingress.yaml          from the route table (infra/routes.py)
+    infra/k8s/base/security-headers.yaml the ingress's response headers (infra/routes.py)
+    infra/k8s/base/network-policies.yaml default deny, then the flows (infra/k8s_access.py)
     infra/k8s/base/kustomization.yaml    the resource list and the shared ConfigMap
     infra/k8s/overlays/prod/services.yaml  PodDisruptionBudgets, HPAs for the APIs
 
@@ -31,6 +33,7 @@ import yaml
 from contracts.topology import SERVICES, UI_NAME, UI_PORT, Kind, ServiceInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import k8s_access
 import manifests as m
 import routes
 
@@ -94,7 +97,12 @@ def ui_objects() -> list[dict[str, Any]]:
         "securityContext": {**m.RESTRICTED, "readOnlyRootFilesystem": False},
     }
     port = {"name": "http", "port": UI_PORT, "targetPort": "http"}
-    return [m.deployment(UI_NAME, "frontend", container, []), m.cluster_service(UI_NAME, [port])]
+    volumes: list[dict[str, Any]] = []
+    m.with_access_secret(UI_NAME, container, volumes)
+    return [
+        m.deployment(UI_NAME, "frontend", container, volumes),
+        m.cluster_service(UI_NAME, [port]),
+    ]
 
 
 def kustomization(services: Sequence[ServiceInfo]) -> str:
@@ -111,6 +119,8 @@ def kustomization(services: Sequence[ServiceInfo]) -> str:
             *per_service,
             f"{UI_NAME}.yaml",
             "ingress.yaml",
+            "security-headers.yaml",
+            "network-policies.yaml",
         ],
         # Shared, non-secret settings of every app container (envFrom).
         "configMapGenerator": [
@@ -152,6 +162,8 @@ def render_all(services: Sequence[ServiceInfo] = SERVICES) -> dict[Path, str]:
         ui_objects(), "The Reflex UI: pages, assets and the /_event websocket."
     )
     files[BASE / "ingress.yaml"] = routes.render_ingress(routes.table(services))
+    files[BASE / "security-headers.yaml"] = routes.render_headers_configmap()
+    files[BASE / "network-policies.yaml"] = k8s_access.render_policies(services)
     files[BASE / "kustomization.yaml"] = kustomization(services)
     files[PROD / "services.yaml"] = prod_services(services)
     return files

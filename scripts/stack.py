@@ -10,7 +10,6 @@ how the system tests run a second stack beside a developer's.
 from __future__ import annotations
 
 import os
-import secrets
 import shlex
 import signal
 import subprocess
@@ -19,12 +18,18 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script: `python scripts/stack.py`
 
 from contracts import topology  # noqa: E402
 from contracts.topology import SERVICES, UI_NAME  # noqa: E402
+from infra import access  # noqa: E402
+from infra.local_secrets import LocalSecrets, write_private  # noqa: E402
+
+# Never handed down to the processes' environment: each reads its own from SECRETS_DIR.
+SECRET_ENV = ("JWT_KEY", "STRIPE_SECRET_KEY", "NATS_PASSWORD", "REDIS_PASSWORD")
 
 
 @dataclass
@@ -64,17 +69,6 @@ class Config:
         return self.ports[service] + topology.REPLICA_PORT_STEP * index  # 4001, 4011, ...
 
 
-def jwt_key(cfg: Config) -> str:
-    """JWT_KEY from the environment, else one generated once and kept under var/."""
-    if key := os.environ.get("JWT_KEY"):
-        return key
-    path = cfg.var / "jwt_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
 # CONTRACT §8 limits and the settings they depend on; a test stack may raise them.
 LIMIT_SETTINGS = (
     "SIGNIN_FAILURES_PER_EMAIL",
@@ -89,7 +83,6 @@ LIMIT_SETTINGS = (
 
 def shared_env(cfg: Config) -> dict[str, str]:
     env = {
-        "JWT_KEY": jwt_key(cfg),
         "NATS_URL": f"nats://127.0.0.1:{cfg.ports['nats']}",
         "REDIS_URL": f"redis://127.0.0.1:{cfg.ports['redis']}/0",
         "ENVIRONMENT": os.environ.get("ENVIRONMENT", "local"),
@@ -108,50 +101,28 @@ def shared_env(cfg: Config) -> dict[str, str]:
 
 
 def stripe_env(cfg: Config) -> dict[str, str]:
-    if key := os.environ.get("STRIPE_SECRET_KEY"):
-        return {"STRIPE_SECRET_KEY": key}
+    if "STRIPE_SECRET_KEY" in os.environ:  # the real key: read from SECRETS_DIR
+        return {}
     return {
-        "STRIPE_SECRET_KEY": "sk_test_local",
+        "STRIPE_SECRET_KEY": "sk_test_local",  # not a secret: localstripe takes any key
         "STRIPE_API_BASE": f"http://127.0.0.1:{cfg.ports['stripe']}",
     }
 
 
-def infrastructure(cfg: Config) -> list[Proc]:
-    data = cfg.var / "data"
-    (data / "redis").mkdir(parents=True, exist_ok=True)
+def infrastructure(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
+    nats_conf, redis_conf = secrets.server_configs(
+        cfg.ports["nats"], cfg.ports["nats_monitor"], cfg.ports["redis"]
+    )
     procs = [
         Proc(
             "nats",
-            [
-                str(REPO / ".venv/bin/nats-server"),
-                "-js",
-                "-sd",
-                str(data / "nats"),
-                "-a",
-                "127.0.0.1",
-                "-p",
-                str(cfg.ports["nats"]),
-                "-m",
-                str(cfg.ports["nats_monitor"]),
-            ],
-            where=f"nats://127.0.0.1:{cfg.ports['nats']} (JetStream, {data / 'nats'})",
+            [str(REPO / ".venv/bin/nats-server"), "-c", str(nats_conf)],
+            where=f"nats://127.0.0.1:{cfg.ports['nats']} (JetStream, users: {nats_conf})",
         ),
         Proc(
             "redis",
-            [
-                "redis-server",
-                "--port",
-                str(cfg.ports["redis"]),
-                "--bind",
-                "127.0.0.1",
-                "--dir",
-                str(data / "redis"),
-                "--appendonly",
-                "yes",
-                "--save",
-                "",
-            ],
-            where=f"redis://127.0.0.1:{cfg.ports['redis']} (AOF, {data / 'redis'})",
+            ["redis-server", str(redis_conf)],
+            where=f"redis://127.0.0.1:{cfg.ports['redis']} (AOF, ACL: {redis_conf})",
         ),
     ]
     if "STRIPE_SECRET_KEY" not in os.environ:
@@ -172,7 +143,7 @@ def infrastructure(cfg: Config) -> list[Proc]:
     return procs
 
 
-def services(cfg: Config) -> list[Proc]:
+def services(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
     base = shared_env(cfg)
     procs = []
     for service in SERVICES:
@@ -181,11 +152,23 @@ def services(cfg: Config) -> list[Proc]:
         for index in range(replicas):
             port = cfg.replica_port(service.name, index)
             env = {**base, "PORT": str(port)}
+            files = {}
             if service.database:
                 default_db = f"sqlite:///{cfg.var / 'data' / f'{service.name}.db'}"
-                env["DATABASE_URL"] = os.environ.get(
-                    f"{service.env_prefix}_DATABASE_URL", default_db
-                )
+                url = os.environ.get(f"{service.env_prefix}_DATABASE_URL", default_db)
+                if urlsplit(url).password:  # a password in the URL: a secret file
+                    files["database_url"] = url
+                else:
+                    env["DATABASE_URL"] = url
+            folder = secrets.process_dir(
+                service.name,
+                nats_user=service.name if access.on_bus(service) else None,
+                redis_user=service.name if service.redis else None,
+                jwt=service.kind is topology.Kind.API,
+                stripe=service.stripe,
+                files=files,
+            )
+            env["SECRETS_DIR"] = str(folder)
             if service.stripe:
                 env |= stripe_env(cfg)
             name = service.name if replicas == 1 else f"{service.name}{index + 1}"
@@ -200,9 +183,11 @@ def services(cfg: Config) -> list[Proc]:
     return procs
 
 
-def ui(cfg: Config) -> Proc:
+def ui(cfg: Config, secrets: LocalSecrets) -> Proc:
     port = cfg.ports[UI_NAME]
+    folder = secrets.process_dir(UI_NAME, nats_user=UI_NAME, redis_user=UI_NAME)
     env = {
+        "SECRETS_DIR": str(folder),
         "PATH": f"{REPO / '.tools/node_modules/.bin'}:{os.environ['PATH']}",
         "REFLEX_USE_SYSTEM_BUN": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
@@ -219,7 +204,9 @@ def ui(cfg: Config) -> Proc:
         "NATS_URL": f"nats://127.0.0.1:{cfg.ports['nats']}",
     }
     if cfg.replicas > 1:  # several UI processes share state and sockets through Redis
-        env["REFLEX_REDIS_URL"] = f"redis://127.0.0.1:{cfg.ports['redis']}/1"
+        # The password is added from SECRETS_DIR by rxconfig.py; the ACL forbids CONFIG.
+        env["UI_REDIS_URL"] = f"redis://127.0.0.1:{cfg.ports['redis']}/1"
+        env["REFLEX_IGNORE_REDIS_CONFIG_ERROR"] = "true"
     for passthrough in ("STRIPE_PUBLISHABLE_KEY", "EXPIRATION_WINDOW_SECONDS"):
         if passthrough in os.environ:
             env[passthrough] = os.environ[passthrough]
@@ -230,6 +217,8 @@ def ui(cfg: Config) -> Proc:
         "prod",
         "--frontend-port",
         str(port),
+        "--backend-host",
+        "127.0.0.1",
         "--loglevel",
         "warning",
     ]
@@ -253,7 +242,7 @@ def ingress(cfg: Config, procs: list[Proc]) -> Proc:
         str(REPO / "infra/routes.py"),
         "nginx",
         "--listen",
-        str(cfg.http_port),
+        f"127.0.0.1:{cfg.http_port}",  # loopback only, like every process of the stack
         "--prefix-dir",
         str(prefix),
         "--log-dir",
@@ -296,10 +285,13 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the stack like Ctrl-C does
     cfg = Config.from_env()
     (cfg.var / "log").mkdir(parents=True, exist_ok=True)
-    procs = infrastructure(cfg) + services(cfg) + [ui(cfg)]
+    secrets = LocalSecrets(cfg.var)
+    secrets.process_dir(access.OPS_USER, nats_user=access.OPS_USER)  # for bench and chaos
+    procs = infrastructure(cfg, secrets) + services(cfg, secrets) + [ui(cfg, secrets)]
     procs.append(ingress(cfg, procs))
-    procfile = cfg.var / "Procfile"
-    procfile.write_text("\n".join(p.procfile_line() for p in procs) + "\n")
+    procfile = write_private(
+        cfg.var / "Procfile", "\n".join(p.procfile_line() for p in procs) + "\n"
+    )
     if "--write-only" in sys.argv[1:]:  # harness.chaos runs each Procfile line itself
         print(procfile)
         return 0
@@ -318,10 +310,21 @@ def main() -> int:
             "--no-colour",
         ],
         cwd=REPO,
+        env={
+            k: v
+            for k, v in os.environ.items()
+            if k not in SECRET_ENV and not k.endswith("_DATABASE_URL")
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
     return supervise(cfg, honcho, log)
+
+
+def seed(cfg: Config) -> None:
+    """scripts/seed.py against this stack, alongside it (its output joins ours)."""
+    env = {**os.environ, "HTTP_PORT": str(cfg.http_port), "VAR_DIR": str(cfg.var)}
+    subprocess.Popen([sys.executable, str(REPO / "scripts/seed.py")], env=env, cwd=REPO)
 
 
 def supervise(cfg: Config, honcho: subprocess.Popen[bytes], log: object) -> int:
@@ -343,6 +346,8 @@ def supervise(cfg: Config, honcho: subprocess.Popen[bytes], log: object) -> int:
                         f"http://localhost:{cfg.http_port}  (Ctrl-C stops everything)\n",
                         flush=True,
                     )
+                    if os.environ.get("SEED") == "1":  # `make run SEED=1`
+                        seed(cfg)
             time.sleep(0.2)
     except KeyboardInterrupt:
         honcho.send_signal(signal.SIGINT)

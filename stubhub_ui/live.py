@@ -41,7 +41,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from . import api
 from .settings import get_settings
 from .state import LIVE_STATES, TAB_VIEWS, FetchCache, SessionState
-from .views import LIVE_SUBJECTS, Changes, View, affects
+from .views import CATALOG_RECHECK, LIVE_SUBJECTS, Changes, View, affects
 
 log = logging.getLogger("stubhub_ui.live")
 
@@ -133,6 +133,7 @@ class LiveUpdates:
             disconnected_cb=on_disconnected,
             reconnected_cb=on_reconnected,
             closed_cb=on_closed,
+            **self.settings.nats_credentials(),
         )
         js = self.nc.jetstream()
         # The stream is created by the services; wait for it rather than creating it.
@@ -193,6 +194,7 @@ class LiveUpdates:
                     stamps.append(stamp)
             if not changes:
                 continue
+            self._recheck_catalog_later(changes)
             started = time.monotonic()
             try:
                 touched = await self.dispatch(changes)
@@ -208,6 +210,17 @@ class LiveUpdates:
                     (time.monotonic() - started) * 1000,
                     age,
                 )
+
+    def _recheck_catalog_later(self, changes: Changes) -> None:
+        """The catalog counts availability from the same ticket events we see, so an
+        immediate re-fetch may read the old count: look at those events once more when
+        the catalog's contract says it has caught up."""
+        follow = changes.recheck()
+        lag = self.settings.ui_catalog_lag_seconds
+        if follow is not None and lag > 0:
+            asyncio.get_running_loop().call_later(
+                lag, self.queue.put_nowait, (CATALOG_RECHECK, follow, None)
+            )
 
     def _local_tokens(self) -> list[str]:
         ns = self.app.event_namespace

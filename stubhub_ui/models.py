@@ -86,12 +86,23 @@ def short_time(dt: datetime | None) -> str:
     return dt.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
 
 
+def seat_display(ticket: dict[str, Any]) -> str:
+    labels = (("section", "Section"), ("row", "Row"), ("seat", "Seat"))
+    return " · ".join(f"{label} {ticket[k]}" for k, label in labels if ticket.get(k))
+
+
 @dataclasses.dataclass
 class TicketView:
     id: str = ""
     title: str = ""
+    # The seller's price; `price_display` is what a buyer pays (all-in where the API
+    # gives `allInPrice`), `seller_price_display` what the seller asked.
     price: int = 0
     price_display: str = ""
+    seller_price_display: str = ""
+    event_id: str = ""
+    # "Section 112 · Row F · Seat 12", or "" for a ticket without a seat.
+    seat_display: str = ""
     status: str = ""
     status_label: str = ""
     user_id: str = ""
@@ -102,11 +113,15 @@ class TicketView:
     def from_api(cls, data: dict[str, Any]) -> TicketView:
         status = str(data.get("status") or "available")
         price = int(data.get("price") or 0)
+        all_in = data.get("allInPrice")
         return cls(
             id=str(data.get("id") or ""),
             title=str(data.get("title") or ""),
             price=price,
-            price_display=money(price),
+            price_display=money(all_in if isinstance(all_in, int) else price),
+            seller_price_display=money(price),
+            event_id=str(data.get("eventId") or ""),
+            seat_display=seat_display(data),
             status=status,
             status_label=STATUS_LABELS.get(status, status.title()),
             user_id=str(data.get("userId") or ""),

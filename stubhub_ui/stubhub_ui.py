@@ -9,13 +9,16 @@ import reflex as rx
 
 from .asgi import serve_pages_without_redirect
 from .live import live_updates
-from .pages import auth, home, misc, order_list, orders, tickets
+from .pages import auth, event, events, home, misc, order_list, orders, sell, tickets
 from .state import (
     AuthState,
+    EventsState,
+    EventState,
     HomeState,
     MineState,
     OrdersState,
     OrderState,
+    SellSeatsState,
     SellState,
     SessionState,
     SignoutState,
@@ -55,6 +58,11 @@ app.add_page(
 app.add_page(
     auth.signout, route="/auth/signout", title="Sign out · StubHub", on_load=SignoutState.load
 )
+app.add_page(events.events, route="/events", title="Events · StubHub", on_load=EventsState.load)
+app.add_page(
+    event.event, route="/events/[event_id]", title="Event · StubHub", on_load=EventState.load
+)
+app.add_page(sell.sell, route="/sell", title="Sell tickets · StubHub", on_load=SellSeatsState.load)
 app.add_page(
     tickets.sell, route="/tickets/new", title="Sell a ticket · StubHub", on_load=SellState.load
 )

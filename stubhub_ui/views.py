@@ -2,8 +2,8 @@
 
 Pure (no Reflex): `state/registry.py` pairs each view kind with the state that refreshes it,
 `live.py` consumes the events. A view is stored in a tab's state as a string, `kind` or
-`kind:key` (`home`, `ticket:<id>`, `mine`, `orders`, `order:<id>`); "" is a page that no
-event changes.
+`kind:key` (`home`, `ticket:<id>`, `mine`, `orders`, `order:<id>`, `events`, `event:<id>`);
+"" is a page that no event changes.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ class ViewKind(StrEnum):
     MINE = "mine"
     ORDERS = "orders"
     ORDER = "order"
+    EVENTS = "events"
+    EVENT = "event"
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,11 @@ ORDER_SUBJECTS = frozenset(
     {Subject.ORDER_CREATED, Subject.ORDER_CANCELLED, Subject.ORDER_COMPLETED}
 )
 PAYMENT_SUBJECTS = frozenset({Subject.PAYMENT_CREATED})
-LIVE_SUBJECTS = TICKET_SUBJECTS | ORDER_SUBJECTS | PAYMENT_SUBJECTS
+EVENT_SUBJECTS = frozenset({Subject.EVENT_CREATED, Subject.EVENT_UPDATED})
+LIVE_SUBJECTS = TICKET_SUBJECTS | ORDER_SUBJECTS | PAYMENT_SUBJECTS | EVENT_SUBJECTS
+# Not a NATS subject: live.py's own "look at the catalog again" for these events,
+# once the catalog has had time to count a ticket change (`{"ids": [...]}`).
+CATALOG_RECHECK = "_catalog.recheck"
 
 
 @dataclass
@@ -63,11 +69,22 @@ class Changes:
     ticket_owners: set[str] = field(default_factory=set)
     orders: set[str] = field(default_factory=set)
     order_users: set[str] = field(default_factory=set)
+    # Catalog events whose details or availability may have changed.
+    events: set[str] = field(default_factory=set)
+    # Of those, the ones changed through their tickets: the catalog's count lags.
+    event_tickets: set[str] = field(default_factory=set)
 
     def add(self, subject: str, data: dict[str, Any]) -> None:
         if subject in TICKET_SUBJECTS:
             _add_id(self.tickets, data.get("id"))
             _add_id(self.ticket_owners, data.get("userId"))
+            _add_id(self.events, data.get("eventId"))
+            _add_id(self.event_tickets, data.get("eventId"))
+        elif subject in EVENT_SUBJECTS:
+            _add_id(self.events, data.get("id"))
+        elif subject == CATALOG_RECHECK:
+            for event_id in data.get("ids") or ():
+                _add_id(self.events, event_id)
         elif subject in ORDER_SUBJECTS:
             _add_id(self.orders, data.get("id"))
             _add_id(self.order_users, data.get("userId"))
@@ -75,7 +92,12 @@ class Changes:
             _add_id(self.orders, data.get("orderId"))
 
     def __bool__(self) -> bool:
-        return self.full or bool(self.tickets or self.orders)
+        return self.full or bool(self.tickets or self.orders or self.events)
+
+    def recheck(self) -> dict[str, Any] | None:
+        """The `CATALOG_RECHECK` payload to send once the catalog has counted these
+        ticket changes, or None when no event's availability changed."""
+        return {"ids": sorted(self.event_tickets)} if self.event_tickets else None
 
 
 def _add_id(ids: set[str], value: Any) -> None:
@@ -88,7 +110,17 @@ Predicate = Callable[[str, str, Changes, Collection[str] | None], bool]
 
 
 def _home(key: str, user_id: str, ch: Changes, listed: Collection[str] | None) -> bool:
-    return bool(ch.tickets)
+    # The ticket list, and the upcoming events above it.
+    return bool(ch.tickets or ch.events)
+
+
+def _events(key: str, user_id: str, ch: Changes, listed: Collection[str] | None) -> bool:
+    # A new event may match the search; a listed one may have changed.
+    return bool(ch.events)
+
+
+def _event(key: str, user_id: str, ch: Changes, listed: Collection[str] | None) -> bool:
+    return key in ch.events
 
 
 def _ticket(key: str, user_id: str, ch: Changes, listed: Collection[str] | None) -> bool:
@@ -118,6 +150,8 @@ PREDICATES: dict[ViewKind, Predicate] = {
     ViewKind.MINE: _mine,
     ViewKind.ORDERS: _orders,
     ViewKind.ORDER: _order,
+    ViewKind.EVENTS: _events,
+    ViewKind.EVENT: _event,
 }
 
 

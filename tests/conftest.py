@@ -1,6 +1,7 @@
 """Session-wide real servers and per-test clean state.
 
-nats-server and redis-server always run; PostgreSQL runs where its binaries are
+nats-server and redis-server always run, with authentication (anonymous clients
+are refused; suites connect as the harness user); PostgreSQL runs where its binaries are
 installed (CI installs them), and every DB-backed test runs on SQLite and on it.
 """
 
@@ -37,7 +38,7 @@ def redis_for_sessions(redis_server: servers.Server) -> Iterator[None]:
     """Every API service checks sessions against Redis (the sign-out deny-list): its
     settings find this server the way production's do, through REDIS_URL."""
     previous = os.environ.get("REDIS_URL")
-    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis_server.port}/0"
+    os.environ["REDIS_URL"] = redis_server.url("redis", path="/0")  # the harness user
     yield
     if previous is None:
         os.environ.pop("REDIS_URL", None)
@@ -71,7 +72,8 @@ def _wait_for_sessions(port: int, timeout: float = 30) -> None:
 
 @pytest.fixture
 async def nats_url(nats_server: servers.Server) -> AsyncIterator[str]:
-    url = f"nats://127.0.0.1:{nats_server.port}"
+    """The test NATS as the harness user (every permission; see harness/servers.py)."""
+    url = nats_server.url("nats")
     if nats_server.proc is None:  # a test killed it and did not restart it
         nats_server.start()
     await reset_streams(url)
@@ -82,7 +84,7 @@ async def nats_url(nats_server: servers.Server) -> AsyncIterator[str]:
 def redis_url(redis_server: servers.Server) -> str:
     if redis_server.proc is None:
         redis_server.start()
-    url = f"redis://127.0.0.1:{redis_server.port}/0"
+    url = redis_server.url("redis", path="/0")  # the harness user (see harness/servers.py)
     redis.Redis.from_url(url).flushall()
     return url
 

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 
 from backend_services.common.errors import TooManyRequests, UpstreamUnavailable
 
-PREFIX = "ratelimit:"
+PREFIX = "auth:limit:"  # under auth's Redis ACL key pattern (infra/access.py)
 
 # One round trip, atomic: the count and its window never come apart.
 _COUNT = """

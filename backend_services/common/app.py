@@ -22,14 +22,14 @@ from .logs import configure_logging
 from .openapi import with_contract_errors
 from .revocation import Revocations
 from .runtime import Runtime, ServiceSpec
-from .settings import ServiceSettings
+from .settings import CommonSettings, ServiceSettings
 from .startup import UNREACHABLE, migrate, migrate_until_done
 from .tasks import stop
 
 log = logging.getLogger(__name__)
 
 
-def create_app(spec: ServiceSpec[Any, Any], settings: ServiceSettings) -> FastAPI:
+def create_app(spec: ServiceSpec[Any, Any], settings: CommonSettings) -> FastAPI:
     prefix = spec.prefix
     app = FastAPI(
         title=f"{spec.name} service",
@@ -51,7 +51,7 @@ def create_app(spec: ServiceSpec[Any, Any], settings: ServiceSettings) -> FastAP
 
 
 def _lifespan(
-    spec: ServiceSpec[Any, Any], settings: ServiceSettings
+    spec: ServiceSpec[Any, Any], settings: CommonSettings
 ) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -65,7 +65,9 @@ def _lifespan(
                 await runtime.events.start()
                 stack.push_async_callback(runtime.events.close)
             if spec.checks_sessions:  # connects lazily: reported in /readyz, never a gate
-                redis = connect_redis(settings.redis_url)
+                if not isinstance(settings, ServiceSettings):
+                    raise TypeError(f"{spec.name}: an API's settings are ServiceSettings")
+                redis = connect_redis(settings)
                 stack.push_async_callback(redis.aclose)
                 cache = settings.session_revocation_cache_seconds
                 runtime.revocations = Revocations(redis, cache)
@@ -96,9 +98,14 @@ def _lifespan(
     return lifespan
 
 
-def connect_redis(url: str) -> Redis:
+def connect_redis(settings: CommonSettings) -> Redis:
     """Connects lazily: a service starts without Redis, and /readyz says so."""
-    return Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    return Redis.from_url(
+        settings.redis_url,
+        socket_timeout=2,
+        socket_connect_timeout=2,
+        **settings.redis_credentials(),
+    )
 
 
 def _background(

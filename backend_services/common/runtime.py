@@ -23,9 +23,9 @@ from contracts.topology import Kind, ServiceInfo, by_name
 
 from .events import Consumer, ConsumerHealth, EventBus
 from .revocation import Revocations
-from .settings import ServiceSettings
+from .settings import CommonSettings
 
-S = TypeVar("S", bound=ServiceSettings)
+S = TypeVar("S", bound=CommonSettings)
 D = TypeVar("D")
 
 

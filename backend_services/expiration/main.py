@@ -22,7 +22,7 @@ from backend_services.common.app import create_app
 from backend_services.common.events import Consumer, Delivery, Event, OrderCreated, Subject
 from backend_services.common.runtime import Runtime, ServiceSpec
 
-from . import timers
+from . import jobs, timers
 from .settings import ExpirationSettings
 from .worker import WorkerRunner
 
@@ -41,15 +41,23 @@ class ExpirationDeps:
 ExpirationRuntime = Runtime[ExpirationSettings, ExpirationDeps]
 
 
-def connect_redis(url: str) -> ArqRedis:
+def connect_redis(settings: ExpirationSettings) -> ArqRedis:
     # Bounded socket timeouts: a hung Redis must not hang the worker or the consumer.
-    redis: ArqRedis = ArqRedis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+    redis: ArqRedis = ArqRedis.from_url(
+        settings.redis_url,
+        socket_timeout=5,
+        socket_connect_timeout=2,
+        **settings.redis_credentials(),
+    )
+    # Jobs are JSON, never pickle: whoever can write a job must not run code here.
+    redis.job_serializer = jobs.serialize
+    redis.job_deserializer = jobs.deserialize
     return redis
 
 
 @contextlib.asynccontextmanager
 async def _deps(runtime: Runtime[ExpirationSettings, None]) -> AsyncIterator[ExpirationDeps]:
-    redis = connect_redis(runtime.settings.redis_url)
+    redis = connect_redis(runtime.settings)
     runner = WorkerRunner(runtime.settings, redis, runtime.bus)
     # The arq worker stops cooperatively between polls (see worker.py), never by cancel.
     worker = asyncio.create_task(runner.run(), name="arq-worker")

@@ -1,9 +1,9 @@
 from pydantic import Field
 
-from backend_services.common.settings import ServiceSettings
+from backend_services.common.settings import CommonSettings
 
 
-class ExpirationSettings(ServiceSettings):
+class ExpirationSettings(CommonSettings):
     service_name: str = "expiration"
     # How often the worker looks for due timers: the bulk of the expiry lateness.
     poll_delay_seconds: float = Field(default=0.1, gt=0, le=1)

@@ -17,7 +17,7 @@ from arq.worker import Worker, func
 
 from backend_services.common.events import EventBus
 
-from . import timers
+from . import jobs, timers
 from .settings import ExpirationSettings
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,8 @@ def make_worker(settings: ExpirationSettings, redis: ArqRedis, bus: EventBus) ->
         health_check_interval=60,
         ctx={"bus": bus, "redis": redis},
         log_results=False,
+        job_serializer=jobs.serialize,
+        job_deserializer=jobs.deserialize,
     )
 
 

@@ -2,6 +2,7 @@
 
 from .blocks import (
     Countdown,
+    LocalTime,
     back_link,
     detail_body,
     error_callout,
@@ -19,6 +20,7 @@ __all__ = [
     "MAX_WIDTH",
     "PRODUCT",
     "Countdown",
+    "LocalTime",
     "back_link",
     "detail_body",
     "error_callout",

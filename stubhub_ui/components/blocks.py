@@ -18,6 +18,16 @@ class Countdown(rx.Component):
     expired_text: rx.Var[str]
 
 
+class LocalTime(rx.Component):
+    """assets/localtime.jsx: a UTC time shown in the visitor's own zone."""
+
+    library = "$/public/localtime.jsx"
+    tag = "LocalTime"
+
+    iso: rx.Var[str]
+    fallback: rx.Var[str]
+
+
 def status_badge(status: rx.Var, label: rx.Var, testid: str) -> rx.Component:
     color = rx.match(
         status,

@@ -30,7 +30,8 @@ def nav_link(text: str, href: str, id_: str) -> rx.Component:
 # The signed-in navigation, shown as links on wide screens and as a menu on phones:
 # (text, href, key); the ids are nav-<key> in the header links, navm-<key> in the menu.
 _MEMBER_LINKS = (
-    ("Sell tickets", "/tickets/new", "sell"),
+    ("Events", "/events", "events"),
+    ("Sell tickets", "/sell", "sell"),
     ("My tickets", "/tickets/mine", "mine"),
     ("My orders", "/orders", "orders"),
 )
@@ -62,6 +63,7 @@ def _desktop_links() -> rx.Component:
                 align="center",
             ),
             rx.hstack(
+                nav_link("Events", "/events", "nav-events"),
                 nav_link("Sign in", "/auth/signin", "nav-signin"),
                 rx.link(rx.button("Sign up", size="2"), href="/auth/signup", id="nav-signup"),
                 spacing="4",
@@ -101,6 +103,7 @@ def _mobile_menu() -> rx.Component:
                         rx.menu.item("Sign out", on_click=SignoutState.sign_out, id="navm-signout"),
                     ),
                     rx.fragment(
+                        _menu_item("Events", "/events", "navm-events"),
                         _menu_item("Sign in", "/auth/signin", "navm-signin"),
                         _menu_item("Sign up", "/auth/signup", "navm-signup"),
                     ),

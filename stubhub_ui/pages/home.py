@@ -1,4 +1,4 @@
-"""`/`: the tickets on sale, live."""
+"""`/`: upcoming events first, then the tickets on sale; live."""
 
 # Reflex turns state attributes into Vars at class level; mypy sees the Python types.
 # mypy: disable-error-code="arg-type, attr-defined, operator"
@@ -9,6 +9,7 @@ import reflex as rx
 
 from ..components import layout, price_tag, status_badge
 from ..state import HomeState, SessionState
+from .events import event_grid
 
 
 def ticket_card(ticket) -> rx.Component:
@@ -25,7 +26,7 @@ def ticket_card(ticket) -> rx.Component:
                 rx.heading(
                     ticket.title,
                     size="4",
-                    as_="h2",
+                    as_="h3",
                     class_name="clamp-2",
                     data_testid="ticket-title",
                 ),
@@ -167,6 +168,25 @@ def pagination() -> rx.Component:
     )
 
 
+def upcoming_events() -> rx.Component:
+    return rx.cond(
+        HomeState.upcoming.length() > 0,
+        rx.el.section(
+            rx.flex(
+                rx.heading("Upcoming events", size="6", as_="h2"),
+                rx.spacer(),
+                rx.link("All events →", href="/events", id="all-events", size="3"),
+                align="center",
+                width="100%",
+                margin_bottom="0.75rem",
+            ),
+            event_grid(HomeState.upcoming, "upcoming-events", heading="h3"),
+            aria_label="Upcoming events",
+            margin_bottom="2rem",
+        ),
+    )
+
+
 def index() -> rx.Component:
     return layout(
         rx.vstack(
@@ -179,6 +199,8 @@ def index() -> rx.Component:
             spacing="1",
             margin_bottom="1.25rem",
         ),
+        upcoming_events(),
+        rx.heading("Latest listings", size="6", as_="h2", margin_bottom="0.75rem"),
         toolbar(),
         rx.cond(
             HomeState.error != "",

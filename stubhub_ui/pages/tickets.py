@@ -99,7 +99,7 @@ def _my_ticket_row(ticket) -> rx.Component:
             data_testid="ticket-title",
             class_name="clamp-2",
         ),
-        price_tag(ticket.price_display, size="2"),
+        price_tag(ticket.seller_price_display, size="2"),
         href="/tickets/" + ticket.id,
         testid="my-ticket",
         data_ticket_id=ticket.id,
@@ -197,7 +197,13 @@ def _actions() -> rx.Component:
                     _edit_form(),
                     rx.vstack(
                         rx.text(
-                            "This is your listing. You can change it until someone reserves it.",
+                            "This is your listing: buyers pay ",
+                            TicketState.ticket.price_display,
+                            ", you receive ",
+                            rx.text.strong(
+                                TicketState.ticket.seller_price_display, data_testid="you-receive"
+                            ),
+                            ". You can change it until someone reserves it.",
                             color_scheme="gray",
                             size="2",
                         ),
@@ -305,6 +311,10 @@ def _ticket_body() -> rx.Component:
                 as_="h1",
                 id="ticket-title",
                 class_name="break-words",
+            ),
+            rx.cond(
+                TicketState.ticket.seat_display != "",
+                rx.text(TicketState.ticket.seat_display, size="3", data_testid="ticket-seat"),
             ),
             price_tag(TicketState.ticket.price_display, size="7"),
             rx.separator(size="4"),

@@ -1,11 +1,13 @@
-"""`/`: the tickets on sale, with this tab's own search, sort and page."""
+"""`/`: upcoming events, then the tickets on sale with this tab's own search, sort and page."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import reflex as rx
 
+from ..catalog import EventView
 from ..models import TicketView
 from ..settings import get_settings
 from ..views import View, ViewKind
@@ -16,6 +18,7 @@ SORTS = ("newest", "price_asc", "price_desc")
 
 
 class HomeState(SessionState):
+    upcoming: list[EventView] = []
     tickets: list[TicketView] = []
     q: str = ""
     sort: str = "newest"
@@ -25,6 +28,18 @@ class HomeState(SessionState):
     error: str = ""
 
     async def _fetch(self, cache: FetchCache | None = None) -> None:
+        await asyncio.gather(self._fetch_upcoming(cache), self._fetch_tickets(cache))
+
+    async def _fetch_upcoming(self, cache: FetchCache | None) -> None:
+        count = get_settings().ui_home_events
+        if not count:
+            return
+        resp = await self._get("/api/events", cache, private=False, params={"limit": count})
+        # The events are a lead-in: without the catalog the ticket list still works.
+        if resp.ok and isinstance(resp.body, list):
+            self.upcoming = [EventView.from_api(e) for e in resp.body if isinstance(e, dict)]
+
+    async def _fetch_tickets(self, cache: FetchCache | None) -> None:
         size = get_settings().ui_page_size
         params: dict[str, Any] = {
             "sort": self.sort,
@@ -42,7 +57,7 @@ class HomeState(SessionState):
         if not items and self.page > 1:
             # The last ticket of this page went away: step back.
             self.page -= 1
-            await self._fetch(cache)
+            await self._fetch_tickets(cache)
             return
         self.error = ""
         self.has_more = len(items) > size
@@ -67,7 +82,7 @@ class HomeState(SessionState):
         self.page = 1
         self.loading = True
         yield
-        await self._fetch()
+        await self._fetch_tickets(None)
 
     @rx.event
     async def submit_search(self, form: dict[str, Any]):
@@ -75,7 +90,7 @@ class HomeState(SessionState):
         self.page = 1
         self.loading = True
         yield
-        await self._fetch()
+        await self._fetch_tickets(None)
 
     @rx.event
     async def set_sort(self, value: str):
@@ -83,7 +98,7 @@ class HomeState(SessionState):
         self.page = 1
         self.loading = True
         yield
-        await self._fetch()
+        await self._fetch_tickets(None)
 
     @rx.event
     async def next_page(self):
@@ -92,7 +107,7 @@ class HomeState(SessionState):
         self.page += 1
         self.loading = True
         yield
-        await self._fetch()
+        await self._fetch_tickets(None)
 
     @rx.event
     async def prev_page(self):
@@ -101,4 +116,4 @@ class HomeState(SessionState):
         self.page -= 1
         self.loading = True
         yield
-        await self._fetch()
+        await self._fetch_tickets(None)

@@ -8,6 +8,7 @@ matches view strings.
 from __future__ import annotations
 
 from ..views import PREDICATES, ViewKind
+from .events import EventsState, EventState
 from .home import HomeState
 from .orders import OrdersState, OrderState
 from .session import SessionState
@@ -19,6 +20,8 @@ LIVE_STATES: dict[ViewKind, type[SessionState]] = {
     ViewKind.MINE: MineState,
     ViewKind.ORDERS: OrdersState,
     ViewKind.ORDER: OrderState,
+    ViewKind.EVENTS: EventsState,
+    ViewKind.EVENT: EventState,
 }
 
 # Every kind has a state and a predicate (a missing one would silently never refresh).

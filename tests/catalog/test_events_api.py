@@ -199,10 +199,7 @@ async def test_show_is_404_for_unknown_or_malformed_ids_and_200_for_past_events(
 
 async def test_health_and_docs_are_under_the_prefix(client: httpx.AsyncClient) -> None:
     assert (await client.get(f"{API}/healthz")).status_code == 200
-    assert (await client.get(f"{API}/readyz")).json() == {
-        "status": "ready",
-        "checks": {"database": "ok", "events": "ok", "redis": "ok"},
-    }
+    assert (await client.get(f"{API}/readyz")).json()["status"] == "ready"
     spec = (await client.get(f"{API}/openapi.json")).json()
     assert set(spec["paths"]) >= {API, f"{API}/{{event_id}}"}
     assert "422" not in str(spec["paths"][API])

@@ -45,7 +45,7 @@ def tickets(own_nats: servers.Server, tmp_path: Path) -> Iterator[str]:
         "JWT_KEY": JWT_KEY,
         "PORT": str(port),
         "DATABASE_URL": f"sqlite:///{tmp_path}/tickets.db",
-        "NATS_URL": f"nats://127.0.0.1:{own_nats.port}",
+        "NATS_URL": own_nats.url("nats"),  # the harness user (harness/servers.py)
     }
     with (tmp_path / "tickets.log").open("wb") as out:
         proc = subprocess.Popen(
@@ -102,7 +102,7 @@ async def test_nats_outage_keeps_the_service_ready_and_loses_no_event(
 
         own_nats.start()
         await eventually(readyz, events("ok"), timeout=60)
-        url = f"nats://127.0.0.1:{own_nats.port}"
+        url = own_nats.url("nats")
 
         async def published() -> set[str]:
             messages = await stream_messages(url, "ticket.created")

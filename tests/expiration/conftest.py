@@ -12,7 +12,7 @@ from arq.connections import ArqRedis
 from backend_services.expiration.main import connect_redis, create
 from backend_services.expiration.settings import ExpirationSettings
 from harness import servers
-from harness.apps import JWT_KEY, make_settings, serve
+from harness.apps import make_settings, serve
 
 
 def expiration_settings(nats_url: str, redis_url: str, **kw: Any) -> ExpirationSettings:
@@ -28,7 +28,7 @@ async def worker(nats_url: str, redis_url: str) -> AsyncIterator[httpx.AsyncClie
 
 @pytest.fixture
 async def redis(redis_url: str) -> AsyncIterator[ArqRedis]:
-    client = connect_redis(redis_url)
+    client = connect_redis(expiration_settings("nats://unused", redis_url))
     yield client
     await client.aclose()
 
@@ -40,7 +40,6 @@ def worker_process(tmp: Path, nats_url: str, redis_url: str) -> servers.Server:
         "PYTHONPATH": str(servers.REPO),
         "PORT": str(port),
         "ENVIRONMENT": "test",
-        "JWT_KEY": JWT_KEY,
         "NATS_URL": nats_url,
         "REDIS_URL": redis_url,
         "LOG_LEVEL": "INFO",

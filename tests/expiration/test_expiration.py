@@ -14,6 +14,7 @@ import nats
 from arq.connections import ArqRedis
 from arq.jobs import Job
 
+from backend_services.expiration import jobs
 from backend_services.expiration.timers import job_id
 from harness import servers
 from tests.expiration.conftest import worker_process
@@ -107,7 +108,8 @@ async def test_scheduled_once_despite_duplicate_events(
     assert score is not None and abs(score - expires_at.timestamp() * 1000) <= 1
 
     await eventually(lambda: expirations(nats_url), timeout=10)
-    result = await eventually(lambda: Job(job_id(order_id), redis).result_info(), timeout=5)
+    job = Job(job_id(order_id), redis, _deserializer=jobs.deserialize)
+    result = await eventually(job.result_info, timeout=5)
     assert result is not None and result.success and result.job_try == 1  # one job, run once
     # A redelivery after the job ran schedules nothing either.
     await publish_order(nats_url, order_id, expires_at, msg_id=f"dup-late-{order_id}")

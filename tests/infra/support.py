@@ -58,7 +58,10 @@ def nats_config(docs: tuple[Doc, ...]) -> str:
     mount = next(
         m for m in pod_spec(nats)["containers"][0]["volumeMounts"] if m["mountPath"] == "/etc/nats"
     )
-    configmap = of_kind(docs, "ConfigMap")[volumes[mount["name"]]["configMap"]["name"]]
+    volume = volumes[mount["name"]]
+    sources = volume["projected"]["sources"] if "projected" in volume else [volume]
+    name = next(s["configMap"]["name"] for s in sources if "configMap" in s)
+    configmap = of_kind(docs, "ConfigMap")[name]
     text: str = configmap["data"]["nats.conf"]
     return text
 

@@ -131,6 +131,13 @@ def venvs(
     return venvs
 
 
+def empty_secrets(tmp_path: Path) -> Path:
+    """Stands in for the pod's Secret volume (/run/secrets/ticketing)."""
+    folder = tmp_path / "secrets"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def deployment_env(app: str, local: dict[str, str]) -> dict[str, str]:
     docs = support.render("prod")
     env = support.effective_env(
@@ -202,8 +209,10 @@ def service_processes(
         assert stage.cmd and stage.healthcheck
         local = {
             "DATABASE_URL": f"sqlite:///{tmp_path}/{service}.db",
-            "NATS_URL": f"nats://127.0.0.1:{nats_server.port}",
-            "REDIS_URL": f"redis://127.0.0.1:{redis_server.port}/1",
+            # The harness user's credentials in the URLs (harness/servers.py).
+            "NATS_URL": nats_server.url("nats"),
+            "REDIS_URL": redis_server.url("redis", path="/1"),
+            "SECRETS_DIR": str(empty_secrets(tmp_path)),  # the credentials are in the URLs
         }
         env = {
             **image_env(stage, venvs["services"], app, ""),
@@ -269,8 +278,9 @@ def test_ui_image_builds_the_frontend_starts_and_passes_its_healthcheck(
     assert runtime.cmd and runtime.healthcheck
     port = str(servers.free_port())
     local = {
-        "NATS_URL": f"nats://127.0.0.1:{nats_server.port}",
-        "REFLEX_REDIS_URL": f"redis://127.0.0.1:{redis_server.port}/2",  # prod: 2 workers
+        "NATS_URL": nats_server.url("nats"),
+        "UI_REDIS_URL": redis_server.url("redis", path="/2"),  # prod: 2 workers
+        "SECRETS_DIR": str(empty_secrets(tmp_path)),
     }
     env = {
         **image_env(runtime, venv, app, str(bun_dir)),

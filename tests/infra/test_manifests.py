@@ -17,6 +17,7 @@ from tests.infra.support import Doc
 
 sys.path.insert(0, str(support.INFRA))
 import routes
+from manifests import has_access_secret
 
 K8S_VERSION = "1.32.0"
 
@@ -24,9 +25,17 @@ K8S_VERSION = "1.32.0"
 def required_env(app: str) -> set[str]:
     """What the contract and the topology table say each process must be given."""
     if app == topology.UI_NAME:
-        return {"UI_API_BASE_URL", "UI_API_HOST_HEADER", "NATS_URL", "REFLEX_API_URL"}
+        return {
+            "UI_API_BASE_URL",
+            "UI_API_HOST_HEADER",
+            "NATS_URL",
+            "REFLEX_API_URL",
+            "SECRETS_DIR",
+        }
     s = topology.by_name(app)
-    env = {"SERVICE", "JWT_KEY", "NATS_URL", "ENVIRONMENT", "COOKIE_SECURE"}
+    env = {"SERVICE", "NATS_URL", "ENVIRONMENT", "COOKIE_SECURE"}
+    env |= {"JWT_KEY"} if s.kind is topology.Kind.API else set()  # a worker verifies no session
+    env |= {"SECRETS_DIR"} if has_access_secret(app) else set()  # its NATS/Redis passwords
     env |= {"DATABASE_URL"} if s.database else set()
     env |= {"REDIS_URL"} if s.redis else set()
     env |= {"STRIPE_SECRET_KEY"} if s.stripe else set()
@@ -38,7 +47,8 @@ SETTINGS_MODULES = {
     "ui": "stubhub_ui.settings",
 }
 # Set on purpose although no settings class reads them.
-EXTRA_ENV = {"DB_PASSWORD", "GRANIAN_WORKERS", "SERVICE"}
+# SECRETS_DIR: where pydantic-settings' secrets source reads the secret files.
+EXTRA_ENV = {"DB_PASSWORD", "GRANIAN_WORKERS", "SERVICE", "SECRETS_DIR"}
 LOCAL_DEFAULT = re.compile(r"127\.0\.0\.1|localhost|sqlite")
 
 
@@ -286,7 +296,7 @@ def test_prod_ui_keeps_state_in_redis_and_cookies_are_secure() -> None:
     ui = support.effective_env(
         docs, support.main_container(support.of_kind(docs, "Deployment")["ui"])
     )
-    assert ui["REFLEX_REDIS_URL"].startswith("redis://redis:6379/")
+    assert ui["UI_REDIS_URL"].startswith("redis://redis:6379/")  # password: SECRETS_DIR
     assert int(ui["GRANIAN_WORKERS"]) >= 2
     assert ui["REFLEX_API_URL"] == "https://ticketing.dev"
     auth = support.effective_env(

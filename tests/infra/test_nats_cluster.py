@@ -20,6 +20,7 @@ from backend_services.common.events import EventBus
 from backend_services.common.events.bus import DEAD_LETTER_STREAM, StreamLimits
 from backend_services.common.settings import ServiceSettings
 from harness import servers
+from infra import access
 from tests.infra import support
 
 pytestmark = pytest.mark.slow
@@ -58,7 +59,13 @@ def cluster(tmp_path: Path) -> Iterator[list[servers.Server]]:
     count = support.of_kind(support.render("prod"), "StatefulSet")["nats"]["spec"]["replicas"]
     cluster_ports = [servers.free_port() for _ in range(count)]
     routes = ",".join(f"nats://127.0.0.1:{p}" for p in cluster_ports)
-    binary = servers.nats_server(tmp_path).argv[0]
+    auth = servers.nats_server(tmp_path)  # its users, passwords and binary
+    binary = auth.argv[0]
+    # What the `nats-auth` Secret holds (infra/k8s_access.py), with the harness user.
+    authorization = access.render_nats_authorization(
+        auth.passwords, extra=[(servers.HARNESS_USER, auth.passwords[servers.HARNESS_USER])]
+    )
+    (tmp_path / "auth.conf").write_text(authorization)
     nodes = []
     for i, cport in enumerate(cluster_ports):
         port = servers.free_port()
@@ -83,7 +90,11 @@ def cluster(tmp_path: Path) -> Iterator[list[servers.Server]]:
             routes,
         ]
         env = {"POD_NAME": f"nats-{i}"}
-        nodes.append(servers.Server(f"nats-{i}", argv, port, tmp_path / f"nats-{i}.log", env))
+        nodes.append(
+            servers.Server(
+                f"nats-{i}", argv, port, tmp_path / f"nats-{i}.log", env, passwords=auth.passwords
+            )
+        )
     try:
         for node in nodes:
             node.start()
@@ -121,7 +132,7 @@ async def stream_replicas(url: str, stream: str) -> tuple[int, int]:
 async def test_streams_are_r3_on_the_prod_cluster_and_never_downgraded(
     cluster: list[servers.Server], buses: list[EventBus]
 ) -> None:
-    url = f"nats://127.0.0.1:{cluster[0].port}"
+    url = cluster[0].url("nats")  # the harness user (the rendered config has users)
     settings = prod_settings()
     prod = EventBus.from_settings(settings.model_copy(update={"nats_url": url}), "tickets")
     await started(prod, buses)
@@ -131,7 +142,7 @@ async def test_streams_are_r3_on_the_prod_cluster_and_never_downgraded(
 
     # A process with an older/smaller setting (R1, other bounds) connects to another node:
     # its bounds apply, the replicas stay.
-    other = f"nats://127.0.0.1:{cluster[1].port}"
+    other = cluster[1].url("nats")
     small = StreamLimits(replicas=1, max_bytes=64 * 1024**2, deadletter_max_bytes=8 * 1024**2)
     await started(EventBus(other, settings.nats_stream, "old-replica", small), buses)
     assert await stream_replicas(url, settings.nats_stream) == (3, 64 * 1024**2)

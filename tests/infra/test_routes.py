@@ -328,3 +328,26 @@ def test_bodies_up_to_the_limit_never_touch_nginx_temp_files(ingress: int, tmp_p
     assert big.status == 200 and len(big.read()) == 3_000_000
     conn.close()
     assert "temporary file" not in (tmp_path / "nginx-error.log").read_text()
+
+
+def test_security_headers_are_in_the_local_nginx_and_the_ingress(tmp_path: Path) -> None:
+    conf = render_nginx(tmp_path, every_upstream(), listen="127.0.0.1:8080").read_text()
+    docs = list(yaml.safe_load_all((support.INFRA / "k8s/base/ingress.yaml").read_text()))
+    committed = (support.INFRA / "k8s/base/security-headers.yaml").read_text()
+    assert committed == routes.render_headers_configmap(), (
+        "regenerate: python infra/routes.py headers > infra/k8s/base/security-headers.yaml"
+    )
+    configmap = yaml.safe_load(committed)
+    assert configmap["metadata"]["name"] == routes.SECURITY_HEADERS_CONFIGMAP
+    for name, value in routes.security_headers().items():
+        assert configmap["data"][name] == value
+        assert f"add_header {name} " in conf
+    for ingress in (d for d in docs if d["kind"] == "Ingress"):
+        annotations = ingress["metadata"]["annotations"]
+        assert annotations["nginx.ingress.kubernetes.io/custom-headers"].endswith(
+            f"/{routes.SECURITY_HEADERS_CONFIGMAP}"
+        )
+    csp = routes.security_headers()["Content-Security-Policy"]
+    for needed in ("frame-ancestors 'none'", "https://js.stripe.com", "object-src 'none'"):
+        assert needed in csp
+    assert "listen 127.0.0.1:8080;" in conf

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from contracts.events import Subject
-from stubhub_ui.views import LIVE_SUBJECTS, NO_VIEW, Changes, View, ViewKind, affects
+from stubhub_ui.views import (
+    CATALOG_RECHECK,
+    LIVE_SUBJECTS,
+    NO_VIEW,
+    Changes,
+    View,
+    ViewKind,
+    affects,
+)
 
 SELLER, BUYER, OTHER = "user-seller", "user-buyer", "user-other"
 T1, T2, O1, O2 = "ticket-1", "ticket-2", "order-1", "order-2"
@@ -110,3 +118,51 @@ def test_events_that_change_no_page_are_ignored() -> None:
     assert Subject.EXPIRATION_COMPLETE not in LIVE_SUBJECTS
     # An event missing its ids changes nothing either.
     assert not changes((Subject.TICKET_CREATED, {}), (Subject.ORDER_CREATED, {"id": ""}))
+
+
+# ------------------------------------------------------------ events (Marketplace v2)
+
+EVENTS = View(ViewKind.EVENTS)
+E1, E2 = "event-1", "event-2"
+
+
+def test_a_ticket_of_an_event_reaches_that_events_page_and_the_event_lists() -> None:
+    ch = changes((Subject.TICKET_CREATED, {"id": T1, "userId": SELLER, "eventId": E1}))
+    assert affects(View(ViewKind.EVENT, E1), "", ch)
+    assert not affects(View(ViewKind.EVENT, E2), "", ch)
+    assert affects(EVENTS, "", ch)
+    assert affects(HOME, "", ch)
+
+
+def test_a_ticket_without_an_event_leaves_the_event_pages_alone() -> None:
+    ch = changes(ticket_updated())
+    assert not affects(View(ViewKind.EVENT, E1), "", ch)
+    assert not affects(EVENTS, "", ch)
+    assert ch.recheck() is None
+
+
+def test_a_new_or_changed_event_reaches_its_page_and_the_lists() -> None:
+    for subject in (Subject.EVENT_CREATED, Subject.EVENT_UPDATED):
+        ch = changes((subject, {"id": E2, "name": "x"}))
+        assert subject in LIVE_SUBJECTS
+        assert affects(EVENTS, "", ch)
+        assert affects(HOME, "", ch)
+        assert affects(View(ViewKind.EVENT, E2), "", ch)
+        assert not affects(View(ViewKind.TICKET, T1), "", ch)
+        # Nothing to recount: the catalog wrote the event itself.
+        assert ch.recheck() is None
+
+
+def test_the_catalog_is_looked_at_again_for_events_whose_tickets_changed() -> None:
+    ch = changes(
+        (Subject.TICKET_UPDATED, {"id": T1, "userId": SELLER, "eventId": E2}),
+        (Subject.TICKET_CREATED, {"id": T2, "userId": SELLER, "eventId": E1}),
+    )
+    follow = ch.recheck()
+    assert follow == {"ids": [E1, E2]}
+    again = changes((CATALOG_RECHECK, follow))
+    assert affects(EVENTS, "", again)
+    assert affects(View(ViewKind.EVENT, E1), "", again)
+    assert not affects(View(ViewKind.TICKET, T1), "", again)
+    # The second look asks for no third.
+    assert again.recheck() is None

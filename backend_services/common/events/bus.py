@@ -9,6 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import nats
 from nats.aio.client import Client as NATS
@@ -18,7 +19,7 @@ from nats.js.errors import NotFoundError
 
 from contracts.events import Subject
 
-from ..settings import ServiceSettings
+from ..settings import CommonSettings
 
 log = logging.getLogger(__name__)
 
@@ -43,25 +44,38 @@ class EventBus:
     """One NATS connection per process, with the JetStream stream ensured on connect."""
 
     def __init__(
-        self, url: str, stream: str, client_name: str, limits: StreamLimits | None = None
+        self,
+        url: str,
+        stream: str,
+        client_name: str,
+        limits: StreamLimits | None = None,
+        credentials: dict[str, str] | None = None,
     ) -> None:
         self.url = url
         self.stream = stream
         self.client_name = client_name
         self.limits = limits or StreamLimits()
+        # {"user", "password"}: the service's own bus identity (see infra/access.py).
+        self._credentials = dict(credentials or {})
         self._nc: NATS | None = None
         self._js: JetStreamContext | None = None
         self._ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
-    def from_settings(cls, settings: ServiceSettings, client_name: str) -> EventBus:
+    def from_settings(cls, settings: CommonSettings, client_name: str) -> EventBus:
         limits = StreamLimits(
             replicas=settings.nats_stream_replicas,
             max_bytes=settings.nats_stream_max_bytes,
             deadletter_max_bytes=settings.nats_deadletter_max_bytes,
         )
-        return cls(settings.nats_url, settings.nats_stream, client_name, limits)
+        return cls(
+            settings.nats_url,
+            settings.nats_stream,
+            client_name,
+            limits,
+            credentials=settings.nats_credentials(),
+        )
 
     @property
     def connected(self) -> bool:
@@ -91,11 +105,12 @@ class EventBus:
                     error_cb=_log_error,
                     disconnected_cb=_logged("nats disconnected"),
                     reconnected_cb=self._on_reconnected,
+                    **self._credentials,
                 )
                 self._js = self._nc.jetstream()
                 await self.ensure_streams()
                 self._ready.set()
-                log.info("nats connected", extra={"url": self.url})
+                log.info("nats connected", extra={"url": _without_password(self.url)})
                 return
             except Exception as exc:
                 log.warning("nats not reachable yet: %s", exc)
@@ -156,6 +171,13 @@ class EventBus:
             with contextlib.suppress(Exception):
                 await self._nc.flush(timeout=2)
             await self._nc.close()
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=f"{parts.username}:***@{parts.hostname}:{parts.port}").geturl()
 
 
 async def _ensure_stream(js: JetStreamContext, wanted: StreamConfig) -> None:

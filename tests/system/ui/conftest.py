@@ -12,12 +12,14 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from infra.access import OPS_USER
 from tests.system.conftest import EXPIRATION_WINDOW_SECONDS, Stack
 
 REPO = Path(__file__).resolve().parents[3]
@@ -46,7 +48,9 @@ def stack_url(stack: Stack) -> str:
 
 @pytest.fixture(scope="session")
 def nats_url(stack: Stack) -> str:
-    return f"nats://127.0.0.1:{stack.ports['nats']}"
+    """The stack's NATS as `ops`: it may watch events, never publish them."""
+    password = (stack.var / "secrets" / OPS_USER / "nats_password").read_text().strip()
+    return f"nats://{OPS_USER}:{password}@127.0.0.1:{stack.ports['nats']}"
 
 
 def unique_email(prefix: str = "fan") -> str:
@@ -106,9 +110,51 @@ class Person:
         order: dict[str, Any] = response.json()
         return order
 
+    def create_event(
+        self, name: str | None = None, city: str = "London", days_ahead: int = 14
+    ) -> dict[str, Any]:
+        """POST /api/events: an event starting `days_ahead` days from now."""
+        starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days_ahead)
+        body = {
+            "name": name or unique_title("Show"),
+            "venue": "Hall " + uuid.uuid4().hex[:6],
+            "city": city,
+            "startsAt": starts.isoformat().replace("+00:00", "Z"),
+        }
+        response = self.context.request.post(self.url + "/api/events", data=body)
+        assert response.status == 201, response.text()
+        event: dict[str, Any] = response.json()
+        return event
+
+    def list_seats(
+        self, event_id: str, seats: list[tuple[str, str, str]], price: int = 4500
+    ) -> dict[str, Any]:
+        """POST /api/listings (CONTRACT §7), retried while tickets has not yet heard of a
+        brand-new event (it learns them from `event.created`)."""
+        body = {
+            "eventId": event_id,
+            "price": price,
+            "seats": [{"section": s, "row": r, "seat": n} for s, r, n in seats],
+        }
+        for _ in range(50):
+            response = self.context.request.post(self.url + "/api/listings", data=body)
+            if response.status != 400 or "eventId" not in response.text():
+                break
+            self.page.wait_for_timeout(100)
+        assert response.status == 201, response.text()
+        listing: dict[str, Any] = response.json()
+        return listing
+
     def api_get(self, path: str) -> Any:
         response = self.context.request.get(self.url + path)
         return response.status, (response.json() if response.body() else None)
+
+
+def shown_price(ticket: dict[str, Any]) -> str:
+    """What a buyer sees for a ticket: its all-in price where the API gives one."""
+    all_in = ticket.get("allInPrice")
+    cents = int(all_in if isinstance(all_in, int) else ticket["price"])
+    return f"${cents // 100:,}.{cents % 100:02d}"
 
 
 def wait_ready(page: Page) -> None:
@@ -169,3 +215,10 @@ TICKET_URL = re.compile(r".*/tickets/(?!new$|mine$)[0-9A-Za-z-]+$")
 
 def ticket_card(page: Page, title: str):
     return page.locator('[data-testid="ticket-card"]', has_text=title)
+
+
+def event_card(page: Page, name: str):
+    return page.locator('[data-testid="event-card"]', has_text=name)
+
+
+EVENT_URL = re.compile(r".*/events/[0-9A-Za-z_-]+$")

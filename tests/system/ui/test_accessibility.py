@@ -40,7 +40,9 @@ def cast(module_people: People) -> dict[str, Any]:
     seller = people.signed_in()
     for title, price in LISTINGS[:-1]:
         seller.create_ticket(title, price)
+    event = seller.create_event("Arctic Monkeys", city="New York", days_ahead=12)
     return {
+        "event": event,
         "seller": seller,
         "buyer": people.signed_in(),
         "anon": people.anonymous(),
@@ -71,6 +73,9 @@ PAGES = [
     ("signin-required", "anon", "/orders", '[data-testid="signin-required"]'),
     ("not-found", "anon", "/nothing-here", '[data-testid="not-found"]'),
     ("sell", "seller", "/tickets/new", "#sell-form"),
+    ("events", "anon", "/events", '[data-testid="event-card"]'),
+    ("event-empty", "buyer", "/events/{event}", '[data-testid="no-seats"]'),
+    ("sell-seats", "seller", "/sell?event={event}", "#listing-form"),
     ("ticket-owner", "seller", "/tickets/{ticket}", "#edit-ticket"),
     ("ticket-reserved", "anon", "/tickets/{reserved}", '[data-testid="ticket-reserved-note"]'),
     ("my-tickets", "seller", "/tickets/mine", '[data-testid="my-ticket"]'),
@@ -85,6 +90,7 @@ def _open(cast: dict[str, Any], who: str, path: str, ready: str) -> Page:
         reserved, order = cast["hold"]()
         path = order if path == "{order}" else path.format(reserved=reserved["id"])
     path = path.format(ticket=cast["ticket"]["id"]) if "{ticket}" in path else path
+    path = path.format(event=cast["event"]["id"]) if "{event}" in path else path
     page = person.goto(path)
     expect(page.locator(ready).first).to_be_visible()
     return page
@@ -131,7 +137,9 @@ def test_desktop_screenshots(tour: dict[str, Any]) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     _viewport(tour, 1280, 900)
     for name, who, path, ready in [
-        p for p in PAGES if p[0] in {"home", "order", "ticket-owner", "my-tickets"}
+        p
+        for p in PAGES
+        if p[0] in {"home", "order", "ticket-owner", "my-tickets", "events", "sell-seats"}
     ]:
         page = _open(tour, who, path, ready)
         page.wait_for_load_state("networkidle")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from .conftest import ORDER_URL, PASSWORD, People, unique_email, unique_title
+from .conftest import ORDER_URL, PASSWORD, People, shown_price, unique_email, unique_title
 
 
 def error(page, field: str):
@@ -93,7 +93,10 @@ def test_sell_form_validates_inline(people: People) -> None:
     page.fill("#price", "$1,234.5")
     page.click("#sell-submit")
     expect(page.locator("#ticket-title")).to_have_text(title)
-    expect(page.locator('[data-testid="ticket-price"]')).to_have_text("$1,234.50")
+    _, listed = seller.api_get("/api/tickets/" + page.url.rsplit("/", 1)[-1])
+    assert listed["price"] == 123450
+    expect(page.locator('[data-testid="ticket-price"]')).to_have_text(shown_price(listed))
+    expect(page.locator('[data-testid="you-receive"]')).to_have_text("$1,234.50")
 
 
 def test_owner_edits_a_listing(people: People) -> None:
@@ -109,8 +112,10 @@ def test_owner_edits_a_listing(people: People) -> None:
     page.fill("#edit-price", "11")
     page.click("#save-ticket")
     expect(page.locator("#ticket-title")).to_have_text(new_title)
-    expect(page.locator('[data-testid="ticket-price"]')).to_have_text("$11.00")
-    assert seller.api_get(f"/api/tickets/{ticket['id']}")[1]["price"] == 1100
+    expect(page.locator('[data-testid="you-receive"]')).to_have_text("$11.00")
+    edited = seller.api_get(f"/api/tickets/{ticket['id']}")[1]
+    assert edited["price"] == 1100
+    expect(page.locator('[data-testid="ticket-price"]')).to_have_text(shown_price(edited))
 
 
 def test_declined_card_shows_stripes_message_and_order_stays_payable(people: People) -> None:

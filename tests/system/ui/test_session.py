@@ -44,13 +44,20 @@ def test_header_links_follow_the_session(people: People) -> None:
     expect(page.locator("#nav-signin")).to_be_visible()
     expect(page.locator("#nav-signup")).to_be_visible()
     expect(page.locator("#nav-sell")).to_have_count(0)
+    page.click("#nav-events")
+    expect(page).to_have_url(anon.url + "/events")
+    expect(page.locator("#events-search")).to_be_visible()
 
     user = people.signed_in()
     page = user.goto("/")
-    for link in ["#nav-sell", "#nav-mine", "#nav-orders", "#nav-signout"]:
+    for link in ["#nav-events", "#nav-sell", "#nav-mine", "#nav-orders", "#nav-signout"]:
         expect(page.locator(link)).to_be_visible()
     expect(page.locator("#nav-signin")).to_have_count(0)
     page.click("#nav-sell")
+    expect(page).to_have_url(user.url + "/sell")
+    expect(page.locator("#sell-event-q")).to_be_visible()
+    # The single-ticket form is still one click away.
+    page.click("#simple-sell")
     expect(page).to_have_url(user.url + "/tickets/new")
     expect(page.locator("#sell-form")).to_be_visible()
 

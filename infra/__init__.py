@@ -1,0 +1,1 @@
+"""Infrastructure renderers: ingress routes, bus and Redis access, local secrets."""

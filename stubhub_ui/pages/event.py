@@ -1,0 +1,179 @@
+"""`/events/[event_id]`: the event, its seats on sale grouped by section and all-in
+price, and a quantity picker that holds that many seats in one order. Live."""
+
+# Reflex turns state attributes into Vars at class level; mypy sees the Python types.
+# mypy: disable-error-code="arg-type, attr-defined, operator, call-overload"
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ..components import back_link, detail_body, error_callout, layout, notice
+from ..state import EventState, SessionState
+from .events import event_when_where
+
+
+def _header() -> rx.Component:
+    event = EventState.event
+    return rx.card(
+        rx.flex(
+            rx.vstack(
+                rx.heading(
+                    event.name, size="8", as_="h1", id="event-name", class_name="break-words"
+                ),
+                event_when_where(event),
+                rx.text(
+                    rx.cond(
+                        EventState.on_sale > 0,
+                        rx.fragment(EventState.on_sale, " on sale · ", event.from_display),
+                        "No tickets on sale right now",
+                    ),
+                    weight="medium",
+                    data_testid="event-on-sale",
+                    data_count=EventState.on_sale,
+                    aria_live="polite",
+                ),
+                spacing="3",
+                align="start",
+                flex="1",
+                min_width="0",
+            ),
+            rx.cond(
+                SessionState.signed_in,
+                rx.link(
+                    rx.button("Sell tickets for this event", variant="soft"),
+                    href="/sell?event=" + event.id,
+                    id="sell-for-event",
+                ),
+            ),
+            gap="4",
+            wrap="wrap",
+            align="start",
+            width="100%",
+        ),
+        size=rx.breakpoints(initial="2", sm="4"),
+        width="100%",
+        margin_bottom="1.25rem",
+    )
+
+
+def _quantity(group) -> rx.Component:
+    return rx.el.label(
+        rx.text("Quantity", size="2", weight="medium"),
+        rx.el.select(
+            rx.foreach(group.quantities, lambda q: rx.el.option(q, value=q)),
+            value=EventState.quantities.get(group.key, "1"),
+            on_change=lambda value: EventState.set_quantity(group.key, value),
+            class_name="qty-select",
+            data_testid="quantity",
+        ),
+        class_name="qty-label",
+    )
+
+
+def _buy(group) -> rx.Component:
+    return rx.cond(
+        group.mine,
+        rx.badge("Your seats", variant="outline", color_scheme="iris", size="2"),
+        rx.cond(
+            SessionState.signed_in,
+            rx.hstack(
+                _quantity(group),
+                rx.button(
+                    "Buy",
+                    on_click=EventState.buy(group.key),
+                    loading=EventState.buying_key == group.key,
+                    disabled=EventState.buying_key != "",
+                    size="3",
+                    data_testid="buy-seats",
+                ),
+                spacing="3",
+                align="end",
+            ),
+            rx.link(
+                rx.button("Sign in to buy", size="3", variant="soft"),
+                href=SessionState.signin_href,
+                data_testid="signin-to-buy",
+            ),
+        ),
+    )
+
+
+def _group(group) -> rx.Component:
+    return rx.card(
+        rx.flex(
+            rx.vstack(
+                rx.heading(group.section_label, size="4", as_="h2", data_testid="group-section"),
+                rx.text(
+                    rx.text.strong(group.price_display, data_testid="group-price"),
+                    " each, fees included · ",
+                    rx.text.span(group.count_label, data_testid="group-count"),
+                    size="3",
+                ),
+                rx.flex(
+                    rx.foreach(
+                        group.seats,
+                        lambda seat: rx.badge(seat, variant="surface", color_scheme="gray"),
+                    ),
+                    gap="1",
+                    wrap="wrap",
+                    data_testid="group-seats",
+                ),
+                spacing="2",
+                align="start",
+                flex="1",
+                min_width="0",
+            ),
+            _buy(group),
+            gap="3",
+            wrap="wrap",
+            align="end",
+            width="100%",
+        ),
+        data_testid="seat-group",
+        data_count=group.count,
+        width="100%",
+    )
+
+
+def _seats() -> rx.Component:
+    return rx.vstack(
+        error_callout(EventState.buy_error, "buy-error"),
+        rx.cond(
+            EventState.groups.length() == 0,
+            notice(
+                "ticket_x",
+                "No tickets on sale yet",
+                "Seats appear here the moment a fan lists them.",
+                testid="no-seats",
+            ),
+            rx.vstack(rx.foreach(EventState.groups, _group), spacing="3", width="100%"),
+        ),
+        rx.text(
+            "We hold the seats you pick for you while you pay. Prices include all fees.",
+            size="1",
+            color_scheme="gray",
+        ),
+        spacing="3",
+        width="100%",
+        id="seat-groups",
+    )
+
+
+def event() -> rx.Component:
+    return layout(
+        back_link("All events", "/events"),
+        detail_body(
+            EventState.not_found,
+            notice(
+                "calendar_x",
+                "Event not found",
+                "This event doesn't exist, or the link is broken.",
+                rx.link(rx.button("Browse events"), href="/events"),
+                testid="event-not-found",
+            ),
+            EventState.loading | (EventState.event.id == ""),
+            EventState.error,
+            rx.box(_header(), _seats(), width="100%"),
+        ),
+    )

@@ -1,0 +1,269 @@
+"""`/sell`: 1. pick the event (search) or create it, 2. seats, price and optional face value
+with the "buyers pay / you receive" preview, listed in one request."""
+
+# Reflex turns state attributes into Vars at class level; mypy sees the Python types.
+# mypy: disable-error-code="arg-type, attr-defined, operator"
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ..components import error_callout, form_field, page, private
+from ..state import SellSeatsState as S
+from .events import event_when_where
+
+
+def _step(title: str, *children: rx.Component, **props) -> rx.Component:
+    return rx.card(
+        rx.vstack(rx.heading(title, size="5", as_="h2"), *children, spacing="4", width="100%"),
+        size=rx.breakpoints(initial="2", sm="3"),
+        width="100%",
+        **props,
+    )
+
+
+def _match(event) -> rx.Component:
+    return rx.flex(
+        rx.vstack(
+            rx.text(event.name, weight="bold", class_name="break-words"),
+            event_when_where(event),
+            spacing="1",
+            align="start",
+            flex="1",
+            min_width="0",
+        ),
+        rx.button(
+            "Choose",
+            on_click=S.choose(event.id),
+            variant="soft",
+            data_testid="choose-event",
+            data_event_id=event.id,
+            aria_label="Choose " + event.name,
+        ),
+        gap="3",
+        align="center",
+        width="100%",
+        padding_y="0.5rem",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        data_testid="event-match",
+    )
+
+
+def _event_form() -> rx.Component:
+    errors = S.event_errors
+    return rx.form(
+        rx.vstack(
+            error_callout(errors.get("form", ""), "error-event-form"),
+            form_field("Event name", "name", errors.get("name", ""), input_id="new-event-name"),
+            form_field("Venue", "venue", errors.get("venue", ""), input_id="new-event-venue"),
+            form_field("City", "city", errors.get("city", ""), input_id="new-event-city"),
+            form_field(
+                "Date and start time (your time zone)",
+                "startsAt",
+                errors.get("startsAt", ""),
+                input_id="new-event-starts",
+                type="datetime-local",
+            ),
+            rx.button("Create event", type="submit", loading=S.saving_event, id="create-event"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=S.create_event,
+        reset_on_submit=False,
+        no_validate=True,
+        id="event-form",
+        aria_label="Create an event",
+        width="100%",
+    )
+
+
+def _pick_event() -> rx.Component:
+    return rx.vstack(
+        rx.el.label("Find the event", html_for="sell-event-q", class_name="field-label"),
+        rx.input(
+            id="sell-event-q",
+            type="search",
+            placeholder="Artist, event or venue",
+            default_value=S.event_q,
+            on_change=S.search_events.debounce(250),
+            size="3",
+            width="100%",
+        ),
+        rx.box(
+            rx.foreach(S.matches, _match),
+            width="100%",
+            id="event-matches",
+            aria_busy=rx.cond(S.searching, "true", "false"),
+        ),
+        rx.button(
+            rx.cond(S.creating, "Cancel new event", "Can't find it? Create the event"),
+            on_click=S.toggle_create,
+            variant="ghost",
+            id="new-event",
+        ),
+        rx.cond(S.creating, _event_form()),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _chosen_event() -> rx.Component:
+    return rx.flex(
+        rx.vstack(
+            rx.text(S.event.name, weight="bold", size="4", id="chosen-event"),
+            event_when_where(S.event),
+            spacing="1",
+            align="start",
+            flex="1",
+            min_width="0",
+        ),
+        rx.button("Change", on_click=S.change_event, variant="soft", id="change-event"),
+        gap="3",
+        align="center",
+        width="100%",
+    )
+
+
+def _seat_input(part: str, label: str, i) -> rx.Component:
+    input_id = f"{part}-" + i.to_string()
+    return rx.vstack(
+        rx.el.label(label, html_for=input_id, class_name="field-label"),
+        rx.input(id=input_id, name=input_id, max_length=40, size="2", width="100%"),
+        spacing="1",
+        flex="1",
+        min_width="0",
+    )
+
+
+def _seat_row(i) -> rx.Component:
+    return rx.el.fieldset(
+        rx.el.legend(rx.text("Seat ", i + 1, size="2", color_scheme="gray")),
+        rx.hstack(
+            _seat_input("section", "Section", i),
+            _seat_input("row", "Row", i),
+            _seat_input("seat", "Seat", i),
+            spacing="2",
+            width="100%",
+        ),
+        class_name="plain-fieldset",
+        data_testid="seat-row",
+    )
+
+
+def _seats() -> rx.Component:
+    return rx.vstack(
+        rx.foreach(S.seat_rows, _seat_row),
+        rx.hstack(
+            rx.button(
+                rx.icon("plus", size=16, aria_hidden="true"),
+                "Add a seat",
+                type="button",
+                on_click=S.add_seat,
+                disabled=S.max_seats,
+                variant="soft",
+                id="add-seat",
+            ),
+            rx.button(
+                "Remove the last",
+                type="button",
+                on_click=S.remove_seat,
+                disabled=S.seat_count <= 1,
+                variant="soft",
+                color_scheme="gray",
+                id="remove-seat",
+            ),
+            spacing="2",
+            wrap="wrap",
+        ),
+        rx.box(
+            rx.cond(
+                S.errors.get("seats", "") != "",
+                rx.text(S.errors.get("seats", ""), color_scheme="red", size="2"),
+            ),
+            id="error-seats",
+            data_testid="error-seats",
+            role="alert",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _preview() -> rx.Component:
+    return rx.cond(
+        S.buyer_pays != "",
+        rx.callout.root(
+            rx.callout.icon(rx.icon("receipt", aria_hidden="true")),
+            rx.callout.text(
+                "Buyers pay ",
+                rx.text.strong(S.buyer_pays, data_testid="preview-buyer-pays"),
+                " per ticket, fees included; you receive ",
+                rx.text.strong(S.you_receive, data_testid="preview-you-receive"),
+                ".",
+            ),
+            rx.cond(
+                S.totals != "", rx.callout.text(S.totals, size="2", data_testid="preview-totals")
+            ),
+            color_scheme="iris",
+            data_testid="price-preview",
+            aria_live="polite",
+            width="100%",
+        ),
+    )
+
+
+def _listing_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            error_callout(S.errors.get("form", "")),
+            _seats(),
+            form_field(
+                "Price per ticket (US dollars, what you receive)",
+                "price",
+                S.errors.get("price", ""),
+                input_id="listing-price",
+                input_mode="decimal",
+                placeholder="45.00",
+                on_change=S.set_price_text.debounce(200),
+            ),
+            form_field(
+                "Face value per ticket (optional)",
+                "faceValue",
+                S.errors.get("faceValue", ""),
+                input_id="face-value",
+                input_mode="decimal",
+                hint="The price printed on the ticket. Some events cap resale prices.",
+            ),
+            _preview(),
+            rx.button("List seats", type="submit", size="3", loading=S.submitting, id="list-seats"),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=S.submit,
+        reset_on_submit=False,
+        no_validate=True,
+        id="listing-form",
+        aria_label="Seats and price",
+        width="100%",
+    )
+
+
+def _flow() -> rx.Component:
+    return rx.vstack(
+        _step("1. The event", rx.cond(S.event.id != "", _chosen_event(), _pick_event())),
+        rx.cond(S.event.id != "", _step("2. Seats and price", _listing_form())),
+        rx.text(
+            "Selling a single ticket without an event? ",
+            rx.link("Use the simple form", href="/tickets/new", id="simple-sell"),
+            ".",
+            size="2",
+            color_scheme="gray",
+        ),
+        spacing="4",
+        width="100%",
+        max_width="720px",
+    )
+
+
+def sell() -> rx.Component:
+    return page("Sell tickets", private(_flow))
