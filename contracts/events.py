@@ -36,6 +36,12 @@ class TicketCreated(Event):
     # tickets sends them; older events have neither).
     event_id: str | None = None
     all_in_price: int | None = None
+    # Seats, the listing a ticket came in, and whether its e-ticket file is there.
+    section: str | None = None
+    row: str | None = None
+    seat: str | None = None
+    listing_id: str | None = None
+    has_file: bool | None = None
 
 
 class TicketUpdated(Event):
@@ -49,6 +55,12 @@ class TicketUpdated(Event):
     status: Literal["available", "reserved", "sold"]
     event_id: str | None = None
     all_in_price: int | None = None
+    # Seats, the listing a ticket came in, and whether its e-ticket file is there.
+    section: str | None = None
+    row: str | None = None
+    seat: str | None = None
+    listing_id: str | None = None
+    has_file: bool | None = None
 
 
 class OrderTicketRef(CamelModel):

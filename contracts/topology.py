@@ -32,6 +32,8 @@ class ServiceInfo(BaseModel):
     port: int  # local port of the first replica (replica i: port + 10 * i)
     summary: str
     prefix: str | None = None  # APIs: the ingress path prefix, e.g. "/api/users"
+    # Further path prefixes routed to it (tickets also serves "/api/listings").
+    also_serves: tuple[str, ...] = ()
     database: bool = False  # owns a database (SQLite locally, PostgreSQL on k8s)
     # Every API: the session deny-list (sign-out) is in Redis; see _apis_use_redis.
     redis: bool = False
@@ -48,6 +50,11 @@ class ServiceInfo(BaseModel):
     @property
     def module(self) -> str:
         return f"backend_services.{self.name}"
+
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        """Every path prefix the ingress routes to it."""
+        return (self.prefix, *self.also_serves) if self.prefix else self.also_serves
 
     @property
     def health_prefix(self) -> str:
@@ -77,10 +84,17 @@ SERVICES: tuple[ServiceInfo, ...] = (
         port=4002,
         prefix="/api/tickets",
         summary="seller listings",
+        also_serves=("/api/listings",),
         database=True,
         redis=True,
         publishes=(S.TICKET_CREATED, S.TICKET_UPDATED),
-        consumes=(S.ORDER_CREATED, S.ORDER_CANCELLED, S.ORDER_COMPLETED),
+        consumes=(
+            S.ORDER_CREATED,
+            S.ORDER_CANCELLED,
+            S.ORDER_COMPLETED,
+            S.EVENT_CREATED,
+            S.EVENT_UPDATED,
+        ),
     ),
     ServiceInfo(
         name="orders",

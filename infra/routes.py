@@ -33,11 +33,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
+from contracts.rules import TICKET_FILE_MAX_BYTES
 from contracts.topology import K8S_HTTP_PORT, SERVICES, UI_NAME, UI_PORT, ServiceInfo
 
 HOST = "ticketing.dev"
 INGRESS_CLASS = "nginx"
-BODY_SIZE = "1m"  # JSON APIs only; no uploads
+BODY_SIZE = "1m"  # JSON APIs
+# Prefixes taking uploads: e-ticket files, with headroom so that the service, not
+# the ingress, refuses a file just over the limit (with the contract's 400).
+UPLOAD_BODY_SIZES = {"/api/tickets": f"{TICKET_FILE_MAX_BYTES // 2**20 + 1}m"}
+STREAMED_UPLOADS = {"nginx.ingress.kubernetes.io/proxy-request-buffering": "off"}
 WEBSOCKET_TIMEOUT_SECONDS = 3600
 UNAVAILABLE_BODY = (
     '{"errors":[{"message":"The service is temporarily unavailable, please try again",'
@@ -99,12 +104,21 @@ class Route:
     # (timeouts, TLS redirect) per Ingress, so routes that differ are split.
     ingress: str = "ticketing-api"
     websocket: bool = False
+    body_size: str = BODY_SIZE
+
+
+def _api_route(service: ServiceInfo, prefix: str) -> Route:
+    path = f"{prefix}(/|$)(.*)"
+    upload = UPLOAD_BODY_SIZES.get(prefix)
+    if upload is None:
+        return Route(path, service.name, K8S_HTTP_PORT)
+    return Route(path, service.name, K8S_HTTP_PORT, ingress="ticketing-uploads", body_size=upload)
 
 
 def table(services: Sequence[ServiceInfo] = SERVICES) -> tuple[Route, ...]:
     return (
-        # One route per API of the topology table, under its own prefix.
-        *(Route(f"{s.prefix}(/|$)(.*)", s.name, K8S_HTTP_PORT) for s in services if s.prefix),
+        # One route per prefix of each API of the topology table.
+        *(_api_route(s, prefix) for s in services for prefix in s.prefixes),
         # Reflex's socket.io endpoint: long-lived websocket, so its own timeouts.
         Route("/_event(/|$)(.*)", UI_NAME, UI_PORT, ingress="ticketing-websocket", websocket=True),
         # Pages, assets, /ping, /_health, /_upload: everything else is the UI.
@@ -230,6 +244,9 @@ def _nginx_location(route: Route) -> str:
     ]
     if route.service != "ui":  # nginx's own errors for the APIs: JSON, not an HTML page
         lines.append("            error_page 502 503 504 = @api_unavailable;")
+    if route.body_size != BODY_SIZE:  # uploads: streamed on to the service, not spooled
+        lines.append(f"            client_max_body_size {route.body_size};")
+        lines.append("            proxy_request_buffering off;")
     if route.websocket:
         lines += [
             f"            proxy_read_timeout {WEBSOCKET_TIMEOUT_SECONDS}s;",
@@ -257,9 +274,12 @@ def ingress_objects(routes: Sequence[Route] = ROUTES) -> list[dict[str, object]]
 
 
 def _ingress(name: str, routes: Sequence[Route], extra: dict[str, str]) -> dict[str, object]:
+    if len({r.body_size for r in routes}) != 1:
+        raise ValueError(f"routes of Ingress {name} differ in body size: split them")
     annotations = {
         "nginx.ingress.kubernetes.io/use-regex": "true",
-        "nginx.ingress.kubernetes.io/proxy-body-size": BODY_SIZE,
+        "nginx.ingress.kubernetes.io/proxy-body-size": routes[0].body_size,
+        **({} if routes[0].body_size == BODY_SIZE else STREAMED_UPLOADS),
         # The security headers (a ConfigMap below); the controller must allow their
         # names in `global-allowed-response-headers` (docs/security.md).
         "nginx.ingress.kubernetes.io/custom-headers": f"{NAMESPACE}/{SECURITY_HEADERS_CONFIGMAP}",

@@ -91,6 +91,9 @@ def shared_env(cfg: Config) -> dict[str, str]:
     for passthrough in (
         "EXPIRATION_WINDOW_SECONDS",
         "SESSION_TTL_SECONDS",
+        "BUYER_FEE_BPS",
+        "BUYER_FEE_FIXED",
+        "RESALE_CAP_PERCENT",
         "LOG_LEVEL",
         "LOG_JSON",
         *LIMIT_SETTINGS,

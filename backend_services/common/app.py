@@ -46,6 +46,10 @@ def create_app(spec: ServiceSpec[Any, Any], settings: CommonSettings) -> FastAPI
     app.include_router(service_health_router(spec), prefix=prefix)
     for router in spec.routers:
         app.include_router(router, prefix=prefix)
+    for other, router in spec.other_routers:
+        if other not in spec.info.also_serves:  # the ingress would never route it here
+            raise ValueError(f"{other} is not in the topology row of {spec.name}")
+        app.include_router(router, prefix=other)
     app.openapi = with_contract_errors(app)  # type: ignore[method-assign]
     return app
 

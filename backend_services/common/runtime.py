@@ -71,6 +71,8 @@ async def no_deps(_: Runtime[Any, None]) -> AsyncIterator[None]:
 class ServiceSpec(Generic[S, D]):
     name: str  # its row in contracts.topology
     routers: Sequence[APIRouter] = ()
+    # Routers under the row's `also_serves` prefixes: (prefix, router).
+    other_routers: Sequence[tuple[str, APIRouter]] = ()
     migrations_dir: Path | None = None  # None: the service keeps no database
     # Typed dependencies, entered after the database and the bus, closed before them.
     deps: Callable[[Runtime[S, None]], contextlib.AbstractAsyncContextManager[D]] = no_deps  # type: ignore[assignment]

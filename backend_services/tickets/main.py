@@ -1,4 +1,4 @@
-"""tickets: seller listings (`/api/tickets`)."""
+"""tickets: seller listings (`/api/tickets`, `/api/listings`) and their e-ticket files."""
 
 from __future__ import annotations
 
@@ -9,14 +9,17 @@ from fastapi import FastAPI
 from backend_services.common.app import create_app
 from backend_services.common.runtime import ServiceSpec
 
-from .api import router
+from . import api, api_files, api_listings
 from .consumers import consumers
+from .deps import TicketsDeps, tickets_deps
 from .settings import TicketsSettings
 
-SPEC: ServiceSpec[TicketsSettings, None] = ServiceSpec(
+SPEC: ServiceSpec[TicketsSettings, TicketsDeps] = ServiceSpec(
     name="tickets",
-    routers=[router],
+    routers=[api.router, api_files.router],
+    other_routers=[("/api/listings", api_listings.router)],
     migrations_dir=Path(__file__).parent / "migrations",
+    deps=tickets_deps,
     consumers=consumers,
 )
 

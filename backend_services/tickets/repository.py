@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
@@ -16,11 +18,16 @@ class StaleTicket(Exception):
     """The ticket changed between our read and our write."""
 
 
-def load(session: Session, ticket_id: str) -> Ticket | None:
-    """A detached copy: changing it writes nothing until `save_changes`."""
+def load(session: Session, ticket_id: str, lock: bool = False) -> Ticket | None:
+    """A detached copy: changing it writes nothing until `save_changes`.
+
+    `lock`: hold the row until the transaction ends (PostgreSQL; SQLite's
+    BEGIN IMMEDIATE already serialises writers), so the write cannot go stale.
+    """
     if not plausible_id(ticket_id):
         return None
-    ticket = session.exec(select(Ticket).where(Ticket.id == ticket_id)).first()
+    query = select(Ticket).where(Ticket.id == ticket_id)
+    ticket = session.exec(query.with_for_update() if lock else query).first()
     if ticket is not None:
         session.expunge(ticket)
     return ticket
@@ -29,16 +36,7 @@ def load(session: Session, ticket_id: str) -> Ticket | None:
 def add(session: Session, ticket: Ticket) -> None:
     session.add(ticket)
     session.flush()
-    record(
-        session,
-        TicketCreated(
-            id=ticket.id,
-            version=ticket.version,
-            title=ticket.title,
-            price=ticket.price,
-            user_id=ticket.user_id,
-        ),
-    )
+    record(session, TicketCreated(**_payload(ticket)))
 
 
 def save_changes(session: Session, ticket: Ticket) -> None:
@@ -50,8 +48,10 @@ def save_changes(session: Session, ticket: Ticket) -> None:
         .values(
             title=ticket.title,
             price=ticket.price,
+            all_in_price=ticket.all_in_price,
             order_id=ticket.order_id,
             status=ticket.status,
+            file_key=ticket.file_key,
             version=read_version + 1,
         )
     )
@@ -61,12 +61,26 @@ def save_changes(session: Session, ticket: Ticket) -> None:
     record(
         session,
         TicketUpdated(
-            id=ticket.id,
-            version=ticket.version,
-            title=ticket.title,
-            price=ticket.price,
-            user_id=ticket.user_id,
+            **_payload(ticket),
             order_id=ticket.order_id,
             status=TicketStatus(ticket.status).value,
         ),
     )
+
+
+def _payload(ticket: Ticket) -> dict[str, Any]:
+    """The fields `ticket.created` and `ticket.updated` share."""
+    return {
+        "id": ticket.id,
+        "version": ticket.version,
+        "title": ticket.title,
+        "price": ticket.price,
+        "user_id": ticket.user_id,
+        "event_id": ticket.event_id,
+        "all_in_price": ticket.all_in_price,
+        "section": ticket.section,
+        "row": ticket.row,
+        "seat": ticket.seat,
+        "listing_id": ticket.listing_id,
+        "has_file": ticket.has_file,
+    }

@@ -1,4 +1,4 @@
-"""Request and response bodies of `/api/tickets` (camelCase on the wire)."""
+"""Request and response bodies of `/api/tickets` and `/api/listings` (camelCase on the wire)."""
 
 from __future__ import annotations
 
@@ -7,37 +7,81 @@ from typing import Any
 
 from pydantic import field_validator
 
-from contracts.rules import PRICE_MAX, PRICE_MIN, TITLE_MAX, hostile_char
+from contracts.rules import (
+    PRICE_MAX,
+    PRICE_MIN,
+    SEAT_PART_MAX,
+    SEATS_PER_LISTING_MAX,
+    TITLE_MAX,
+    hostile_char,
+    plausible_id,
+)
 from contracts.wire import CamelModel
 
+from .domain import SeatRef
+
 PRICE_MESSAGE = f"Price must be a whole number of cents from {PRICE_MIN} to {PRICE_MAX}"
+EVENT_ID_MESSAGE = "Event id must be the id of an event"
+
+
+def clean_text(value: Any, what: str, limit: int) -> str | None:
+    """Trimmed text without control or invisible characters, or None when blank."""
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be text")
+    text = value.strip()
+    if not text:
+        return None
+    if len(text) > limit:
+        raise ValueError(f"{what} must be at most {limit} characters")
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        raise ValueError(f"{what} must not contain control characters")
+    if hostile_char(text) is not None:  # the contract's one text rule: Cs and Cf too
+        raise ValueError(f"{what} must not contain invisible or direction-changing characters")
+    return text
 
 
 def clean_title(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError("Title must be text")
-    if hostile_char(value) is not None:
-        raise ValueError("Title must not contain NUL, invisible or direction-changing characters")
-    title = value.strip()
-    if not title:
+    title = clean_text(value, "Title", TITLE_MAX)
+    if title is None:
         raise ValueError("Title is required")
-    if len(title) > TITLE_MAX:
-        raise ValueError(f"Title must be at most {TITLE_MAX} characters")
-    if any(unicodedata.category(ch) == "Cc" for ch in title):
-        raise ValueError("Title must not contain control characters")
     return title
 
 
-def check_price(value: Any) -> int:
+def clean_seat_part(value: Any, what: str) -> str | None:
+    return None if value is None else clean_text(value, what, SEAT_PART_MAX)
+
+
+def check_price(value: Any, message: str = PRICE_MESSAGE) -> int:
     # Strictly an int: 20.5, 20.0, "2000" and true are all refused, never coerced.
     if type(value) is not int or not PRICE_MIN <= value <= PRICE_MAX:
-        raise ValueError(PRICE_MESSAGE)
+        raise ValueError(message)
     return value
 
 
-class TicketIn(CamelModel):
+def check_event_id(value: Any) -> str:
+    if not isinstance(value, str) or not plausible_id(value):
+        raise ValueError(EVENT_ID_MESSAGE)
+    return value
+
+
+class SeatIn(CamelModel):
+    section: str | None = None
+    row: str | None = None
+    seat: str | None = None
+
+    @field_validator("section", "row", "seat", mode="plain")
+    @classmethod
+    def _part(cls, value: Any, info: Any) -> str | None:
+        return clean_seat_part(value, str(info.field_name).capitalize())
+
+    def ref(self) -> SeatRef:
+        return SeatRef(self.section, self.row, self.seat)
+
+
+class TicketIn(SeatIn):
     title: str
     price: int
+    event_id: str | None = None
 
     @field_validator("title", mode="plain")
     @classmethod
@@ -49,10 +93,27 @@ class TicketIn(CamelModel):
     def _price(cls, value: Any) -> int:
         return check_price(value)
 
+    @field_validator("event_id", mode="plain")
+    @classmethod
+    def _event_id(cls, value: Any) -> str | None:
+        return None if value is None else check_event_id(value)
 
-class TicketUpdateIn(TicketIn):
+
+class TicketUpdateIn(CamelModel):
+    title: str
+    price: int
     # The version the client read; a stale one is refused instead of overwriting.
     version: int | None = None
+
+    @field_validator("title", mode="plain")
+    @classmethod
+    def _title(cls, value: Any) -> str:
+        return clean_title(value)
+
+    @field_validator("price", mode="plain")
+    @classmethod
+    def _price(cls, value: Any) -> int:
+        return check_price(value)
 
     @field_validator("version", mode="plain")
     @classmethod
@@ -64,11 +125,56 @@ class TicketUpdateIn(TicketIn):
         return value
 
 
+class ListingIn(CamelModel):
+    event_id: str
+    price: int
+    seats: list[SeatIn]
+    face_value: int | None = None
+
+    @field_validator("event_id", mode="plain")
+    @classmethod
+    def _event_id(cls, value: Any) -> str:
+        return check_event_id(value)
+
+    @field_validator("price", mode="plain")
+    @classmethod
+    def _price(cls, value: Any) -> int:
+        return check_price(value)
+
+    @field_validator("face_value", mode="plain")
+    @classmethod
+    def _face_value(cls, value: Any) -> int | None:
+        message = PRICE_MESSAGE.replace("Price", "Face value")
+        return None if value is None else check_price(value, message)
+
+    @field_validator("seats", mode="after")
+    @classmethod
+    def _seats(cls, seats: list[SeatIn]) -> list[SeatIn]:
+        if not 1 <= len(seats) <= SEATS_PER_LISTING_MAX:
+            raise ValueError(f"List from 1 to {SEATS_PER_LISTING_MAX} seats")
+        return seats
+
+
 class TicketOut(CamelModel):
     id: str
     title: str
     price: int
+    all_in_price: int
     user_id: str
     version: int
     order_id: str | None
     status: str
+    event_id: str | None
+    section: str | None
+    row: str | None
+    seat: str | None
+    listing_id: str | None
+    has_file: bool
+
+
+class ListingOut(CamelModel):
+    id: str
+    event_id: str
+    price: int
+    all_in_price: int
+    tickets: list[TicketOut]

@@ -11,8 +11,8 @@ from backend_services.common.db import transaction
 from backend_services.common.errors import Conflict, Forbidden, NotFound
 from backend_services.common.sessions import CurrentUser
 
-from . import repository
-from .domain import TicketStatus, edit_blocker
+from . import repository, shows
+from .domain import Fees, SeatRef, TicketStatus, edit_blocker
 from .models import Ticket
 
 Sort = Literal["newest", "price_asc", "price_desc"]
@@ -25,19 +25,45 @@ _ORDERING: dict[str, tuple[Any, ...]] = {
 }
 
 
-def create_ticket(engine: Engine, seller: CurrentUser, title: str, price: int) -> Ticket:
-    ticket = Ticket(title=title, price=price, user_id=seller.id)
+def create_ticket(
+    engine: Engine,
+    fees: Fees,
+    seller: CurrentUser,
+    title: str,
+    price: int,
+    event_id: str | None = None,
+    seat: SeatRef = SeatRef(None, None, None),
+) -> Ticket:
+    ticket = Ticket(
+        title=title,
+        price=price,
+        all_in_price=fees.all_in(price),
+        user_id=seller.id,
+        event_id=event_id,
+        section=seat.section,
+        row=seat.row,
+        seat=seat.seat,
+    )
     with transaction(engine) as session:
+        if event_id is not None:
+            shows.upcoming(session, event_id)
         repository.add(session, ticket)
     return ticket
 
 
 def list_available(
-    engine: Engine, q: str | None, sort: Sort, limit: int, offset: int
+    engine: Engine,
+    q: str | None,
+    sort: Sort,
+    limit: int,
+    offset: int,
+    event_id: str | None = None,
 ) -> list[Ticket]:
     query = select(Ticket).where(Ticket.status == TicketStatus.AVAILABLE.value)
     if q:
         query = query.where(func.lower(Ticket.title).contains(q.lower(), autoescape=True))
+    if event_id is not None:
+        query = query.where(Ticket.event_id == event_id)
     query = query.order_by(*_ORDERING[sort]).limit(limit).offset(offset)
     with Session(engine) as session:
         return list(session.exec(query).all())
@@ -63,6 +89,7 @@ def get_ticket(engine: Engine, ticket_id: str) -> Ticket:
 
 def update_ticket(
     engine: Engine,
+    fees: Fees,
     seller: CurrentUser,
     ticket_id: str,
     title: str,
@@ -80,7 +107,7 @@ def update_ticket(
             raise Conflict(blocker)
         if read_version is not None and read_version != ticket.version:
             raise Conflict(STALE_MESSAGE, field="version")
-        ticket.title, ticket.price = title, price
+        ticket.title, ticket.price, ticket.all_in_price = title, price, fees.all_in(price)
         try:
             repository.save_changes(session, ticket)
         except repository.StaleTicket:

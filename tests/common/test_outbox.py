@@ -25,7 +25,8 @@ async def test_committed_event_is_published_with_its_id(
     assert subject == "ticket.created"
     assert payload == {
         **{"id": "t1", "version": 0, "title": "Show 1", "price": 1001, "userId": "u1"},
-        **{"eventId": None, "allInPrice": None},
+        **{"eventId": None, "allInPrice": None, "listingId": None, "hasFile": None},
+        **{"section": None, "row": None, "seat": None},
     }
     assert headers["Nats-Msg-Id"] == row.id
     assert pending_count(engine) == 0

@@ -16,7 +16,6 @@ from tests.infra import support
 from tests.infra.support import Doc
 
 sys.path.insert(0, str(support.INFRA))
-import routes
 from manifests import has_access_secret
 
 K8S_VERSION = "1.32.0"
@@ -107,7 +106,7 @@ def test_prod_root_filesystems_are_read_only_except_the_ui() -> None:
 
 def test_api_probes_are_the_contract_health_routes() -> None:
     deployments = support.of_kind(support.render("prod"), "Deployment")
-    prefixes = {r.service: r.path.split("(")[0] for r in routes.ROUTES if r.service != "ui"}
+    prefixes = {s.name: s.health_prefix for s in topology.apis()}
     workers = {s.name: "" for s in topology.SERVICES if s.kind is topology.Kind.WORKER}
     expected = {**prefixes, **workers}
     for service, prefix in expected.items():
@@ -313,7 +312,7 @@ def test_prod_ui_keeps_state_in_redis_and_cookies_are_secure() -> None:
         for n, i in support.of_kind(docs, "Ingress").items()
         if i["metadata"]["annotations"].get("nginx.ingress.kubernetes.io/ssl-redirect") == "false"
     }
-    assert no_redirect == {"ticketing-api"}
+    assert no_redirect == {"ticketing-api", "ticketing-uploads"}
 
 
 def test_dev_reloads_synced_code_and_stays_on_https() -> None:

@@ -74,6 +74,7 @@ def test_contract_prefixes_route_to_their_service() -> None:
     expected = {
         "/api/users/signin": "auth",
         "/api/tickets": "tickets",
+        "/api/listings": "tickets",
         "/api/orders/abc": "orders",
         "/api/payments/": "payments",
         "/_event/?EIO=4&transport=websocket": "ui",
@@ -256,10 +257,18 @@ def test_running_nginx_balances_replicas_and_limits_bodies(ingress: int) -> None
     assert big.status == 200 and len(big.read()) == 3_000_000
     conn.close()
 
-    conn = http.client.HTTPConnection("127.0.0.1", ingress, timeout=5)
-    conn.request("POST", "/api/tickets", body=b"x" * (2 * 1024 * 1024), headers={"Host": "t"})
-    assert conn.getresponse().status == 413
-    conn.close()
+    def post(path: str, size: int) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", ingress, timeout=5)
+        conn.request("POST", path, body=b"x" * size, headers={"Host": "t"})
+        status = conn.getresponse().status
+        conn.close()
+        return status
+
+    assert post("/api/orders", 2 * 1024 * 1024) == 413  # JSON APIs: 1 MiB
+    # The tickets route takes e-ticket files of 2 MiB (the service checks the exact limit).
+    assert post("/api/tickets/abc/file", 2 * 1024 * 1024 + 100) == 200
+    assert post("/api/tickets/abc/file", 4 * 1024 * 1024) == 413
+    assert post("/api/listings", 2 * 1024 * 1024) == 413
 
 
 def test_an_unreachable_api_service_answers_in_the_contract_shape(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from backend_services.tickets.main import create
 from backend_services.tickets.settings import TicketsSettings
@@ -15,8 +16,13 @@ def tickets_settings(database_url: str, nats_url: str, **kw: Any) -> TicketsSett
 
 
 @pytest.fixture
-async def client(database_url: str, nats_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(create(tickets_settings(database_url, nats_url))) as c:
+def app(database_url: str, nats_url: str) -> FastAPI:
+    return create(tickets_settings(database_url, nats_url))
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(app) as c:
         yield c
 
 
