@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 COOKIE_NAME = "session"  # HttpOnly, SameSite=Lax, Path=/
 
@@ -10,12 +11,27 @@ PRICE_MIN = 50  # cents: Stripe's smallest charge
 PRICE_MAX = 10_000_000
 TITLE_MAX = 120
 
-# Ids are opaque, but never empty, huge or full of control characters.
+# Ids we issue are uuid4 hex; tests and older rows use short slugs. Anything else
+# is unknown to us (404), and never reaches the database.
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def plausible_id(value: str) -> bool:
-    return _ID.fullmatch(value) is not None
+def plausible_id(value: object) -> bool:
+    """Ids are opaque, but never empty, huge or full of control characters."""
+    return isinstance(value, str) and _ID.fullmatch(value) is not None
+
+
+# A text field never holds NUL (PostgreSQL refuses it), a lone surrogate (category
+# Cs: not encodable as UTF-8) or an invisible format character (Cf: U+202E reverses
+# how a title reads, U+200B hides a difference between two emails). Secrets may hold
+# Cf (emoji joiners), never NUL or Cs.
+def hostile_char(value: str, *, allow_format: bool = False) -> str | None:
+    """The first character a text field must not hold, or None."""
+    for ch in value:
+        category = unicodedata.category(ch)
+        if ch == "\x00" or category == "Cs" or (category == "Cf" and not allow_format):
+            return ch
+    return None
 
 
 # Marketplace v2 (CONTRACT.md §7): buyers pay an all-in price, fee included.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from .events import Subject
 
@@ -35,10 +35,17 @@ class ServiceInfo(BaseModel):
     # Further path prefixes routed to it (tickets also serves "/api/listings").
     also_serves: tuple[str, ...] = ()
     database: bool = False  # owns a database (SQLite locally, PostgreSQL on k8s)
+    # Every API: the session deny-list (sign-out) is in Redis; see _apis_use_redis.
     redis: bool = False
     stripe: bool = False
     publishes: tuple[Subject, ...] = ()
     consumes: tuple[Subject, ...] = ()
+
+    @model_validator(mode="after")
+    def _apis_use_redis(self) -> ServiceInfo:
+        if self.kind is Kind.API and not self.redis:
+            raise ValueError(f"{self.name}: every API checks sessions in Redis (redis=True)")
+        return self
 
     @property
     def module(self) -> str:
@@ -79,6 +86,7 @@ SERVICES: tuple[ServiceInfo, ...] = (
         summary="seller listings",
         also_serves=("/api/listings",),
         database=True,
+        redis=True,
         publishes=(S.TICKET_CREATED, S.TICKET_UPDATED),
         consumes=(
             S.ORDER_CREATED,
@@ -95,6 +103,7 @@ SERVICES: tuple[ServiceInfo, ...] = (
         prefix="/api/orders",
         summary="reservations with a hold timer",
         database=True,
+        redis=True,
         publishes=(
             S.ORDER_CREATED,
             S.ORDER_CANCELLED,
@@ -110,6 +119,7 @@ SERVICES: tuple[ServiceInfo, ...] = (
         prefix="/api/payments",
         summary="Stripe authorizations, captures and voids",
         database=True,
+        redis=True,
         stripe=True,
         publishes=(S.PAYMENT_AUTHORIZED, S.PAYMENT_CAPTURED, S.PAYMENT_VOIDED),
         consumes=(
@@ -135,6 +145,7 @@ SERVICES: tuple[ServiceInfo, ...] = (
         prefix="/api/events",
         summary="events with live availability",
         database=True,
+        redis=True,
         publishes=(S.EVENT_CREATED, S.EVENT_UPDATED),
         consumes=(S.TICKET_CREATED, S.TICKET_UPDATED),
     ),

@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
-from contracts.topology import SERVICES, UI_CONSUMES, UI_NAME, ServiceInfo
+from contracts.topology import SERVICES, UI_CONSUMES, UI_NAME, Kind, ServiceInfo
 from contracts.topology import bus_inbox_prefix as inbox_prefix
 
 STREAM = "EVENTS"
@@ -167,12 +167,18 @@ def render_nats_config(
 
 # Key patterns per Redis user. Reflex keys its UI state by the tab's token (a UUID:
 # 8 hex digits then '-') and its socket records by a fixed prefix; neither can match
-# `arq:` or `auth:` (their fourth character is not a hex digit).
+# `arq:`, `auth:` or `session:` (their fourth character is not a hex digit).
 _HEX = "[0-9a-f]"
+# The session deny-list (backend_services/common/revocation.py): auth writes it on
+# sign-out, every other API only reads it.
+SESSION_KEYS = "session:*"
 REDIS_KEYS: dict[str, tuple[str, ...]] = {
-    "auth": ("auth:*",),
+    "auth": ("auth:*", SESSION_KEYS),  # its attempt limits, and sign-outs
     "expiration": ("arq:*",),
     UI_NAME: (_HEX * 8 + "-*", "token_manager_*", "reflex*"),
+}
+REDIS_READ_KEYS: dict[str, tuple[str, ...]] = {
+    s.name: (SESSION_KEYS,) for s in SERVICES if s.kind is Kind.API and s.name != "auth"
 }
 # Pub/sub: Reflex waits for its state locks and socket records through keyspace
 # notifications (pattern subscriptions, which Redis checks literally: hence `*`).
@@ -199,7 +205,12 @@ def redis_acl_rules(
     # redis/redis#14541.
     rules = ["user default on resetpass ~* &* +@all"]
     for name in redis_users():
-        keys = " ".join(f"~{k}" for k in REDIS_KEYS[name])
+        keys = " ".join(
+            [
+                *(f"~{k}" for k in REDIS_KEYS.get(name, ())),
+                *(f"%R~{k}" for k in REDIS_READ_KEYS.get(name, ())),
+            ]
+        )
         channels = " ".join(f"&{c}" for c in REDIS_CHANNELS.get(name, ()))
         password = _sha256(passwords[name])
         rule = f"user {name} reset on #{password} {keys} {channels} {REDIS_COMMANDS}"

@@ -21,7 +21,7 @@ POSTGRES_IMAGE = "postgres:18-alpine"
 APP_UID = 10001
 POSTGRES_UID = 70  # postgres in the alpine image
 PRESTOP_SLEEP_SECONDS = 5
-REDIS_URL = "redis://redis:6379/0"  # the services' keys are namespaced (arq:*, auth:*)
+REDIS_URL = "redis://redis:6379/0"  # keys are namespaced (arq:*, auth:*, session:*)
 SECRETS_DIR = "/run/secrets/ticketing"  # the settings read their secrets from files here
 RESTRICTED = {
     "allowPrivilegeEscalation": False,

@@ -52,6 +52,9 @@ SHARED_CONFIG = (
     "NATS_URL=nats://nats:4222",
     "COOKIE_SECURE=true",
     "EXPIRATION_WINDOW_SECONDS=900",
+    # Whose X-Forwarded-For is believed (the ingress controller's pods, for the
+    # per-address limits): the cluster's pod network; narrow it to your pod CIDR.
+    "TRUSTED_PROXIES=10.0.0.0/8",
 )
 API_AUTOSCALING = (2, 6, 70)  # min and max replicas, target CPU % of requests
 UI_HOST = "ticketing.dev"

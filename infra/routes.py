@@ -193,6 +193,11 @@ http {{
 
     server_tokens off;
     client_max_body_size {BODY_SIZE};
+    # Request bodies (up to the limit) and proxied responses stay in memory: a body
+    # over the 8k default was spooled to client_body_temp_path, and a 500 whenever
+    # that directory had gone (a cleaned var/ or tmp dir) or the disk was full.
+    client_body_buffer_size {BODY_SIZE};
+    proxy_max_temp_file_size 0;
     proxy_http_version 1.1;
     proxy_connect_timeout 5s;
     proxy_read_timeout 60s;

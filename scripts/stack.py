@@ -70,6 +70,18 @@ class Config:
         return self.ports[service] + topology.REPLICA_PORT_STEP * index  # 4001, 4011, ...
 
 
+# CONTRACT §8 limits and the settings they depend on; a test stack may raise them.
+LIMIT_SETTINGS = (
+    "SIGNIN_FAILURES_PER_EMAIL",
+    "SIGNIN_FAILURES_PER_ADDRESS",
+    "SIGNUPS_PER_ADDRESS",
+    "MAX_ACTIVE_HOLDS",
+    "REHOLD_COOLDOWN_SECONDS",
+    "TRUSTED_PROXIES",
+    "SESSION_REVOCATION_CACHE_SECONDS",
+)
+
+
 def shared_env(cfg: Config) -> dict[str, str]:
     env = {
         "NATS_URL": f"nats://127.0.0.1:{cfg.ports['nats']}",
@@ -85,6 +97,7 @@ def shared_env(cfg: Config) -> dict[str, str]:
         "RESALE_CAP_PERCENT",
         "LOG_LEVEL",
         "LOG_JSON",
+        *LIMIT_SETTINGS,
     ):
         if passthrough in os.environ:
             env[passthrough] = os.environ[passthrough]

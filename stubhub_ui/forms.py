@@ -5,20 +5,37 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from .models import parse_dollars, validate_title
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+_SELF = "http://self.invalid"
+
+
 def safe_next(value: str | None) -> str:
-    """Only same-site paths; never back to the auth pages."""
-    value = (value or "").strip()
-    if not value.startswith("/") or value.startswith("//") or value.startswith("/\\"):
+    """Only a path on this site, as a browser would resolve it; never the auth pages.
+
+    Read the way a browser reads it: tabs and newlines vanish and a backslash is a
+    slash, so `/%09/evil.example/` is `//evil.example/`, another site. The value is
+    resolved against this origin and kept only if it stays here.
+    """
+    raw = (value or "").strip()
+    cleaned = re.sub(r"[\t\n\r]", "", raw).replace("\\", "/")
+    if not cleaned.startswith("/") or cleaned.startswith("//"):  # `//`, `///`: another host
         return "/"
-    if value.startswith("/auth/"):
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in cleaned):
         return "/"
-    return value
+    parts = urlsplit(urljoin(_SELF + "/", cleaned))
+    if f"{parts.scheme}://{parts.netloc}" != _SELF or not parts.path.startswith("/"):
+        return "/"
+    if parts.path.startswith("//") or parts.path.startswith("/auth/"):
+        return "/"
+    query = f"?{parts.query}" if parts.query else ""
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return parts.path + query + fragment
 
 
 def validate_credentials(form: Mapping[str, Any], signup: bool) -> tuple[str, dict[str, str]]:

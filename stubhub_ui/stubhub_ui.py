@@ -56,7 +56,7 @@ app.add_page(
     on_load=AuthState.load_signup,
 )
 app.add_page(
-    auth.signout, route="/auth/signout", title="Signing out · StubHub", on_load=SignoutState.load
+    auth.signout, route="/auth/signout", title="Sign out · StubHub", on_load=SignoutState.load
 )
 app.add_page(events.events, route="/events", title="Events · StubHub", on_load=EventsState.load)
 app.add_page(

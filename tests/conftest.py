@@ -7,6 +7,7 @@ installed (CI installs them), and every DB-backed test runs on SQLite and on it.
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -30,6 +31,19 @@ def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.Se
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.Server]:
     with servers.running(servers.redis_server(tmp_path_factory.mktemp("redis"))) as server:
         yield server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_for_sessions(redis_server: servers.Server) -> Iterator[None]:
+    """Every API service checks sessions against Redis (the sign-out deny-list): its
+    settings find this server the way production's do, through REDIS_URL."""
+    previous = os.environ.get("REDIS_URL")
+    os.environ["REDIS_URL"] = redis_server.url("redis", path="/0")  # the harness user
+    yield
+    if previous is None:
+        os.environ.pop("REDIS_URL", None)
+    else:
+        os.environ["REDIS_URL"] = previous
 
 
 @pytest.fixture(scope="session")

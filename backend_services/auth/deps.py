@@ -1,4 +1,9 @@
-"""What auth needs besides its database: Redis for the sign-in throttle."""
+"""What auth needs besides its database: what stands before a password check.
+
+The attempt limits live in Redis, on the client every API already holds for the
+session deny-list (`Runtime.sessions`), so one pool and one readiness check
+cover both; argon2 runs bounded by the memory budget (`Hasher`).
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,17 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from redis import Redis
-
 from backend_services.common.runtime import Runtime
-from backend_services.common.threads import in_thread
 
-from .ratelimit import SigninLimiter
+from .passwords import Hasher, slots_for
+from .ratelimit import Limiter
+from .service import Guard, Limits
 from .settings import AuthSettings
 
 
 @dataclass(frozen=True)
 class AuthDeps:
-    redis: Redis
-    limiter: SigninLimiter
+    guard: Guard
 
 
 AuthRuntime = Runtime[AuthSettings, AuthDeps]
@@ -27,18 +30,10 @@ AuthRuntime = Runtime[AuthSettings, AuthDeps]
 @contextlib.asynccontextmanager
 async def auth_deps(runtime: Runtime[AuthSettings, None]) -> AsyncIterator[AuthDeps]:
     settings = runtime.settings
-    redis = Redis.from_url(
-        settings.redis_url,
-        socket_timeout=2,
-        socket_connect_timeout=2,
-        **settings.redis_credentials(),
+    yield AuthDeps(
+        guard=Guard(
+            limiter=Limiter(runtime.sessions.redis),
+            limits=Limits.of(settings),
+            hasher=Hasher(slots_for(settings.password_hash_memory_mib)),
+        )
     )
-    limiter = SigninLimiter(redis, settings.signin_max_failures, settings.signin_window_seconds)
-    try:
-        yield AuthDeps(redis=redis, limiter=limiter)
-    finally:
-        redis.close()
-
-
-async def redis_reachable(runtime: AuthRuntime) -> None:
-    await in_thread(runtime.deps.redis.ping)  # never block the event loop

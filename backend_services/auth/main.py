@@ -10,15 +10,15 @@ from backend_services.common.app import create_app
 from backend_services.common.runtime import ServiceSpec
 
 from .api import router
-from .deps import AuthDeps, auth_deps, redis_reachable
+from .deps import AuthDeps, auth_deps
 from .settings import AuthSettings
 
+# Redis (limits and sessions) is in every API's readiness check: see common/health.py.
 SPEC: ServiceSpec[AuthSettings, AuthDeps] = ServiceSpec(
     name="auth",
     routers=[router],
     migrations_dir=Path(__file__).parent / "migrations",
     deps=auth_deps,
-    ready_checks=[redis_reachable],
 )
 
 

@@ -1,37 +1,61 @@
-"""Sign-in throttling per email, in Redis so it holds across replicas."""
+"""Attempt limits in Redis, shared by every replica and impossible to race.
+
+Each attempt is counted *before* the work it guards (one atomic INCR, with the
+window set on the first count), so N concurrent attempts see N distinct counts
+and only the first `limit` of them go on to check a password. A successful
+sign-in hands its slot back (per address) or clears the count (per email).
+"""
 
 from __future__ import annotations
 
-from redis import Redis
+import hashlib
+from dataclasses import dataclass
 
-from backend_services.common.errors import TooManyRequests
+from redis.asyncio import Redis
+
+from backend_services.common.errors import TooManyRequests, UpstreamUnavailable
+
+PREFIX = "auth:limit:"  # under auth's Redis ACL key pattern (infra/access.py)
+
+# One round trip, atomic: the count and its window never come apart.
+_COUNT = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('TTL', KEYS[1])}
+"""
 
 
-class SigninLimiter:
-    def __init__(self, redis: Redis, max_failures: int, window_seconds: int) -> None:
+@dataclass(frozen=True)
+class Limit:
+    name: str  # "signin-email": part of the key
+    max_attempts: int
+    window_seconds: int
+    message: str  # "Too many failed sign-in attempts"
+
+
+class Limiter:
+    def __init__(self, redis: Redis) -> None:
         self.redis = redis
-        self.max_failures = max_failures
-        self.window_seconds = window_seconds
 
-    def _key(self, email: str) -> str:
-        return f"auth:signin-failures:{email}"
+    @staticmethod
+    def key(limit: Limit, subject: str) -> str:
+        # Hashed: Redis holds no email or address in the clear, and key length is fixed.
+        digest = hashlib.sha256(subject.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return f"{PREFIX}{limit.name}:{digest}"
 
-    def check(self, email: str) -> None:
-        key = self._key(email)
-        failures = int(self.redis.get(key) or 0)  # type: ignore[arg-type]
-        if failures >= self.max_failures:
-            wait = max(int(self.redis.ttl(key)), 1)  # type: ignore[arg-type]
-            minutes = (wait + 59) // 60
-            raise TooManyRequests(
-                f"Too many failed sign-in attempts. Try again in {minutes} minute(s)."
-            )
+    async def take(self, limit: Limit, subject: str) -> None:
+        """Count one attempt; 429 if it is over the limit (it stays counted)."""
+        try:
+            key, window = self.key(limit, subject), str(limit.window_seconds)
+            count, ttl = await self.redis.eval(_COUNT, 1, key, window)  # type: ignore[misc]
+        except Exception as exc:
+            raise UpstreamUnavailable("Sign-in is unavailable right now; try again") from exc
+        if int(count) > limit.max_attempts:
+            minutes = (max(int(ttl), 1) + 59) // 60
+            raise TooManyRequests(f"{limit.message}. Try again in {minutes} minute(s).")
 
-    def record_failure(self, email: str) -> None:
-        key = self._key(email)
-        with self.redis.pipeline() as pipe:  # MULTI: the count and its window move together
-            pipe.incr(key)
-            pipe.expire(key, self.window_seconds, nx=True)
-            pipe.execute()
+    async def give_back(self, limit: Limit, subject: str) -> None:
+        await self.redis.decr(self.key(limit, subject))
 
-    def reset(self, email: str) -> None:
-        self.redis.delete(self._key(email))
+    async def clear(self, limit: Limit, subject: str) -> None:
+        await self.redis.delete(self.key(limit, subject))

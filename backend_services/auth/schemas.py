@@ -4,6 +4,7 @@ from typing import Any
 
 from pydantic import EmailStr, Field, field_validator
 
+from backend_services.common.validation import SafeText, SecretText
 from contracts.wire import CamelModel
 
 
@@ -13,7 +14,7 @@ def _normalise_email(value: Any) -> Any:
 
 class SignupIn(CamelModel):
     email: EmailStr
-    password: str = Field(min_length=8, max_length=128)
+    password: SecretText = Field(min_length=8, max_length=128)
 
     _email = field_validator("email", mode="before")(_normalise_email)
 
@@ -30,12 +31,12 @@ class SignupIn(CamelModel):
     def _password_message(cls, value: Any, handler: Any) -> Any:
         if not isinstance(value, str) or not 8 <= len(value) <= 128:
             raise ValueError("Password must be between 8 and 128 characters")
-        return handler(value)
+        return handler(value)  # then SecretText: no NUL or lone surrogate
 
 
 class SigninIn(CamelModel):
-    email: str = Field(min_length=1, max_length=320)
-    password: str = Field(min_length=1, max_length=1024)
+    email: SafeText = Field(min_length=1, max_length=320)
+    password: SecretText = Field(min_length=1, max_length=1024)
 
     _email = field_validator("email", mode="before")(_normalise_email)
 

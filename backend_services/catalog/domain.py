@@ -10,6 +10,8 @@ import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from contracts.rules import hostile_char
+
 TEXT_MAX = 120  # name, venue and city
 HORIZON_YEARS = 2  # an event may be listed at most this far ahead
 ON_SALE = "available"  # the ticket status that counts towards `available` and `minPrice`
@@ -29,6 +31,8 @@ def clean_text(value: Any, label: str) -> str:
     # Cs: a lone surrogate ("\ud800" in JSON) is no character and no database stores it.
     if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text):
         raise ValueError(f"{label} must not contain control characters")
+    if hostile_char(text) is not None:  # the contract's one text rule: Cf as well
+        raise ValueError(f"{label} must not contain invisible or direction-changing characters")
     return text
 
 

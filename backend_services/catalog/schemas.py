@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from backend_services.common.clock import utcnow
+from contracts.rules import hostile_char
 from contracts.wire import CamelModel
 
 from . import domain
@@ -65,8 +66,8 @@ class EventQuery(CamelModel):
             return None
         if len(value) > QUERY_TEXT_MAX:
             raise ValueError(f"Must be at most {QUERY_TEXT_MAX} characters")
-        if "\x00" in value:
-            raise ValueError("Must not contain NUL characters")
+        if hostile_char(value) is not None:
+            raise ValueError("Must not contain NUL or invisible characters")
         return value.strip() or None
 
     @field_validator("from_", "to", mode="plain")

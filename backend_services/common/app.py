@@ -11,17 +11,20 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from redis.asyncio import Redis
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .db import make_engine
 from .errors import error_body, install_error_handlers
-from .events import EventBus, OutboxRelay, run_consumer
+from .events import EventBus, OutboxRelay, supervise
+from .events.inbox import prune_forever
 from .health import service_health_router
 from .logs import configure_logging
 from .openapi import with_contract_errors
+from .revocation import Revocations
 from .runtime import Runtime, ServiceSpec
-from .settings import CommonSettings
+from .settings import CommonSettings, ServiceSettings
 from .startup import UNREACHABLE, migrate, migrate_until_done
 from .tasks import stop
 
@@ -67,6 +70,13 @@ def _lifespan(
                 runtime.events = EventBus.from_settings(settings, client_name=spec.name)
                 await runtime.events.start()
                 stack.push_async_callback(runtime.events.close)
+            if spec.checks_sessions:  # connects lazily: reported in /readyz, never a gate
+                if not isinstance(settings, ServiceSettings):
+                    raise TypeError(f"{spec.name}: an API's settings are ServiceSettings")
+                redis = connect_redis(settings)
+                stack.push_async_callback(redis.aclose)
+                cache = settings.session_revocation_cache_seconds
+                runtime.revocations = Revocations(redis, cache)
 
             async def serve() -> None:
                 runtime.deps = await stack.enter_async_context(spec.deps(runtime))
@@ -94,14 +104,29 @@ def _lifespan(
     return lifespan
 
 
+def connect_redis(settings: CommonSettings) -> Redis:
+    """Connects lazily: a service starts without Redis, and /readyz says so."""
+    return Redis.from_url(
+        settings.redis_url,
+        socket_timeout=2,
+        socket_connect_timeout=2,
+        **settings.redis_credentials(),
+    )
+
+
 def _background(
     runtime: Runtime[Any, Any], spec: ServiceSpec[Any, Any]
 ) -> list[Coroutine[Any, Any, None]]:
     loops: list[Coroutine[Any, Any, None]] = []
+    settings = runtime.settings
     if runtime.db is not None and spec.info.publishes:
-        relay = OutboxRelay(runtime.db, runtime.bus, runtime.settings.outbox_poll_seconds)
+        relay = OutboxRelay(runtime.db, runtime.bus, settings.outbox_poll_seconds)
         loops.append(relay.run())
-    loops += [run_consumer(runtime.bus, consumer) for consumer in spec.consumers(runtime)]
+    if runtime.db is not None and spec.info.consumes:  # an inbox of processed ids
+        retention, every = settings.inbox_retention_seconds, settings.inbox_prune_interval_seconds
+        loops.append(prune_forever(runtime.db, retention, every))
+    # Supervised: a consumer that fails is restarted with back-off, down in /readyz meanwhile.
+    loops += [supervise(runtime.bus, c, runtime.consumers) for c in spec.consumers(runtime)]
     loops += spec.background(runtime)
     return loops
 

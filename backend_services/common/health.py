@@ -8,6 +8,7 @@ API out of its Service's endpoints at once.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -64,6 +65,13 @@ async def readiness(runtime: Runtime[Any, Any], spec: ServiceSpec[Any, Any]) -> 
         except Exception as exc:
             checks["database"] = type(exc).__name__
             problems.append(f"database unreachable: {type(exc).__name__}")
+    if runtime.revocations is not None:  # the session deny-list (and auth's limits)
+        try:
+            await asyncio.wait_for(runtime.revocations.redis.ping(), 2)
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = type(exc).__name__
+    checks.update(runtime.consumers.checks())  # a consumer down, and why
     for check in spec.ready_checks:
         try:
             await check(runtime)

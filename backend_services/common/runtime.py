@@ -19,9 +19,10 @@ from typing import Any, Generic, TypeVar
 from fastapi import APIRouter, Request
 from sqlalchemy.engine import Engine
 
-from contracts.topology import ServiceInfo, by_name
+from contracts.topology import Kind, ServiceInfo, by_name
 
-from .events import Consumer, EventBus
+from .events import Consumer, ConsumerHealth, EventBus
+from .revocation import Revocations
 from .settings import CommonSettings
 
 S = TypeVar("S", bound=CommonSettings)
@@ -38,6 +39,9 @@ class Runtime(Generic[S, D]):
     events: EventBus | None = None
     # Set once the database (if any) is migrated and the deps and loops run.
     serving: asyncio.Event = field(default_factory=asyncio.Event)
+    # APIs: the session deny-list every request is checked against (Redis).
+    revocations: Revocations | None = None
+    consumers: ConsumerHealth = field(default_factory=ConsumerHealth)  # for /readyz
 
     @property
     def engine(self) -> Engine:
@@ -50,6 +54,12 @@ class Runtime(Generic[S, D]):
         if self.events is None:
             raise RuntimeError("this service is not on the event bus")
         return self.events
+
+    @property
+    def sessions(self) -> Revocations:
+        if self.revocations is None:
+            raise RuntimeError("this service checks no sessions")
+        return self.revocations
 
 
 @contextlib.asynccontextmanager
@@ -83,6 +93,11 @@ class ServiceSpec(Generic[S, D]):
     @property
     def on_bus(self) -> bool:
         return bool(self.info.publishes or self.info.consumes)
+
+    @property
+    def checks_sessions(self) -> bool:
+        """Every API reads the session cookie, so every API asks the deny-list."""
+        return self.info.kind is Kind.API
 
 
 def request_runtime(request: Request) -> Any:

@@ -1,7 +1,12 @@
-"""The session: a HS256 JWT in the HttpOnly `session` cookie, verified by every service."""
+"""The session: a HS256 JWT in the HttpOnly `session` cookie, verified by every service.
+
+Each token carries a `jti` (its id, for the sign-out deny-list) and a `ver` (the
+user's token version when issued, for "sign out everywhere"); see revocation.py.
+"""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -11,11 +16,13 @@ from fastapi import Depends, Request, Response
 
 from contracts.rules import COOKIE_NAME
 
-from .errors import NotAuthorized
+from .errors import NotAuthorized, UpstreamUnavailable
+from .revocation import Revocations, TokenId
+from .runtime import Runtime, request_runtime
 from .settings import ServiceSettings
 
 ALGORITHM = "HS256"  # pinned: the token header never chooses the algorithm
-REQUIRED_CLAIMS = ["sub", "email", "iat", "exp", "iss", "aud"]
+REQUIRED_CLAIMS = ["sub", "email", "iat", "exp", "iss", "aud", "jti"]
 LEEWAY_SECONDS = 5
 
 
@@ -25,7 +32,20 @@ class CurrentUser:
     email: str
 
 
-def issue_token(settings: ServiceSettings, user: CurrentUser, now: datetime | None = None) -> str:
+@dataclass(frozen=True)
+class VerifiedSession:
+    """A token whose signature and claims check out (revocation not yet asked)."""
+
+    user: CurrentUser
+    token: TokenId
+
+
+def issue_token(
+    settings: ServiceSettings,
+    user: CurrentUser,
+    now: datetime | None = None,
+    version: int = 0,
+) -> str:
     issued = now or datetime.now(UTC)
     claims: dict[str, Any] = {
         "sub": user.id,
@@ -34,12 +54,14 @@ def issue_token(settings: ServiceSettings, user: CurrentUser, now: datetime | No
         "exp": issued + timedelta(seconds=settings.session_ttl_seconds),
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
+        "jti": uuid.uuid4().hex,
+        "ver": version,
     }
     return jwt.encode(claims, settings.jwt_key, algorithm=ALGORITHM)
 
 
-def verify_token(settings: ServiceSettings, token: str) -> CurrentUser | None:
-    """The user a token names, or None for any token we should not trust."""
+def verify_token(settings: ServiceSettings, token: str) -> VerifiedSession | None:
+    """What a token says, or None for any token we should not trust."""
     try:
         claims = jwt.decode(
             token,
@@ -52,10 +74,11 @@ def verify_token(settings: ServiceSettings, token: str) -> CurrentUser | None:
         )
     except jwt.InvalidTokenError:
         return None
-    email = claims.get("email")
-    if not isinstance(email, str):
+    email, jti, version = claims.get("email"), claims.get("jti"), claims.get("ver", 0)
+    if not (isinstance(email, str) and isinstance(jti, str) and type(version) is int):
         return None
-    return CurrentUser(id=claims["sub"], email=email)
+    user = CurrentUser(id=str(claims["sub"]), email=email)
+    return VerifiedSession(user, TokenId(jti, user.id, version, int(claims["exp"])))
 
 
 def set_session_cookie(response: Response, settings: ServiceSettings, token: str) -> None:
@@ -81,18 +104,44 @@ def get_settings(request: Request) -> ServiceSettings:
     return settings
 
 
-def current_user(
-    request: Request, settings: Annotated[ServiceSettings, Depends(get_settings)]
-) -> CurrentUser | None:
+def get_revocations(
+    runtime: Annotated[Runtime[Any, Any], Depends(request_runtime)],
+) -> Revocations:
+    return runtime.sessions
+
+
+Sessions = Annotated[Revocations, Depends(get_revocations)]
+
+
+async def current_session(
+    request: Request,
+    settings: Annotated[ServiceSettings, Depends(get_settings)],
+    revocations: Sessions,
+) -> VerifiedSession | None:
+    """The caller's session: signed by us, unexpired, and not signed out."""
     token = request.cookies.get(COOKIE_NAME)
-    return verify_token(settings, token) if token else None
+    session = verify_token(settings, token) if token else None
+    if session is None:
+        return None
+    try:
+        revoked = await revocations.is_revoked(session.token)
+    except Exception as exc:  # Redis down: neither let a signed-out token in nor 500
+        raise UpstreamUnavailable("Sessions cannot be checked right now; try again") from exc
+    return None if revoked else session
 
 
-def require_user(user: Annotated[CurrentUser | None, Depends(current_user)]) -> CurrentUser:
+async def current_user(
+    session: Annotated[VerifiedSession | None, Depends(current_session)],
+) -> CurrentUser | None:
+    return session.user if session else None
+
+
+async def require_user(user: Annotated[CurrentUser | None, Depends(current_user)]) -> CurrentUser:
     if user is None:
         raise NotAuthorized()
     return user
 
 
+OptionalSession = Annotated[VerifiedSession | None, Depends(current_session)]
 OptionalUser = Annotated[CurrentUser | None, Depends(current_user)]
 SignedInUser = Annotated[CurrentUser, Depends(require_user)]

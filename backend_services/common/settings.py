@@ -23,6 +23,8 @@ from pydantic_settings import (
 
 from contracts.topology import bus_inbox_prefix
 
+from .client_address import parse_networks
+
 # Only ever accepted when ENVIRONMENT=local: a per-process random key, so a
 # forgotten JWT_KEY can never be a guessable constant in production.
 _LOCAL_FALLBACK_KEY = secrets.token_urlsafe(48)
@@ -40,6 +42,8 @@ class CommonSettings(BaseSettings):
     database_url: str = "sqlite:///var/data/service.db"
     nats_url: str = "nats://127.0.0.1:4222"
     nats_stream: str = "EVENTS"
+    # Session deny-list (every API service), sign-in limits (auth), timers (expiration).
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0", repr=False)
     # JetStream copies of each stream (the prod overlay's three-node cluster: 3),
     # and the streams' size bounds: the oldest events go first, never the store.
     nats_stream_replicas: int = Field(default=1, ge=1, le=5)
@@ -56,6 +60,10 @@ class CommonSettings(BaseSettings):
     log_json: bool = False
     # How long a relay sleeps when it was not woken by a commit.
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    # Inbox ids are kept longer than the stream keeps messages (7 days), so no
+    # delivery can ever find its id forgotten; pruned every hour.
+    inbox_retention_seconds: float = Field(default=8 * 24 * 3600, gt=0)
+    inbox_prune_interval_seconds: float = Field(default=3600, gt=0)
 
     @classmethod
     def settings_customise_sources(
@@ -110,6 +118,17 @@ class ServiceSettings(CommonSettings):
     jwt_audience: str = "ticketing"
     session_ttl_seconds: int = Field(default=86400, gt=0)
     cookie_secure: bool = False
+    # Proxies whose X-Forwarded-For we believe (CIDRs, comma-separated): the local
+    # nginx by default; in Kubernetes, the ingress controller's pod network.
+    trusted_proxies: str = "127.0.0.1/32,::1/128"
+    # How long a service trusts its last answer about a token's revocation.
+    session_revocation_cache_seconds: float = Field(default=2.0, ge=0, le=60)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: str) -> str:
+        parse_networks(value)  # a typo fails at start-up, not on the first sign-in
+        return value
 
     @model_validator(mode="after")
     def _check_jwt_key(self) -> ServiceSettings:

@@ -5,7 +5,6 @@ from backend_services.common.settings import CommonSettings
 
 class ExpirationSettings(CommonSettings):
     service_name: str = "expiration"
-    redis_url: str = "redis://127.0.0.1:6379/0"
     # How often the worker looks for due timers: the bulk of the expiry lateness.
     poll_delay_seconds: float = Field(default=0.1, gt=0, le=1)
     # Jobs run at once (each is one publish): bounds how fast a burst of expiries drains.

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -9,7 +10,7 @@ from backend_services.common.runtime import Runtime, request_runtime
 from backend_services.common.sessions import SignedInUser
 from backend_services.common.threads import in_thread
 
-from . import service
+from . import domain, service
 from .schemas import OrderIn, OrderOut
 from .settings import OrdersSettings
 
@@ -28,6 +29,9 @@ async def place_order(body: OrderIn, user: SignedInUser, runtime: RuntimeDep) ->
         user,
         body.ticket_id,
         settings.expiration_window_seconds,
+        domain.FairUse(
+            settings.max_active_holds, timedelta(seconds=settings.rehold_cooldown_seconds)
+        ),
     )
     return OrderOut.of(order)
 

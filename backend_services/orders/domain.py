@@ -8,6 +8,7 @@ A complete order is never cancelled; cancelling a cancelled order changes nothin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -24,6 +25,35 @@ HOLDING = (OrderStatus.CREATED, OrderStatus.COMPLETE)
 
 class OrderIsComplete(Exception):
     """A paid order cannot be cancelled."""
+
+
+@dataclass(frozen=True)
+class FairUse:
+    max_active_holds: int
+    rehold_cooldown: timedelta
+
+
+def hold_refusal(
+    active_holds: int, recent_release: datetime | None, now: datetime, rules: FairUse
+) -> str | None:
+    """Why this buyer may not hold another ticket now, or None.
+
+    `recent_release` is when the buyer's last released hold on this very ticket ran
+    (or would have run) out: letting a hold lapse, or giving it up, and grabbing
+    the ticket again at once would let one buyer keep a listing off the market.
+    """
+    if recent_release is not None and now < recent_release + rules.rehold_cooldown:
+        wait = int((recent_release + rules.rehold_cooldown - now).total_seconds()) + 1
+        return (
+            "You held this ticket a moment ago; other buyers get a turn first. "
+            f"Try again in {wait} seconds."
+        )
+    if active_holds >= rules.max_active_holds:
+        return (
+            f"You already hold {active_holds} tickets awaiting payment, the most at once. "
+            "Pay for or cancel one of them first."
+        )
+    return None
 
 
 def expires_at(now: datetime, window_seconds: int) -> datetime:

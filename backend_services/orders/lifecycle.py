@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
 
 from backend_services.common.events import (
     OrderCancelled,
@@ -23,6 +26,35 @@ def lock(session: Session, order_id: str) -> Order | None:
     if not plausible_id(order_id):
         return None
     return session.get(Order, order_id, with_for_update=True)
+
+
+def lock_buyer(session: Session, user_id: str) -> None:
+    """Serialise one buyer's new orders until the transaction ends, so a burst of
+    concurrent requests cannot all count the same holds. SQLite already runs one
+    writer at a time (BEGIN IMMEDIATE); PostgreSQL takes a per-buyer advisory lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:buyer, 0))"),
+            {"buyer": user_id},
+        )
+
+
+def active_holds(session: Session, user_id: str) -> int:
+    query = select(sa.func.count()).where(
+        Order.user_id == user_id, Order.status == OrderStatus.CREATED.value
+    )
+    return int(session.exec(query).one())
+
+
+def last_release(session: Session, user_id: str, ticket_id: str) -> datetime | None:
+    """When the buyer's latest released hold on this ticket ran, or would have run, out."""
+    query = select(sa.func.max(Order.expires_at)).where(
+        Order.user_id == user_id,
+        Order.ticket_id == ticket_id,
+        Order.status == OrderStatus.CANCELLED.value,
+    )
+    latest: datetime | None = session.exec(query).one()  # aware UTC: the column's type
+    return latest
 
 
 def open_order(session: Session, order: Order) -> None:

@@ -20,7 +20,13 @@ from .models import HOLDING_SQL, Order, OrderTicket
 ORDER_NOT_FOUND = "Order not found"
 
 
-def place_order(engine: Engine, buyer: CurrentUser, ticket_id: str, window_seconds: int) -> Order:
+def place_order(
+    engine: Engine,
+    buyer: CurrentUser,
+    ticket_id: str,
+    window_seconds: int,
+    fair_use: domain.FairUse,
+) -> Order:
     """Hold the ticket for the buyer.
 
     Most attempts in an on-sale rush are for a ticket already held: a read (no write
@@ -28,7 +34,7 @@ def place_order(engine: Engine, buyer: CurrentUser, ticket_id: str, window_secon
     database picks one winner among any number of concurrent racers.
     """
     refuse_if_held(engine, buyer, ticket_id)
-    return hold(engine, buyer, ticket_id, window_seconds)
+    return hold(engine, buyer, ticket_id, window_seconds, fair_use)
 
 
 def refuse_if_held(engine: Engine, buyer: CurrentUser, ticket_id: str) -> None:
@@ -54,11 +60,27 @@ def refuse_if_held(engine: Engine, buyer: CurrentUser, ticket_id: str) -> None:
         raise Conflict(_HELD[OrderStatus(status)], field="ticketId")
 
 
-def hold(engine: Engine, buyer: CurrentUser, ticket_id: str, window_seconds: int) -> Order:
-    """The write: the unique index on holding orders lets exactly one racer commit."""
+def hold(
+    engine: Engine,
+    buyer: CurrentUser,
+    ticket_id: str,
+    window_seconds: int,
+    fair_use: domain.FairUse,
+) -> Order:
+    """The write: the unique index on holding orders lets exactly one racer commit; the
+    buyer's own holds are counted and the new one inserted as one step (fair use)."""
     try:
         with transaction(engine) as session:
             ticket = _check_ticket(session, buyer, ticket_id)
+            lifecycle.lock_buyer(session, buyer.id)  # counted and inserted as one step
+            refusal = domain.hold_refusal(
+                lifecycle.active_holds(session, buyer.id),
+                lifecycle.last_release(session, buyer.id, ticket.id),
+                utcnow(),
+                fair_use,
+            )
+            if refusal is not None:
+                raise Conflict(refusal)
             order = Order(
                 user_id=buyer.id,
                 ticket_id=ticket.id,

@@ -11,3 +11,7 @@ class OrdersSettings(ServiceSettings):
     # Fallback for a lost expiration timer: cancel holds this long past expiresAt.
     sweep_interval_seconds: float = Field(default=5.0, gt=0)
     sweep_grace_seconds: float = Field(default=10.0, ge=0)
+    # Fair use (CONTRACT §8): holds one buyer may have at once, and how long a buyer
+    # waits to hold again a ticket whose hold they let run out (or gave up).
+    max_active_holds: int = Field(default=4, gt=0)
+    rehold_cooldown_seconds: int = Field(default=120, ge=0)

@@ -13,6 +13,7 @@ from backend_services.common.errors import Conflict, NotFound
 from backend_services.common.events import OrderCreated, Retry
 from backend_services.common.events.versions import in_order
 from backend_services.common.threads import in_thread
+from contracts.rules import plausible_id
 
 from . import domain
 from .domain import OrderStatus
@@ -29,6 +30,8 @@ def load(engine: Engine, order_id: str) -> PaymentOrder | None:
 
 async def find(engine: Engine, order_id: str, wait_seconds: float) -> PaymentOrder:
     """The replicated order, waiting briefly for an `order.created` still in flight."""
+    if not plausible_id(order_id):
+        raise NotFound(ORDER_NOT_FOUND)  # never waited for, never sent to the database
     deadline = time.monotonic() + wait_seconds
     while True:
         order = await in_thread(load, engine, order_id)

@@ -4,6 +4,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from backend_services.common.validation import check_text
 from contracts.wire import CamelModel
 
 from .domain import PaymentStatus, public_status
@@ -19,7 +20,7 @@ def _present(value: Any, message: str) -> Any:
 
 
 class PaymentIn(CamelModel):
-    order_id: str  # any id: an unknown or malformed one is a 404
+    order_id: str  # any id: an unknown or malformed one (NUL, U+D800 ...) is a 404
     token: str = Field(max_length=255)  # a Stripe PaymentMethod id or card token
 
     @field_validator("order_id", mode="before")
@@ -30,7 +31,7 @@ class PaymentIn(CamelModel):
     @field_validator("token", mode="before")
     @classmethod
     def _token_present(cls, value: Any) -> Any:
-        return _present(value, "Payment token must be provided")
+        return check_text(_present(value, "Payment token must be provided"))
 
 
 class TestAuthenticationIn(CamelModel):

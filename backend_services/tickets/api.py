@@ -8,7 +8,7 @@ from backend_services.common.errors import BadRequest, error_responses
 from backend_services.common.runtime import request_runtime
 from backend_services.common.sessions import SignedInUser
 from backend_services.common.threads import in_thread
-from contracts.rules import plausible_id
+from contracts.rules import hostile_char, plausible_id
 
 from . import service
 from .deps import TicketsRuntime
@@ -47,8 +47,8 @@ async def list_tickets(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     event_id: Annotated[str | None, Query(alias="eventId", max_length=64)] = None,
 ) -> list[TicketOut]:
-    if q is not None and "\x00" in q:
-        raise BadRequest("Search text must not contain NUL characters", field="q")
+    if q is not None and hostile_char(q) is not None:
+        raise BadRequest("Search text must not contain NUL or invisible characters", field="q")
     if event_id is not None and not plausible_id(event_id):
         raise BadRequest(EVENT_ID_MESSAGE, field="eventId")
     tickets = await in_thread(

@@ -13,6 +13,7 @@ from contracts.rules import (
     SEAT_PART_MAX,
     SEATS_PER_LISTING_MAX,
     TITLE_MAX,
+    hostile_char,
     plausible_id,
 )
 from contracts.wire import CamelModel
@@ -24,7 +25,7 @@ EVENT_ID_MESSAGE = "Event id must be the id of an event"
 
 
 def clean_text(value: Any, what: str, limit: int) -> str | None:
-    """Trimmed text without control characters, or None when blank."""
+    """Trimmed text without control or invisible characters, or None when blank."""
     if not isinstance(value, str):
         raise ValueError(f"{what} must be text")
     text = value.strip()
@@ -34,6 +35,8 @@ def clean_text(value: Any, what: str, limit: int) -> str | None:
         raise ValueError(f"{what} must be at most {limit} characters")
     if any(unicodedata.category(ch) == "Cc" for ch in text):
         raise ValueError(f"{what} must not contain control characters")
+    if hostile_char(text) is not None:  # the contract's one text rule: Cs and Cf too
+        raise ValueError(f"{what} must not contain invisible or direction-changing characters")
     return text
 
 

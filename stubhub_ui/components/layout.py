@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from ..state import SessionState
+from ..state import SessionState, SignoutState
 from .blocks import loading_block, notice
 
 PRODUCT = "StubHub"
@@ -34,8 +34,21 @@ _MEMBER_LINKS = (
     ("Sell tickets", "/sell", "sell"),
     ("My tickets", "/tickets/mine", "mine"),
     ("My orders", "/orders", "orders"),
-    ("Sign out", "/auth/signout", "signout"),
 )
+
+
+def _signout_button(id_: str) -> rx.Component:
+    # A button that POSTs, not a link: following a link never signs anyone out.
+    return rx.button(
+        "Sign out",
+        on_click=SignoutState.sign_out,
+        id=id_,
+        variant="ghost",
+        color_scheme="gray",
+        high_contrast=True,
+        size="2",
+        weight="medium",
+    )
 
 
 def _desktop_links() -> rx.Component:
@@ -45,6 +58,7 @@ def _desktop_links() -> rx.Component:
             SessionState.signed_in,
             rx.hstack(
                 *[nav_link(text, href, f"nav-{key}") for text, href, key in _MEMBER_LINKS],
+                _signout_button("nav-signout"),
                 spacing="5",
                 align="center",
             ),
@@ -84,9 +98,9 @@ def _mobile_menu() -> rx.Component:
                 rx.cond(
                     SessionState.signed_in,
                     rx.fragment(
-                        *member_items[:-1],
+                        *member_items,
                         rx.menu.separator(),
-                        member_items[-1],  # sign out
+                        rx.menu.item("Sign out", on_click=SignoutState.sign_out, id="navm-signout"),
                     ),
                     rx.fragment(
                         _menu_item("Events", "/events", "navm-events"),

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..components import error_callout, form_field, layout, loading_block
-from ..state import AuthState
+from ..components import error_callout, form_field, layout
+from ..state import AuthState, SignoutState
 
 
 def _auth_card(title: str, subtitle: str, form: rx.Component, footer: rx.Component) -> rx.Component:
@@ -104,4 +104,9 @@ def signup() -> rx.Component:
 
 
 def signout() -> rx.Component:
-    return layout(loading_block("Signing you out…"))
+    return _auth_card(
+        "Sign out",
+        "You will need your password to sign in again.",
+        rx.button("Sign out", on_click=SignoutState.sign_out, id="signout-confirm", size="3"),
+        rx.link("Stay signed in", href="/", id="signout-cancel", underline="always"),
+    )

@@ -96,8 +96,15 @@ class AuthState(SessionState):
 
 
 class SignoutState(SessionState):
+    """`/auth/signout` only asks; signing out is a POST from its button (or the nav's),
+    so a link or an image pointing here cannot sign anyone out."""
+
     @rx.event
-    def load(self):
+    async def load(self):
+        await self._ensure_session()
+
+    @rx.event
+    def sign_out(self):
         self._view = ""
         self._forget_user()
         self.session_checked = False

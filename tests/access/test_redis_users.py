@@ -44,6 +44,8 @@ def test_nobody_can_sign_in_as_default(redis_server: servers.Server, redis_url: 
         ("auth", "auth:signin-failures:a@b.c", "arq:job:expire:1"),
         ("ui", "0123abcd-0000-4000-8000-000000000000_state", "arq:queue"),
         ("ui", "token_manager_socket_record_x", "auth:revoked:x"),
+        ("auth", "session:revoked:some-jti", "arq:queue"),
+        ("ui", "0123abcd-0000-4000-8000-000000000000_state", "session:revoked:some-jti"),
     ],
 )
 def test_each_user_keeps_to_its_key_prefix(
@@ -68,6 +70,23 @@ def test_no_user_administers_the_server(
         lambda: me.config_set("dir", "/tmp"),
         lambda: me.keys("*"),
         lambda: me.execute_command("ACL", "LIST"),
+    ):
+        with pytest.raises(NoPermissionError):
+            command()
+
+
+@pytest.mark.parametrize("user", ["tickets", "orders", "payments", "catalog"])
+def test_other_apis_only_read_the_session_deny_list(
+    redis_server: servers.Server, redis_url: str, user: str
+) -> None:
+    client(redis_server, "auth").set("session:revoked:copied", "1")  # a sign-out
+    me = client(redis_server, user)
+    assert me.mget("session:revoked:copied", "session:version:someone") == [b"1", None]
+    for command in (
+        lambda: me.set("session:revoked:copied", "0"),
+        lambda: me.delete("session:revoked:copied"),  # un-revoking a token
+        lambda: me.set("auth:limit:signin-email:x", "0"),  # resetting a limit
+        lambda: me.get("arq:queue"),
     ):
         with pytest.raises(NoPermissionError):
             command()

@@ -158,6 +158,7 @@ def _token(**overrides: object) -> str:
         "exp": now + timedelta(hours=1),
         "iss": "ticketing-auth",
         "aud": "ticketing",
+        "jti": "token-1",
     }
     key = str(overrides.pop("key", JWT_KEY))
     alg = str(overrides.pop("alg", "HS256"))
@@ -199,6 +200,8 @@ def _tampered() -> str:
         pytest.param(_token(key="a-completely-different-key-of-enough-length!!"), id="wrong-key"),
         pytest.param(_token(aud="someone-else"), id="wrong-audience"),
         pytest.param(_token(exp=None), id="no-exp"),
+        pytest.param(_token(jti=None), id="no-jti-cannot-be-revoked"),
+        pytest.param(_token(ver="0"), id="version-not-an-integer"),
         pytest.param("garbage", id="garbage"),
     ],
 )

@@ -18,6 +18,8 @@ NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
         (12, "Name must be text"),
         (None, "Name must be text"),
         ("Tab\there", "Name must not contain control characters"),
+        ("gpj.\u202eexe", "Name must not contain invisible or direction-changing characters"),
+        ("zero\u200bwidth", "Name must not contain invisible or direction-changing characters"),
     ],
 )
 def test_text_that_is_refused(value: object, problem: str) -> None:

@@ -104,7 +104,7 @@ def test_service_waits_for_a_late_database_and_becomes_ready_without_restart(
         assert proc.poll() is None, "the service restarted or exited"
         body = get(port, "/readyz")
         assert body is not None
-        assert body.json()["checks"] == {"database": "ok", "events": "unreachable"}
+        assert body.json()["checks"] == {"database": "ok", "events": "unreachable", "redis": "ok"}
         listing = httpx.get(f"http://127.0.0.1:{port}{SERVICE.prefix}", timeout=5)
         assert listing.status_code == 200, listing.text  # migrated: the table exists
     finally:

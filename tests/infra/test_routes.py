@@ -7,6 +7,7 @@ import http.server
 import json
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -156,12 +157,17 @@ class _Echo(http.server.BaseHTTPRequestHandler):
 
     def _reply(self) -> None:
         length = int(self.headers.get("content-length") or 0)
-        self.rfile.read(length)
+        received = len(self.rfile.read(length))
         body = json.dumps(
-            {"upstream": self.name, "path": self.path, "headers": dict(self.headers.items())}
+            {
+                "upstream": self.name,
+                "path": self.path,
+                "headers": dict(self.headers.items()),
+                "received": received,
+            }
         ).encode()
         if self.path.startswith("/assets/big"):
-            body = b"x" * 3_000_000  # more than nginx buffers in memory: uses its temp path
+            body = b"x" * 3_000_000  # more than nginx's proxy buffers hold
         self.send_response(200)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(body)))
@@ -292,6 +298,45 @@ def test_an_unreachable_api_service_answers_in_the_contract_shape(tmp_path: Path
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def _post_after_continue(port: int, size: int) -> tuple[int, bytes]:
+    """POST `size` bytes once nginx has said `100 Continue`: the whole body then comes
+    after the headers were read, so nginx itself must hold it (in memory or on disk)."""
+    head = (
+        "POST /api/tickets HTTP/1.1\r\nHost: ticketing.dev\r\n"
+        "Content-Type: application/json\r\nExpect: 100-continue\r\n"
+        f"Content-Length: {size}\r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head.encode())
+        interim = b""
+        while b"\r\n\r\n" not in interim:
+            interim += sock.recv(1024)
+        assert interim.startswith(b"HTTP/1.1 100 "), interim
+        sock.sendall(b"x" * size)
+        raw = b""
+        while chunk := sock.recv(65536):
+            raw += chunk
+    status_line, _, rest = raw.partition(b"\r\n")
+    return int(status_line.split()[1]), rest.partition(b"\r\n\r\n")[2]
+
+
+def test_bodies_up_to_the_limit_never_touch_nginx_temp_files(ingress: int, tmp_path: Path) -> None:
+    # nginx makes its temp dirs at start; if one goes (a cleaned var/ or tmp dir) or the
+    # disk is full, a request it spools there is a 500. Bodies up to the 1 MB limit and
+    # proxied responses stay in memory, so that can no longer happen.
+    shutil.rmtree(tmp_path / "tmp")
+    for size in (10 * 1024, 1024 * 1024 - 1):
+        status, body = _post_after_continue(ingress, size)
+        assert status == 200, (size, body[:300])
+        assert json.loads(body)["received"] == size
+    conn = http.client.HTTPConnection("127.0.0.1", ingress, timeout=5)
+    conn.request("GET", "/assets/big.js", headers={"Host": "ticketing.dev"})
+    big = conn.getresponse()
+    assert big.status == 200 and len(big.read()) == 3_000_000
+    conn.close()
+    assert "temporary file" not in (tmp_path / "nginx-error.log").read_text()
 
 
 def test_security_headers_are_in_the_local_nginx_and_the_ingress(tmp_path: Path) -> None:

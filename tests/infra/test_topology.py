@@ -213,6 +213,7 @@ def test_a_new_row_is_all_it_takes(tmp_path: Path) -> None:
         prefix="/api/reviews",
         summary="seller reviews",
         database=True,
+        redis=True,  # every API: the session deny-list
     )
     shutil.copytree(support.INFRA / "k8s", tmp_path / "infra/k8s")
     for path, text in render.render_all((*topology.SERVICES, extra)).items():

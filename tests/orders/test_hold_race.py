@@ -6,6 +6,7 @@ import sqlite3
 import threading
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,13 +16,15 @@ from sqlmodel import Session, select
 
 from backend_services.common.errors import Conflict
 from backend_services.common.sessions import CurrentUser
-from backend_services.orders import service
+from backend_services.orders import domain, service
 from backend_services.orders.models import HOLDING_SQL, Order
 from harness.apps import runtime_of
 from harness.people import Person
 from tests.orders.support import Orders, new_id, orders_settings, running, send, ticket_created
 
 WINDOW = 60
+# Fair use allows every racer here: this file is about who wins one ticket.
+FAIR = domain.FairUse(max_active_holds=1000, rehold_cooldown=timedelta(0))
 DB = "orders.db"
 
 
@@ -46,7 +49,7 @@ def race(engine: Engine, ticket_id: str, racers: int) -> list[Order | Conflict]:
         buyer = CurrentUser(id=f"racer-{i}", email=f"racer{i}@example.com")
         start.wait()
         try:
-            return service.hold(engine, buyer, ticket_id, WINDOW)
+            return service.hold(engine, buyer, ticket_id, WINDOW, FAIR)
         except Conflict as exc:
             return exc
 
@@ -73,7 +76,7 @@ async def test_the_read_answers_a_held_ticket(
     engine = runtime_of(orders.app).engine
     ticket_id = await listed(orders, nats_url, seller)
     first = CurrentUser(id=buyer.id, email="buyer@example.com")
-    service.place_order(engine, first, ticket_id, WINDOW)
+    service.place_order(engine, first, ticket_id, WINDOW, FAIR)
     late = CurrentUser(id="late", email="late@example.com")
     with pytest.raises(Conflict) as refused:
         service.refuse_if_held(engine, late, ticket_id)
@@ -104,11 +107,13 @@ async def test_a_held_ticket_is_refused_while_another_writer_holds_sqlites_lock(
     SQLite's (a locking path would wait out the busy timeout, then fail 'locked')."""
     engine = runtime_of(sqlite_orders.app).engine
     ticket_id = await listed(sqlite_orders, nats_url, seller)
-    service.place_order(engine, CurrentUser(id=buyer.id, email="b@example.com"), ticket_id, WINDOW)
+    service.place_order(
+        engine, CurrentUser(id=buyer.id, email="b@example.com"), ticket_id, WINDOW, FAIR
+    )
     with engine.connect() as writer:
         writer.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: the write lock, now held
         assert write_lock_is_taken(tmp_path / DB)
         late = CurrentUser(id="late", email="late@example.com")
         with pytest.raises(Conflict):
-            service.place_order(engine, late, ticket_id, WINDOW)
+            service.place_order(engine, late, ticket_id, WINDOW, FAIR)
         writer.rollback()

@@ -412,7 +412,10 @@ async def test_health(payments: Payments) -> None:
         lambda: payments.client.get("/api/payments/readyz"),
         lambda r: r.status_code == 200 and r.json()["checks"]["events"] == "ok",
     )
-    assert ready.json() == {"status": "ready", "checks": {"events": "ok", "database": "ok"}}
+    assert ready.json() == {
+        "status": "ready",
+        "checks": {"events": "ok", "database": "ok", "redis": "ok"},
+    }
 
 
 @pytest.mark.parametrize("path", ["/api/payments/nope", "/api/payments/1/2"])

@@ -20,6 +20,14 @@ from stubhub_ui.forms import on_fields, safe_next, validate_credentials, validat
         ("javascript:alert(1)", "/"),
         ("/auth/signin", "/"),
         ("/auth/signout", "/"),
+        # As a browser resolves them: tabs and newlines dropped, a backslash a slash.
+        ("/\t/evil.example/", "/"),
+        ("/\n/evil.example/", "/"),
+        ("///evil.example/", "/"),
+        ("/\\/evil.example/", "/"),
+        ("/x/../auth/signin", "/"),
+        ("/x/../orders", "/orders"),
+        ("/orders#paid", "/orders#paid"),
     ],
 )
 def test_next_is_a_same_site_path_outside_auth(asked: str | None, goes_to: str) -> None:

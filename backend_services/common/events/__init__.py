@@ -17,10 +17,13 @@ from contracts.events import (
 
 from .bus import EventBus, StreamLimits
 from .consumer import Consumer, Delivery, Handler, Retry, idempotent, run_consumer
+from .liveness import ConsumerHealth
 from .outbox import OutboxRelay, record
+from .supervisor import supervise
 
 __all__ = [
     "Consumer",
+    "ConsumerHealth",
     "Delivery",
     "Event",
     "EventBus",
@@ -42,4 +45,5 @@ __all__ = [
     "idempotent",
     "record",
     "run_consumer",
+    "supervise",
 ]

@@ -29,6 +29,7 @@ from contracts.events import Event, parse_event
 from ..db import transaction
 from ..threads import in_thread
 from .bus import EventBus
+from .liveness import ConsumerHealth
 from .tables import ProcessedMessage
 
 log = logging.getLogger(__name__)
@@ -78,8 +79,11 @@ class Consumer:
         )
 
 
-async def run_consumer(bus: EventBus, consumer: Consumer) -> None:
-    """Fetch and handle events forever; survives NATS outages."""
+async def run_consumer(
+    bus: EventBus, consumer: Consumer, health: ConsumerHealth | None = None
+) -> None:
+    """Fetch and handle events; survives NATS outages, and raises only when it
+    could not ack, nak or dead-letter a message (see supervisor.py)."""
     await bus.wait_ready()
     sub: JetStreamContext.PullSubscription | None = None
     try:
@@ -90,19 +94,28 @@ async def run_consumer(bus: EventBus, consumer: Consumer) -> None:
                     sub = await bus.js.pull_subscribe_bind(consumer.name, stream=bus.stream)
                 msgs = await sub.fetch(FETCH_BATCH, timeout=FETCH_TIMEOUT_SECONDS)
             except (NatsTimeout, TimeoutError):  # no message within the fetch window
+                _mark_up(health, consumer)
                 continue
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 log.warning("consumer %s fetch failed: %r", consumer.name, exc)
+                if health is not None:
+                    health.down(consumer.name, f"fetch failed: {type(exc).__name__}")
                 await _unsubscribe(sub)
                 sub = None
                 await asyncio.sleep(1.0)
                 continue
+            _mark_up(health, consumer)
             for msg in msgs:
                 await handle_message(bus, consumer, msg)
     finally:
         await _unsubscribe(sub)
+
+
+def _mark_up(health: ConsumerHealth | None, consumer: Consumer) -> None:
+    if health is not None:
+        health.up(consumer.name)
 
 
 async def _unsubscribe(sub: JetStreamContext.PullSubscription | None) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
-from .conftest import People, signup_in_ui
+from .conftest import PASSWORD, People, signup_in_ui
 
 
 def test_session_cookie_is_never_visible_to_page_scripts(people: People) -> None:
@@ -59,3 +60,37 @@ def test_header_links_follow_the_session(people: People) -> None:
     page.click("#simple-sell")
     expect(page).to_have_url(user.url + "/tickets/new")
     expect(page.locator("#sell-form")).to_be_visible()
+
+
+OPEN_REDIRECTS = [
+    "/%09/evil.example/",  # a tab a browser drops: //evil.example/
+    "//evil.example/",
+    "/%5Cevil.example/",  # a backslash a browser reads as a slash
+    "///evil.example/",
+    "https://evil.example/",
+]
+
+
+@pytest.mark.parametrize("target", OPEN_REDIRECTS)
+def test_signin_never_sends_you_to_another_site(people: People, target: str) -> None:
+    account = people.signed_in()
+    person = people.anonymous()
+    page = person.goto(f"/auth/signin?next={target}")
+    page.fill("#email", account.email)
+    page.fill("#password", PASSWORD)
+    page.click("#signin-submit")
+    expect(page.locator("#nav-signout")).to_be_visible()
+    expect(page).to_have_url(person.url + "/")
+
+
+def test_a_link_to_the_signout_page_signs_no_one_out(people: People) -> None:
+    person = people.signed_in()
+    page = person.goto("/auth/signout")  # what an <img src> or a link would do
+    expect(page.locator("#signout-confirm")).to_be_visible()
+    status, body = person.api_get("/api/users/currentuser")
+    assert status == 200 and body["currentUser"] is not None
+    page.click("#signout-confirm")
+    expect(page).to_have_url(person.url + "/")
+    expect(page.locator("#nav-signin")).to_be_visible()
+    status, body = person.api_get("/api/users/currentuser")
+    assert status == 200 and body["currentUser"] is None
