@@ -4,7 +4,6 @@ Redis clients refused, nothing listening beyond loopback, security headers sent.
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import stat
 import subprocess
@@ -68,8 +67,9 @@ def test_secrets_are_private_files(stack: Stack) -> None:
     assert (stack.var / "secrets" / "orders" / "jwt_key").exists()
 
 
-def test_anonymous_nats_is_refused(stack: Stack) -> None:
-    async def connect() -> None:
+async def test_anonymous_nats_is_refused(stack: Stack) -> None:
+    # Async, on the suite's own loop: asyncio.run() fails inside a running loop.
+    with pytest.raises(Exception, match=r"(?i)authoriz|no servers"):
         nc = await nats.connect(
             f"nats://127.0.0.1:{stack.ports['nats']}",
             allow_reconnect=False,
@@ -77,9 +77,6 @@ def test_anonymous_nats_is_refused(stack: Stack) -> None:
             max_reconnect_attempts=0,
         )
         await nc.close()
-
-    with pytest.raises(Exception, match=r"(?i)authoriz|no servers"):
-        asyncio.run(connect())
 
 
 def test_redis_without_password_is_refused(stack: Stack) -> None:
