@@ -24,6 +24,7 @@ lint: setup
 	.venv/bin/mypy backend_services contracts harness scripts tests bench infra
 	.venv-ui/bin/mypy stubhub_ui
 	.venv/bin/lint-imports --no-cache
+	$(PY) scripts/check_sizes.py
 
 # In-process service suites against real nats-server, Redis, SQLite and PostgreSQL.
 unit: setup

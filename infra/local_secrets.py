@@ -30,6 +30,23 @@ from pathlib import Path
 from infra import access
 
 
+# Never handed down to a process's environment: each reads its own from SECRETS_DIR.
+SECRET_ENV = (
+    "JWT_KEY",
+    "NATS_PASSWORD",
+    "REDIS_PASSWORD",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+)
+
+
+def without_secrets(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` minus every secret (database URLs may carry a password too)."""
+    return {
+        k: v for k, v in environ.items() if k not in SECRET_ENV and not k.endswith("_DATABASE_URL")
+    }
+
+
 def write_private(path: Path, text: str) -> Path:
     """Write `text` readable by its owner only (the file is never world-readable, even briefly)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -11,6 +11,7 @@ from alembic import op
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from ..clock import utcnow
+from ..ddl import key, string, timestamp
 
 
 class OutboxEvent(SQLModel, table=True):
@@ -42,20 +43,15 @@ def create_event_tables() -> None:
     """Revision-one snapshot of the tables above, for each service's first migration."""
     op.create_table(
         "outbox",
-        sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("id", sa.String(), nullable=False, unique=True),
-        sa.Column("subject", sa.String(), nullable=False),
+        key("seq", sa.Integer(), autoincrement=True),
+        string("id", unique=True),
+        string("subject"),
         sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        timestamp("created_at"),
+        timestamp("published_at", nullable=True),
     )
     op.create_index("ix_outbox_published_at", "outbox", ["published_at"])
-    op.create_table(
-        "processed_messages",
-        sa.Column("consumer", sa.String(), primary_key=True),
-        sa.Column("msg_id", sa.String(), primary_key=True),
-        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
-    )
+    op.create_table("processed_messages", key("consumer"), key("msg_id"), timestamp("processed_at"))
 
 
 def drop_event_tables() -> None:

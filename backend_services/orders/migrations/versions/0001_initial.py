@@ -1,18 +1,13 @@
-"""orders, the ticket replica, outbox and inbox
-
-Revision ID: 0001
-Revises:
-"""
+"""orders, the ticket replica, outbox and inbox"""
 
 import sqlalchemy as sa
 from alembic import op
 
+from backend_services.common.ddl import integer, key, string, timestamp, versioned_key
 from backend_services.common.events.tables import create_event_tables, drop_event_tables
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 HOLDING = sa.text("status IN ('created', 'complete')")
 
@@ -20,25 +15,24 @@ HOLDING = sa.text("status IN ('created', 'complete')")
 def upgrade() -> None:
     op.create_table(
         "order_tickets",
-        sa.Column("id", sa.String(), primary_key=True),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("title", sa.String(), nullable=False),
-        sa.Column("price", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.String(), nullable=False),
-        sa.Column("status", sa.String(), nullable=False),
-        sa.Column("order_id", sa.String(), nullable=True),
+        *versioned_key(),
+        string("title"),
+        integer("price"),
+        string("user_id"),
+        string("status"),
+        string("order_id", nullable=True),
     )
     op.create_table(
         "orders",
-        sa.Column("id", sa.String(), primary_key=True),
-        sa.Column("user_id", sa.String(), nullable=False),
-        sa.Column("ticket_id", sa.String(), nullable=False),
-        sa.Column("ticket_title", sa.String(), nullable=False),
-        sa.Column("ticket_price", sa.Integer(), nullable=False),
-        sa.Column("status", sa.String(), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        key(),
+        string("user_id"),
+        string("ticket_id"),
+        string("ticket_title"),
+        integer("ticket_price"),
+        string("status"),
+        timestamp("expires_at"),
+        integer("version"),
+        timestamp("created_at"),
         sa.CheckConstraint(
             "status IN ('created', 'cancelled', 'complete')", name="ck_orders_status"
         ),

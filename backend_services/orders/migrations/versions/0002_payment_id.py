@@ -1,20 +1,15 @@
-"""orders remember the payment they were completed with (Payments v2)
+"""orders remember the payment they were completed with (Payments v2)"""
 
-Revision ID: 0002
-Revises: 0001
-"""
-
-import sqlalchemy as sa
 from alembic import op
+
+from backend_services.common.ddl import string
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("orders", sa.Column("payment_id", sa.String(), nullable=True))
+    op.add_column("orders", string("payment_id", nullable=True))
 
 
 def downgrade() -> None:

@@ -1,49 +1,43 @@
-"""payment orders (replica), payments, outbox and inbox
-
-Revision ID: 0001
-Revises:
-"""
+"""payment orders (replica), payments, outbox and inbox"""
 
 import sqlalchemy as sa
 from alembic import op
 
+from backend_services.common.ddl import integer, key, string, timestamp, versioned_key
 from backend_services.common.events.tables import create_event_tables, drop_event_tables
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
     op.create_table(
         "payment_orders",
-        sa.Column("id", sa.String(), primary_key=True),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("status", sa.String(), nullable=False),
-        sa.Column("user_id", sa.String(), nullable=False),
-        sa.Column("price", sa.Integer(), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        *versioned_key(),
+        string("status"),
+        string("user_id"),
+        integer("price"),
+        timestamp("expires_at"),
         sa.CheckConstraint(
             "status IN ('created', 'cancelled', 'complete')", name="ck_payment_orders_status"
         ),
     )
     op.create_table(
         "payments",
-        sa.Column("id", sa.String(), primary_key=True),
-        sa.Column("order_id", sa.String(), nullable=False, unique=True),
-        sa.Column("amount", sa.Integer(), nullable=False),
-        sa.Column("currency", sa.String(), nullable=False),
-        sa.Column("status", sa.String(), nullable=False),
-        sa.Column("attempt", sa.Integer(), nullable=False),
-        sa.Column("payment_method", sa.String(), nullable=False),
-        sa.Column("stripe_id", sa.String(), nullable=True),
-        sa.Column("refund_id", sa.String(), nullable=True),
-        sa.Column("failure_message", sa.String(), nullable=True),
-        sa.Column("outbox_id", sa.String(), nullable=True),
-        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        key(),
+        string("order_id", unique=True),
+        integer("amount"),
+        string("currency"),
+        string("status"),
+        integer("attempt"),
+        string("payment_method"),
+        string("stripe_id", nullable=True),
+        string("refund_id", nullable=True),
+        string("failure_message", nullable=True),
+        string("outbox_id", nullable=True),
+        timestamp("locked_until", nullable=True),
+        timestamp("created_at"),
+        timestamp("updated_at"),
         sa.CheckConstraint(
             "status IN ('pending', 'succeeded', 'declined', 'refund_pending', 'refunded')",
             name="ck_payments_status",

@@ -1,17 +1,13 @@
 """Payments v2: one row per attempt (at most one live per order), webhook events,
-the payment an order was completed with.
-
-Revision ID: 0002
-Revises: 0001
-"""
+the payment an order was completed with."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from backend_services.common.ddl import integer, key, string, timestamp
+
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 STATUSES = (
     "pending",
@@ -45,19 +41,19 @@ FROM payments
 def upgrade() -> None:
     op.create_table(
         "payment_attempts",
-        sa.Column("id", sa.String(), primary_key=True),
-        sa.Column("order_id", sa.String(), nullable=False),
-        sa.Column("amount", sa.Integer(), nullable=False),
-        sa.Column("currency", sa.String(), nullable=False),
-        sa.Column("status", sa.String(), nullable=False),
-        sa.Column("attempt", sa.Integer(), nullable=False),
-        sa.Column("payment_method", sa.String(), nullable=False),
-        sa.Column("stripe_id", sa.String(), nullable=True),
-        sa.Column("refund_id", sa.String(), nullable=True),
-        sa.Column("failure_message", sa.String(), nullable=True),
-        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        key(),
+        string("order_id"),
+        integer("amount"),
+        string("currency"),
+        string("status"),
+        integer("attempt"),
+        string("payment_method"),
+        string("stripe_id", nullable=True),
+        string("refund_id", nullable=True),
+        string("failure_message", nullable=True),
+        timestamp("locked_until", nullable=True),
+        timestamp("created_at"),
+        timestamp("updated_at"),
         sa.CheckConstraint(
             "status IN ({})".format(", ".join(f"'{s}'" for s in STATUSES)),
             name="ck_payment_attempts_status",
@@ -80,13 +76,8 @@ def upgrade() -> None:
     op.create_index("ix_payments_order_id", "payments", ["order_id"])
     op.create_index("ix_payments_status", "payments", ["status"])
     op.create_index("ix_payments_stripe_id", "payments", ["stripe_id"])
-    op.add_column("payment_orders", sa.Column("payment_id", sa.String(), nullable=True))
-    op.create_table(
-        "stripe_events",
-        sa.Column("id", sa.String(), primary_key=True),
-        sa.Column("type", sa.String(), nullable=False),
-        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-    )
+    op.add_column("payment_orders", string("payment_id", nullable=True))
+    op.create_table("stripe_events", key(), string("type"), timestamp("received_at"))
 
 
 def downgrade() -> None:

@@ -1,16 +1,12 @@
-"""Marketplace v2: events, seats, listings, all-in prices, buyers and e-ticket files
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""Marketplace v2: events, seats, listings, all-in prices, buyers and e-ticket files"""
 
 import sqlalchemy as sa
 from alembic import op
 
+from backend_services.common.ddl import integer, key, string, timestamp, versioned_key
+
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 SEAT_PART_MAX = 20  # contracts.rules.SEAT_PART_MAX at the time of this revision
 
@@ -20,12 +16,12 @@ BACKFILL_ALL_IN = "UPDATE tickets SET all_in_price = price + (price * 1000 + 500
 
 def upgrade() -> None:
     with op.batch_alter_table("tickets") as batch:
-        batch.add_column(sa.Column("all_in_price", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("event_id", sa.String(), nullable=True))
+        batch.add_column(integer("all_in_price", nullable=True))
+        batch.add_column(string("event_id", nullable=True))
         for part in ("section", "row", "seat"):
-            batch.add_column(sa.Column(part, sa.String(SEAT_PART_MAX), nullable=True))
-        batch.add_column(sa.Column("listing_id", sa.String(), nullable=True))
-        batch.add_column(sa.Column("file_key", sa.String(), nullable=True))
+            batch.add_column(string(part, SEAT_PART_MAX, nullable=True))
+        batch.add_column(string("listing_id", nullable=True))
+        batch.add_column(string("file_key", nullable=True))
     op.execute(BACKFILL_ALL_IN)
     with op.batch_alter_table("tickets") as batch:
         batch.alter_column("all_in_price", existing_type=sa.Integer(), nullable=False)
@@ -33,28 +29,27 @@ def upgrade() -> None:
     op.create_index("ix_tickets_event_id_status", "tickets", ["event_id", "status"])
     op.create_index("ix_tickets_listing_id", "tickets", ["listing_id"])
     with op.batch_alter_table("ticket_order_versions") as batch:
-        batch.add_column(sa.Column("user_id", sa.String(), nullable=True))
+        batch.add_column(string("user_id", nullable=True))
     op.create_table(
         "shows",
-        sa.Column("id", sa.String(), primary_key=True),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(), nullable=False),
-        sa.Column("venue", sa.String(), nullable=False),
-        sa.Column("city", sa.String(), nullable=False),
-        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        *versioned_key(),
+        string("name"),
+        string("venue"),
+        string("city"),
+        timestamp("starts_at"),
     )
     op.create_table(
         "files",
-        sa.Column("key", sa.String(), primary_key=True),
-        sa.Column("content_type", sa.String(), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
-        sa.Column("chunks", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        key("key"),
+        string("content_type"),
+        integer("size"),
+        integer("chunks"),
+        timestamp("created_at"),
     )
     op.create_table(
         "file_chunks",
-        sa.Column("key", sa.String(), primary_key=True),
-        sa.Column("seq", sa.Integer(), primary_key=True),
+        key("key"),
+        key("seq", sa.Integer()),
         sa.Column("data", sa.LargeBinary(), nullable=False),
     )
 
