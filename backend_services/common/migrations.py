@@ -22,6 +22,7 @@ def alembic_config(migrations_dir: Path, url: str) -> Config:
     """One environment for all; the versions are the service's own (`<migrations_dir>/versions`)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(ENVIRONMENT))
+    cfg.set_main_option("path_separator", "os")  # version_locations is one path
     cfg.set_main_option("version_locations", str(migrations_dir / "versions"))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
