@@ -7,11 +7,9 @@ cover both; argon2 runs bounded by the memory budget (`Hasher`).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from backend_services.common.runtime import Runtime
+from backend_services.common.runtime import Runtime, nothing_to_close
 
 from .passwords import Hasher, slots_for
 from .ratelimit import Limiter
@@ -27,10 +25,10 @@ class AuthDeps:
 AuthRuntime = Runtime[AuthSettings, AuthDeps]
 
 
-@contextlib.asynccontextmanager
-async def auth_deps(runtime: Runtime[AuthSettings, None]) -> AsyncIterator[AuthDeps]:
+@nothing_to_close
+def auth_deps(runtime: Runtime[AuthSettings, None]) -> AuthDeps:
     settings = runtime.settings
-    yield AuthDeps(
+    return AuthDeps(
         guard=Guard(
             limiter=Limiter(runtime.sessions.redis),
             limits=Limits.of(settings),

@@ -37,21 +37,10 @@ def create_event(engine: Engine, creator: CurrentUser, data: EventIn) -> Catalog
         with transaction(engine) as session:
             session.add(event)
             session.flush()
-            record(session, _created(event))
+            record(session, EventCreated.model_validate(event, from_attributes=True))
     except IntegrityError:  # ux_events_show: the database decides between racing creates
         raise Conflict(DUPLICATE_MESSAGE) from None
     return event
-
-
-def _created(event: CatalogEvent) -> EventCreated:
-    return EventCreated(
-        id=event.id,
-        version=event.version,
-        name=event.name,
-        venue=event.venue,
-        city=event.city,
-        starts_at=event.starts_at,
-    )
 
 
 def list_upcoming(engine: Engine, query: EventQuery, now: datetime) -> list[CatalogEvent]:

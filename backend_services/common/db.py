@@ -100,3 +100,9 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def unique_where(name: str, column: str, where: sa.TextClause) -> sa.Index:
+    """A unique index over only the rows `where` holds (a partial index, on both databases):
+    the database, not a read-then-write, refuses a second such row, also under races."""
+    return sa.Index(name, column, unique=True, sqlite_where=where, postgresql_where=where)

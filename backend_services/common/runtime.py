@@ -62,9 +62,19 @@ class Runtime(Generic[S, D]):
         return self.revocations
 
 
-@contextlib.asynccontextmanager
-async def no_deps(_: Runtime[Any, None]) -> AsyncIterator[None]:
-    yield None
+def nothing_to_close(
+    make: Callable[[Runtime[S, None]], D],
+) -> Callable[[Runtime[S, None]], contextlib.AbstractAsyncContextManager[D]]:
+    """`ServiceSpec.deps` for dependencies that need no shutdown (no connection, no task)."""
+
+    @contextlib.asynccontextmanager
+    async def deps(runtime: Runtime[S, None]) -> AsyncIterator[D]:
+        yield make(runtime)
+
+    return deps
+
+
+no_deps = nothing_to_close(lambda _: None)
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from backend_services.common.runtime import Runtime
+from backend_services.common.runtime import Runtime, nothing_to_close
 
 from .gateway import StripeGateway
 from .reconciling import reconcile
@@ -26,8 +25,8 @@ class PaymentsDeps:
 PaymentsRuntime = Runtime[PaymentsSettings, PaymentsDeps]
 
 
-@contextlib.asynccontextmanager
-async def payments_deps(runtime: Runtime[PaymentsSettings, None]) -> AsyncIterator[PaymentsDeps]:
+@nothing_to_close
+def payments_deps(runtime: Runtime[PaymentsSettings, None]) -> PaymentsDeps:
     settings = runtime.settings
     gateway = StripeGateway(settings)
     lease = timedelta(seconds=settings.payment_lease_seconds)
@@ -41,7 +40,7 @@ async def payments_deps(runtime: Runtime[PaymentsSettings, None]) -> AsyncIterat
         ],
         interval=settings.reconcile_interval_seconds,
     )
-    yield PaymentsDeps(gateway=gateway, settler=settler)
+    return PaymentsDeps(gateway=gateway, settler=settler)
 
 
 def reconciler(runtime: PaymentsRuntime) -> list[Coroutine[Any, Any, None]]:

@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from backend_services.common.clock import as_utc as aware  # SQLite hands back naive times
 from backend_services.common.clock import utcnow
+from backend_services.common.db import unique_where
 
 from .domain import LIVE, OrderStatus, PaymentStatus
 
@@ -37,13 +38,7 @@ class Payment(SQLModel, table=True):
 
     __tablename__ = "payments"
     __table_args__ = (
-        sa.Index(
-            "ux_payments_live_order",
-            "order_id",
-            unique=True,
-            sqlite_where=_LIVE_SQL,
-            postgresql_where=_LIVE_SQL,
-        ),
+        unique_where("ux_payments_live_order", "order_id", _LIVE_SQL),
         sa.Index("ix_payments_order_id", "order_id"),
         sa.Index("ix_payments_status", "status"),
         sa.Index("ix_payments_stripe_id", "stripe_id"),

@@ -51,12 +51,7 @@ class PaymentOut(CamelModel):
 
     @classmethod
     def of(cls, payment: Payment, client_secret: str | None = None) -> PaymentOut:
-        return cls(
-            id=payment.id,
-            order_id=payment.order_id,
-            stripe_id=payment.stripe_id,
-            amount=payment.amount,
-            currency=payment.currency,
-            status=public_status(PaymentStatus(payment.status)),
-            client_secret=client_secret,
+        status = public_status(PaymentStatus(payment.status))
+        return cls.model_validate(
+            {**payment.model_dump(), "status": status, "client_secret": client_secret}
         )

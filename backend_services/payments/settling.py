@@ -10,8 +10,6 @@ mark and the call is simply settled by the next pass (every replica runs one).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -22,6 +20,7 @@ from sqlmodel import Session, col, or_, select
 from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
 from backend_services.common.threads import in_thread
+from backend_services.common.wakeup import Wakeup
 
 from . import ledger
 from .domain import PaymentStatus
@@ -121,22 +120,15 @@ class Settler:
     def __init__(self, passes: list[tuple[str, Pass]], interval: float) -> None:
         self.passes = passes
         self.interval = interval
-        self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def wake(self) -> None:
-        """Thread-safe."""
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+        self._wakeup = Wakeup()
+        self.wake = self._wakeup.wake  # thread-safe
 
     async def run(self) -> None:
-        self._loop = asyncio.get_running_loop()
+        self._wakeup.bind()
         while True:
-            self._wake.clear()
             for name, run_pass in self.passes:
                 try:
                     await in_thread(run_pass)
                 except Exception:
                     log.exception("%s pass failed", name)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
+            await self._wakeup.sleep(self.interval)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from backend_services.common.runtime import Runtime
+from backend_services.common.runtime import Runtime, nothing_to_close
 
 from .filestore import DbFileStore, FileStore
 from .settings import TicketsSettings
@@ -20,7 +18,7 @@ class TicketsDeps:
 TicketsRuntime = Runtime[TicketsSettings, TicketsDeps]
 
 
-@contextlib.asynccontextmanager
-async def tickets_deps(runtime: Runtime[TicketsSettings, None]) -> AsyncIterator[TicketsDeps]:
+@nothing_to_close
+def tickets_deps(runtime: Runtime[TicketsSettings, None]) -> TicketsDeps:
     # An S3-compatible store would be built here from settings instead.
-    yield TicketsDeps(files=DbFileStore(runtime.engine))
+    return TicketsDeps(files=DbFileStore(runtime.engine))

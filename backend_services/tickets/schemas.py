@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import field_validator
+from pydantic import PlainValidator, field_validator
 
 from contracts.rules import (
     PRICE_MAX,
@@ -78,42 +78,28 @@ class SeatIn(CamelModel):
         return SeatRef(self.section, self.row, self.seat)
 
 
+def check_face_value(value: Any) -> int:
+    return check_price(value, PRICE_MESSAGE.replace("Price", "Face value"))
+
+
+# Strict, trimmed wire fields: each refuses bad input with its own message (a 400).
+Title = Annotated[str, PlainValidator(clean_title)]
+Price = Annotated[int, PlainValidator(check_price)]
+FaceValue = Annotated[int, PlainValidator(check_face_value)]
+EventId = Annotated[str, PlainValidator(check_event_id)]
+
+
 class TicketIn(SeatIn):
-    title: str
-    price: int
-    event_id: str | None = None
-
-    @field_validator("title", mode="plain")
-    @classmethod
-    def _title(cls, value: Any) -> str:
-        return clean_title(value)
-
-    @field_validator("price", mode="plain")
-    @classmethod
-    def _price(cls, value: Any) -> int:
-        return check_price(value)
-
-    @field_validator("event_id", mode="plain")
-    @classmethod
-    def _event_id(cls, value: Any) -> str | None:
-        return None if value is None else check_event_id(value)
+    title: Title
+    price: Price
+    event_id: EventId | None = None
 
 
 class TicketUpdateIn(CamelModel):
-    title: str
-    price: int
+    title: Title
+    price: Price
     # The version the client read; a stale one is refused instead of overwriting.
     version: int | None = None
-
-    @field_validator("title", mode="plain")
-    @classmethod
-    def _title(cls, value: Any) -> str:
-        return clean_title(value)
-
-    @field_validator("price", mode="plain")
-    @classmethod
-    def _price(cls, value: Any) -> int:
-        return check_price(value)
 
     @field_validator("version", mode="plain")
     @classmethod
@@ -126,26 +112,10 @@ class TicketUpdateIn(CamelModel):
 
 
 class ListingIn(CamelModel):
-    event_id: str
-    price: int
+    event_id: EventId
+    price: Price
     seats: list[SeatIn]
-    face_value: int | None = None
-
-    @field_validator("event_id", mode="plain")
-    @classmethod
-    def _event_id(cls, value: Any) -> str:
-        return check_event_id(value)
-
-    @field_validator("price", mode="plain")
-    @classmethod
-    def _price(cls, value: Any) -> int:
-        return check_price(value)
-
-    @field_validator("face_value", mode="plain")
-    @classmethod
-    def _face_value(cls, value: Any) -> int | None:
-        message = PRICE_MESSAGE.replace("Price", "Face value")
-        return None if value is None else check_price(value, message)
+    face_value: FaceValue | None = None
 
     @field_validator("seats", mode="after")
     @classmethod

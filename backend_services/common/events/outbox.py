@@ -10,7 +10,6 @@ an event and otherwise polls, so it survives NATS outages and restarts.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from contracts.events import Event
 from ..clock import utcnow
 from ..db import transaction
 from ..threads import in_thread
+from ..wakeup import Wakeup
 from .bus import EventBus
 from .tables import OutboxEvent
 
@@ -63,16 +63,11 @@ class OutboxRelay:
         self.engine = engine
         self.bus = bus
         self.poll_seconds = poll_seconds
-        self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def wake(self) -> None:
-        """Thread-safe: called from request threads right after a commit."""
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+        self._wakeup = Wakeup()
+        self.wake = self._wakeup.wake  # thread-safe: called right after a commit
 
     async def run(self) -> None:
-        self._loop = asyncio.get_running_loop()
+        self._wakeup.bind()
         _wakers[str(self.engine.url)] = self.wake
         while True:
             try:
@@ -81,12 +76,7 @@ class OutboxRelay:
                 log.exception("outbox relay pass failed")
                 published = 0
             if published < BATCH_SIZE:  # a full batch means more may be waiting
-                await self._sleep()
-
-    async def _sleep(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-        self._wake.clear()
+                await self._wakeup.sleep(self.poll_seconds)
 
     async def publish_pending(self) -> int:
         if not self.bus.connected:
