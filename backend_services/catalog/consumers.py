@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
-from backend_services.common.events import Consumer, Event, Subject, TicketCreated, TicketUpdated
-from backend_services.common.events.consumer import ApplyFn
+from backend_services.common.events import Consumer, Subject, TicketCreated, TicketUpdated
+from backend_services.common.events.consumer import ApplyFn, applying
 from backend_services.common.events.versions import replica_consumer
 from backend_services.common.runtime import Runtime
 
@@ -15,19 +13,9 @@ from .settings import CatalogSettings
 CONSUMER = "catalog"
 
 
-def ticket_created(session: Session, event: Event) -> None:
-    assert isinstance(event, TicketCreated)
-    readmodel.apply_created(session, event)
-
-
-def ticket_updated(session: Session, event: Event) -> None:
-    assert isinstance(event, TicketUpdated)
-    readmodel.apply_updated(session, event)
-
-
 APPLIERS: dict[Subject, ApplyFn] = {
-    Subject.TICKET_CREATED: ticket_created,
-    Subject.TICKET_UPDATED: ticket_updated,
+    Subject.TICKET_CREATED: applying(TicketCreated, readmodel.apply_created),
+    Subject.TICKET_UPDATED: applying(TicketUpdated, readmodel.apply_updated),
 }
 
 

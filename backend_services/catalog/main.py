@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
 from backend_services.common.app import create_app
@@ -16,7 +14,6 @@ from .settings import CatalogSettings
 SPEC: ServiceSpec[CatalogSettings, None] = ServiceSpec(
     name="catalog",
     routers=[router],
-    migrations_dir=Path(__file__).parent / "migrations",
     consumers=consumers,
 )
 

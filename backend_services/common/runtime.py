@@ -25,6 +25,7 @@ from .events import Consumer, ConsumerHealth, EventBus
 from .revocation import Revocations
 from .settings import CommonSettings
 
+SERVICES_DIR = Path(__file__).resolve().parents[1]  # backend_services/
 S = TypeVar("S", bound=CommonSettings)
 D = TypeVar("D")
 
@@ -83,7 +84,6 @@ class ServiceSpec(Generic[S, D]):
     routers: Sequence[APIRouter] = ()
     # Routers under the row's `also_serves` prefixes: (prefix, router).
     other_routers: Sequence[tuple[str, APIRouter]] = ()
-    migrations_dir: Path | None = None  # None: the service keeps no database
     # Typed dependencies, entered after the database and the bus, closed before them.
     deps: Callable[[Runtime[S, None]], contextlib.AbstractAsyncContextManager[D]] = no_deps  # type: ignore[assignment]
     consumers: Callable[[Runtime[S, D]], Sequence[Consumer]] = lambda _: ()
@@ -95,6 +95,11 @@ class ServiceSpec(Generic[S, D]):
     @property
     def info(self) -> ServiceInfo:
         return by_name(self.name)
+
+    @property
+    def migrations_dir(self) -> Path | None:
+        """`backend_services/<name>/migrations` if its topology row keeps a database."""
+        return SERVICES_DIR / self.name / "migrations" if self.info.database else None
 
     @property
     def prefix(self) -> str:

@@ -20,6 +20,10 @@ class Wakeup:
         """Called by the loop itself, on the event loop it runs on."""
         self._loop = asyncio.get_running_loop()
 
+    @property
+    def bound(self) -> bool:
+        return self._loop is not None
+
     def wake(self) -> None:
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._event.set)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
 from backend_services.common.app import create_app
@@ -17,7 +15,6 @@ from .sweeper import sweeper
 SPEC: ServiceSpec[OrdersSettings, None] = ServiceSpec(
     name="orders",
     routers=[router],
-    migrations_dir=Path(__file__).parent / "migrations",
     consumers=consumers,
     background=sweeper,
 )

@@ -16,7 +16,7 @@ from backend_services.common.events import (
     Subject,
     idempotent,
 )
-from backend_services.common.events.consumer import ApplyFn
+from backend_services.common.events.consumer import ApplyFn, applying
 from backend_services.common.events.versions import retry_with_backoff
 
 from . import replica, settling
@@ -26,27 +26,23 @@ from .domain import OrderStatus
 CONSUMER = "payments"
 
 
-def apply_order_created(session: Session, event: Event) -> None:
-    assert isinstance(event, OrderCreated)
+def apply_order_created(session: Session, event: OrderCreated) -> None:
     replica.apply_created(session, event)
 
 
-def apply_order_cancelled(session: Session, event: Event) -> None:
-    assert isinstance(event, OrderCancelled)
+def apply_order_cancelled(session: Session, event: OrderCancelled) -> None:
     if replica.advance(session, event.id, event.version, OrderStatus.CANCELLED) is not None:
         settling.void_order(session, event.id)
 
 
-def apply_order_completed(session: Session, event: Event) -> None:
-    assert isinstance(event, OrderCompleted)
+def apply_order_completed(session: Session, event: OrderCompleted) -> None:
     order = replica.advance(session, event.id, event.version, OrderStatus.COMPLETE)
     if order is not None and event.payment_id is not None:
         order.payment_id = event.payment_id
         settling.capture(session, event.payment_id)
 
 
-def apply_payment_rejected(session: Session, event: Event) -> None:
-    assert isinstance(event, OrderPaymentRejected)
+def apply_payment_rejected(session: Session, event: OrderPaymentRejected) -> None:
     settling.reject(session, event.payment_id)
 
 
@@ -65,9 +61,15 @@ def consumers(runtime: PaymentsRuntime) -> list[Consumer]:
         return then_settle
 
     handlers = {
-        Subject.ORDER_CREATED.value: once(apply_order_created),
-        Subject.ORDER_CANCELLED.value: once(apply_order_cancelled, wakes=True),
-        Subject.ORDER_COMPLETED.value: once(apply_order_completed, wakes=True),
-        Subject.ORDER_PAYMENT_REJECTED.value: once(apply_payment_rejected, wakes=True),
+        Subject.ORDER_CREATED.value: once(applying(OrderCreated, apply_order_created)),
+        Subject.ORDER_CANCELLED.value: once(
+            applying(OrderCancelled, apply_order_cancelled), wakes=True
+        ),
+        Subject.ORDER_COMPLETED.value: once(
+            applying(OrderCompleted, apply_order_completed), wakes=True
+        ),
+        Subject.ORDER_PAYMENT_REJECTED.value: once(
+            applying(OrderPaymentRejected, apply_payment_rejected), wakes=True
+        ),
     }
     return [Consumer(CONSUMER, handlers)]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
 from backend_services.common.app import create_app
@@ -17,7 +15,6 @@ from .settings import PaymentsSettings
 SPEC: ServiceSpec[PaymentsSettings, PaymentsDeps] = ServiceSpec(
     name="payments",
     routers=[router],
-    migrations_dir=Path(__file__).parent / "migrations",
     deps=payments_deps,
     consumers=consumers,
     background=reconciler,

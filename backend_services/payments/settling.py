@@ -120,15 +120,15 @@ class Settler:
     def __init__(self, passes: list[tuple[str, Pass]], interval: float) -> None:
         self.passes = passes
         self.interval = interval
-        self._wakeup = Wakeup()
-        self.wake = self._wakeup.wake  # thread-safe
+        self.wakeup = Wakeup()
+        self.wake = self.wakeup.wake  # thread-safe
 
     async def run(self) -> None:
-        self._wakeup.bind()
+        self.wakeup.bind()
         while True:
             for name, run_pass in self.passes:
                 try:
                     await in_thread(run_pass)
                 except Exception:
                     log.exception("%s pass failed", name)
-            await self._wakeup.sleep(self.interval)
+            await self.wakeup.sleep(self.interval)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 
 from backend_services.common.app import create_app
@@ -18,7 +16,6 @@ SPEC: ServiceSpec[TicketsSettings, TicketsDeps] = ServiceSpec(
     name="tickets",
     routers=[api.router, api_files.router],
     other_routers=[("/api/listings", api_listings.router)],
-    migrations_dir=Path(__file__).parent / "migrations",
     deps=tickets_deps,
     consumers=consumers,
 )

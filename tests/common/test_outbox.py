@@ -67,7 +67,7 @@ async def test_relay_is_woken_by_commit(engine: Engine, bus: EventBus, nats_url:
     try:
 
         async def started() -> bool:
-            return relay._loop is not None
+            return relay.wakeup.bound
 
         await eventually(started)
         with transaction(engine) as session:

@@ -6,7 +6,6 @@ import pytest
 from fastapi import APIRouter
 from pydantic import ValidationError
 
-from backend_services.auth.main import SPEC
 from backend_services.common.app import create_app
 from backend_services.common.runtime import ServiceSpec
 from backend_services.common.sessions import SignedInUser
@@ -47,9 +46,7 @@ async def private(user: SignedInUser) -> dict[str, str]:
 @pytest.fixture
 async def client(tmp_path: Path, nats_url: str) -> AsyncIterator[httpx.AsyncClient]:
     # A real service's row and database, with this module's probe routes only.
-    spec: ServiceSpec[ServiceSettings, None] = ServiceSpec(
-        name="tickets", routers=[router], migrations_dir=SPEC.migrations_dir
-    )
+    spec: ServiceSpec[ServiceSettings, None] = ServiceSpec(name="tickets", routers=[router])
     settings = make_settings(
         ServiceSettings, database_url=f"sqlite:///{tmp_path}/p.db", nats_url=nats_url
     )

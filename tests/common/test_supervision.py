@@ -21,13 +21,10 @@ from backend_services.common.events.inbox import prune_inbox
 from backend_services.common.events.tables import ProcessedMessage
 from backend_services.common.runtime import Runtime, ServiceSpec
 from backend_services.common.settings import ServiceSettings
-from backend_services.tickets.main import SPEC as TICKETS
 from harness.apps import make_settings, serve
 from tests.common.test_consumer import payload
 from tests.support.bus import publish
 from tests.support.waiting import eventually
-
-MIGRATIONS = TICKETS.migrations_dir
 
 
 def probe_app(database_url: str, nats_url: str, seen: list[str]) -> Any:
@@ -39,9 +36,7 @@ def probe_app(database_url: str, nats_url: str, seen: list[str]) -> Any:
         return [Consumer("probe", {"ticket.created": record})]
 
     # tickets' row of the topology (a database, on the bus) with a probe consumer.
-    spec: ServiceSpec[ServiceSettings, None] = ServiceSpec(
-        name="tickets", migrations_dir=MIGRATIONS, consumers=consumers
-    )
+    spec: ServiceSpec[ServiceSettings, None] = ServiceSpec(name="tickets", consumers=consumers)
     return create_app(
         spec, make_settings(ServiceSettings, database_url=database_url, nats_url=nats_url)
     )

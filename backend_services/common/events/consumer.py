@@ -15,6 +15,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
@@ -164,6 +165,19 @@ async def _retry_or_dead_letter(
 
 
 ApplyFn = Callable[[Session, Event], None]
+E = TypeVar("E", bound=Event)
+
+
+def applying(event_type: type[E], apply: Callable[[Session, E], None]) -> ApplyFn:
+    """`apply`, typed for the one event its subject carries, as the `ApplyFn` a consumer
+    routes to by subject (a mismatch is a wiring bug: it fails loudly)."""
+
+    def run(session: Session, event: Event) -> None:
+        if not isinstance(event, event_type):
+            raise TypeError(f"expected {event_type.__name__}, got {type(event).__name__}")
+        apply(session, event)
+
+    return run
 
 
 def idempotent(engine: Engine, consumer_name: str, apply: ApplyFn) -> Handler:

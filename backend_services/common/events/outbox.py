@@ -63,11 +63,11 @@ class OutboxRelay:
         self.engine = engine
         self.bus = bus
         self.poll_seconds = poll_seconds
-        self._wakeup = Wakeup()
-        self.wake = self._wakeup.wake  # thread-safe: called right after a commit
+        self.wakeup = Wakeup()
+        self.wake = self.wakeup.wake  # thread-safe: called right after a commit
 
     async def run(self) -> None:
-        self._wakeup.bind()
+        self.wakeup.bind()
         _wakers[str(self.engine.url)] = self.wake
         while True:
             try:
@@ -76,7 +76,7 @@ class OutboxRelay:
                 log.exception("outbox relay pass failed")
                 published = 0
             if published < BATCH_SIZE:  # a full batch means more may be waiting
-                await self._wakeup.sleep(self.poll_seconds)
+                await self.wakeup.sleep(self.poll_seconds)
 
     async def publish_pending(self) -> int:
         if not self.bus.connected:
