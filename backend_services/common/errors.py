@@ -18,8 +18,12 @@ class AppError(Exception):
     """A failure the client caused or may act on; rendered with its status code."""
 
     status_code = 400
+    default_message: str | None = None  # None: every raise says what went wrong
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str | None = None, field: str | None = None) -> None:
+        message = message if message is not None else self.default_message
+        if message is None:
+            raise TypeError(f"{type(self).__name__} needs a message")
         super().__init__(message)
         self.message = message
         self.field = field
@@ -32,8 +36,7 @@ class BadRequest(AppError):
 class NotAuthorized(AppError):
     status_code = 401
 
-    def __init__(self, message: str = "Not authorized") -> None:
-        super().__init__(message)
+    default_message = "Not authorized"
 
 
 class PaymentRequired(AppError):
@@ -43,15 +46,13 @@ class PaymentRequired(AppError):
 class Forbidden(AppError):
     status_code = 403
 
-    def __init__(self, message: str = "Forbidden") -> None:
-        super().__init__(message)
+    default_message = "Forbidden"
 
 
 class NotFound(AppError):
     status_code = 404
 
-    def __init__(self, message: str = "Not found") -> None:
-        super().__init__(message)
+    default_message = "Not found"
 
 
 class Conflict(AppError):

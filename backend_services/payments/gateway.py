@@ -201,27 +201,19 @@ class StripeGateway:
         return _charge(intent)
 
     def capture(self, payment_intent: str) -> Charge:
-        """Take the authorized amount; an intent captured or cancelled before is returned
-        as it is (Stripe refuses a second capture)."""
-        options: Any = {"idempotency_key": f"{payment_intent}-capture"}
-        try:
-            intent = self._call(
-                "capture",
-                lambda: self.client.v1.payment_intents.capture(payment_intent, options=options),
-            )
-        except stripe.InvalidRequestError:
-            return self.retrieve(payment_intent)
-        return _charge(intent)
+        """Take the authorized amount (Stripe refuses a second capture)."""
+        return self._settle(payment_intent, "capture", self.client.v1.payment_intents.capture)
 
     def cancel(self, payment_intent: str) -> Charge:
-        """Release an authorization (or an intent never authorized): nothing is charged.
-        One already cancelled or captured is returned as it is."""
-        options: Any = {"idempotency_key": f"{payment_intent}-cancel"}
+        """Release an authorization (or an intent never authorized): nothing is charged."""
+        return self._settle(payment_intent, "cancel", self.client.v1.payment_intents.cancel)
+
+    def _settle(self, payment_intent: str, action: str, call: Callable[..., Any]) -> Charge:
+        """`action` once per intent (its idempotency key); an intent already captured or
+        cancelled is returned as it is."""
+        options: Any = {"idempotency_key": f"{payment_intent}-{action}"}
         try:
-            intent = self._call(
-                "cancel",
-                lambda: self.client.v1.payment_intents.cancel(payment_intent, options=options),
-            )
+            intent = self._call(action, lambda: call(payment_intent, options=options))
         except stripe.InvalidRequestError:
             return self.retrieve(payment_intent)
         return _charge(intent)
