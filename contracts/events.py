@@ -29,8 +29,7 @@ class Event(CamelModel):
     subject: ClassVar[Subject]
 
 
-class TicketCreated(Event):
-    subject = Subject.TICKET_CREATED
+class _Ticket(Event):
     id: str
     version: int
     title: str
@@ -48,23 +47,14 @@ class TicketCreated(Event):
     has_file: bool | None = None
 
 
-class TicketUpdated(Event):
+class TicketCreated(_Ticket):
+    subject = Subject.TICKET_CREATED
+
+
+class TicketUpdated(_Ticket):
     subject = Subject.TICKET_UPDATED
-    id: str
-    version: int
-    title: str
-    price: int
-    user_id: str
     order_id: str | None
     status: Literal["available", "reserved", "sold"]
-    event_id: str | None = None
-    all_in_price: int | None = None
-    # Seats, the listing a ticket came in, and whether its e-ticket file is there.
-    section: str | None = None
-    row: str | None = None
-    seat: str | None = None
-    listing_id: str | None = None
-    has_file: bool | None = None
 
 
 class OrderTicketRef(CamelModel):
@@ -143,17 +133,20 @@ class OrderPaymentRejected(Event):
     reason: Literal["cancelled", "expired", "amount_mismatch", "already_complete"]
 
 
-class PaymentCaptured(Event):
-    subject = Subject.PAYMENT_CAPTURED
+class _PaymentSettled(Event):
+    """An authorization's end: captured (the buyer paid) or voided (nothing charged)."""
+
     id: str
     order_id: str
+
+
+class PaymentCaptured(_PaymentSettled):
+    subject = Subject.PAYMENT_CAPTURED
     amount: int
 
 
-class PaymentVoided(Event):
+class PaymentVoided(_PaymentSettled):
     subject = Subject.PAYMENT_VOIDED
-    id: str
-    order_id: str
 
 
 EVENT_TYPES: dict[Subject, type[Event]] = {
