@@ -16,11 +16,12 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bench import databases, onsale, profile, scenarios
+from bench import databases, expiry_precision, onsale, profile, scenarios
 from harness import report
 from harness.client import Api
 from harness.events import EventTap
-from harness.stack import LauncherStack, ManagedStack, StackConfig, StackFailed, run_dir
+from harness.managed import ManagedStack
+from harness.stack import LauncherStack, StackConfig, StackFailed, run_dir
 
 FULL = {
     "tickets": 100,
@@ -222,7 +223,7 @@ async def load(
 
         async def expiry() -> dict[str, Any]:
             return {
-                "expiry": await scenarios.expiry(
+                "expiry": await expiry_precision.expiry(
                     api, tap, params["expiry_holds"], params["window"], progress, jwt_key
                 )
             }

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.stack import cpu_ticks
+from harness.processes import cpu_ticks
 
 SCRIPT = Path(__file__).with_name("wrk") / "spike.lua"
 HZ = os.sysconf("SC_CLK_TCK")

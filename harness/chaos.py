@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import random
-import re
 import sys
 import time
 from collections import Counter
@@ -32,10 +30,13 @@ from rich.console import Console
 from contracts import topology
 
 from . import report
-from .client import Api, Result, User
+from .chaos_load import Load
+from .chaos_report import markdown
+from .client import Api
 from .events import consumer_states, parse_time
 from .invariants import EXPIRY_GRACE_S, converge, summary
-from .stack import ManagedStack, StackConfig, http_ok, run_dir
+from .managed import ManagedStack
+from .stack import StackConfig, http_ok, run_dir
 
 
 @dataclass
@@ -65,128 +66,6 @@ def default_targets(stack: ManagedStack) -> list[str]:
         if names:
             services.append(names[0])  # with replicas, the first replica
     return services + [n for n in ("nats", "redis") if n in stack.procs]
-
-
-# --------------------------------------------------------------------------- the load
-
-
-@dataclass
-class Event:
-    at: float  # time.monotonic()
-    op: str
-    status: int
-    detail: str = ""
-
-
-@dataclass
-class Load:
-    api: Api
-    sellers: list[User]
-    buyers: list[User]
-    rng: random.Random = field(default_factory=lambda: random.Random(7))
-    tickets: dict[str, User] = field(default_factory=dict)  # ticket id -> seller
-    charges: dict[str, str] = field(default_factory=dict)  # PaymentIntent id -> order id
-    events: list[Event] = field(default_factory=list)
-    outcomes: Counter[str] = field(default_factory=Counter)
-    repriced: set[str] = field(default_factory=set)
-    stopping: bool = False
-
-    def note(self, op: str, result: Result) -> None:
-        self.outcomes[f"{op} {result.status or result.error}"] += 1
-        if result.status == 0 or result.status >= 500:
-            self.events.append(Event(time.monotonic(), op, result.status, describe(result)))
-
-    async def run(self, workers: int) -> None:
-        await asyncio.gather(*(self.worker() for _ in range(workers)))
-
-    async def worker(self) -> None:
-        while not self.stopping:
-            roll = self.rng.random()
-            if roll < 0.25 or len(self.tickets) < 5:
-                await self.list_ticket()
-            elif roll < 0.32:
-                await self.reprice()
-            else:
-                await self.buy()
-
-    async def list_ticket(self) -> None:
-        seller = self.rng.choice(self.sellers)
-        result = await self.api.create_ticket(
-            seller, f"Chaos {self.rng.randrange(10**6)}", self.rng.randrange(500, 50_000)
-        )
-        self.note("list", result)
-        if result.status == 201:
-            self.tickets[result.body["id"]] = seller
-        elif result.status in (0, 502, 503, 504):
-            await asyncio.sleep(0.2)  # back off while a dependency is down
-
-    async def reprice(self) -> None:
-        ticket_id, seller = self.rng.choice(list(self.tickets.items()))
-        current = await self.api.ticket(ticket_id)
-        if current.status != 200 or current.body["status"] != "available":
-            return
-        body = current.body
-        result = await self.api.call(
-            "PUT",
-            f"/api/tickets/{ticket_id}",
-            seller,
-            {
-                "title": f"{body['title'].split(' (')[0]} (v{body['version'] + 1})",
-                "price": self.rng.randrange(500, 50_000),
-                "version": body["version"],
-            },
-        )
-        self.note("reprice", result)
-        if result.status == 200:
-            self.repriced.add(ticket_id)
-
-    async def buy(self) -> None:
-        buyer = self.rng.choice(self.buyers)
-        ticket_id = self.rng.choice(list(self.tickets))
-        result = await self.api.order(buyer, ticket_id)
-        self.note("reserve", result)
-        if result.status != 201:
-            if result.status in (0, 502, 503, 504):
-                await asyncio.sleep(0.2)
-            return
-        order = result.body
-        fate = self.rng.random()
-        if fate < 0.45:
-            await self.pay(buyer, order)
-        elif fate < 0.65:
-            await self.retrying("cancel", lambda: self.api.cancel(buyer, order["id"]))
-        # else: left to expire
-
-    async def pay(self, buyer: User, order: dict[str, Any]) -> None:
-        # payments learns about the order from events: a 404 right after the order is normal
-        result = await self.retrying(
-            "pay", lambda: self.api.pay(buyer, order["id"]), also_retry=(404,)
-        )
-        if result.status == 201:
-            self.charges[result.body["stripeId"]] = order["id"]
-
-    async def retrying(
-        self, op: str, call: Any, also_retry: tuple[int, ...] = (), attempts: int = 8
-    ) -> Result:
-        """What a real client does: retry transport errors and 5xx with back-off."""
-        result: Result = await call()
-        self.note(op, result)
-        for n in range(attempts):
-            if result.status not in (0, 500, 502, 503, 504, *also_retry):
-                break
-            await asyncio.sleep(min(0.1 * 2**n, 2.0))
-            result = await call()
-            self.note(op, result)
-        return result
-
-
-def describe(result: Result) -> str:
-    """A one-line description of a failed response (nginx's HTML pages by their title)."""
-    if result.error:
-        return result.error
-    body = result.body if isinstance(result.body, str) else str(result.body)
-    title = re.search(r"<title>(.*?)</title>", body or "", re.S)
-    return title.group(1).strip() if title else " ".join((body or "").split())[:200]
 
 
 # --------------------------------------------------------------------------- the faults
@@ -384,94 +263,6 @@ async def run_chaos(cfg: ChaosConfig, out: Path, say: Any = print) -> dict[str, 
     finally:
         await asyncio.to_thread(stack.stop_all)
     return data
-
-
-def markdown(data: dict[str, Any]) -> str:
-    cfg = data["config"]
-    out = [
-        f"# Chaos run {data.get('run', '')}",
-        "",
-        f"{data['machine']['date']} · {data['machine']['cpus']} CPUs · git {data['machine']['git']}"
-        f" · replicas {cfg['replicas']} · {cfg['workers']} concurrent journeys · each fault "
-        f"{cfg['down_s']} s down, {cfg['between_s']} s of load between faults · hold window "
-        f"{cfg['window']} s",
-        "",
-    ]
-    if "faults" not in data:
-        return "\n".join([*out, f"Aborted: {data.get('aborted')}", ""])
-    later = data.get("after_every_expiry", {})
-    seconds = data["converge_s_after_load_stopped"]
-    if data["converged"]:
-        verdict = f"**yes**: every invariant held {seconds} s after the load stopped"
-    else:
-        verdict = (
-            f"**NO**: {data['problem_count']} problem(s) left {seconds} s after the load stopped"
-        )
-    verdict += f" ({data['converge_polls']} polls); once every hold placed had expired: "
-    verdict += (
-        "still all hold."
-        if later.get("converged")
-        else (f"**{len(later.get('problems', []))} problem(s)**.")
-    )
-    out += [
-        f"Converged: {verdict}",
-        "",
-        "| fault (SIGKILL) | at | down | ready after restart | consumer caught up | "
-        "errors seen by the load meanwhile |",
-        "|---|---|---|---|---|---|",
-    ]
-    for f in data["faults"]:
-        errors = ", ".join(f"{k}: {v}" for k, v in f["errors_meanwhile"].items()) or "none"
-        caught = "-" if f["caught_up_s"] is None else f"{f['caught_up_s']} s"
-        out.append(
-            f"| {f['target']} | t+{f['killed_at_s']} s | {f['down_s']} s | "
-            f"{f['ready_after_restart_s']} s | {caught} | {errors} |"
-        )
-    state = data["final_state"]
-    replica = data.get("orders_replica_check", {"checked": 0, "mismatches": []})
-    out += [
-        "",
-        "## Final state",
-        "",
-        f"- tickets: {state['tickets']} {state['tickets_by_status']}",
-        f"- orders: {state['orders']} {state['orders_by_status']}",
-        f"- PaymentIntents: {state['payment_intents_by_status']}, refunds: {state['refunds']}",
-        f"- dead letters: {state['dead_letters']}",
-        f"- orders' replica of re-priced tickets: {replica['checked']} checked, "
-        f"{len(replica['mismatches'])} mismatched"
-        + "".join(f"\n  - {m}" for m in replica["mismatches"]),
-        "",
-        "## Load outcomes",
-        "",
-        ", ".join(f"{k}: {v}" for k, v in data["outcomes"].items()),
-        "",
-    ]
-    if data["problems"]:
-        out += ["## Broken invariants", ""] + [f"- {p}" for p in data["problems"]] + [""]
-    if data.get("converge_history"):
-        out += ["## Still wrong while converging (seconds after the load stopped)", ""]
-        for at, count, sample in data["converge_history"]:
-            out.append(f"- {at} s: {count} problem(s), e.g. {sample[0]}")
-        out.append("")
-    if data["internal_server_errors_500"]:
-        out += (
-            ["## 500 responses", ""]
-            + [
-                f"- t+{e['at']} s {e['op']}: {e['detail']}"
-                for e in data["internal_server_errors_500"]
-            ]
-            + [""]
-        )
-    if data["errors_outside_fault_windows"]:
-        out += (
-            ["## Errors outside any fault window", ""]
-            + [
-                f"- t+{e['at']} s {e['op']} {e['status']}: {e['detail']}"
-                for e in data["errors_outside_fault_windows"]
-            ]
-            + [""]
-        )
-    return "\n".join(out) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

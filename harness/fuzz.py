@@ -275,7 +275,8 @@ def markdown(results: list[ServiceResult], data: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from . import report
-    from .stack import ManagedStack, StackConfig, run_dir
+    from .managed import ManagedStack
+    from .stack import StackConfig, run_dir
 
     parser = argparse.ArgumentParser(
         prog="python -m harness.fuzz",

@@ -29,7 +29,6 @@ from pathlib import Path
 
 from infra import access
 
-
 # Never handed down to a process's environment: each reads its own from SECRETS_DIR.
 SECRET_ENV = (
     "JWT_KEY",

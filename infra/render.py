@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 import yaml
 
 from contracts.topology import SERVICES, UI_NAME, UI_PORT, Kind, ServiceInfo
+from infra import route_table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import k8s_access
@@ -161,7 +162,7 @@ def render_all(services: Sequence[ServiceInfo] = SERVICES) -> dict[Path, str]:
     files[BASE / f"{UI_NAME}.yaml"] = dump(
         ui_objects(), "The Reflex UI: pages, assets and the /_event websocket."
     )
-    files[BASE / "ingress.yaml"] = routes.render_ingress(routes.table(services))
+    files[BASE / "ingress.yaml"] = routes.render_ingress(route_table.table(services))
     files[BASE / "security-headers.yaml"] = routes.render_headers_configmap()
     files[BASE / "network-policies.yaml"] = k8s_access.render_policies(services)
     files[BASE / "kustomization.yaml"] = kustomization(services)

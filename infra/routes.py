@@ -1,15 +1,10 @@
-"""The ingress route table, and the two configs rendered from it.
+"""The two configs rendered from the route table (infra/route_table.py), and their CLI.
 
 One table drives both entry points, so they cannot drift:
 
 * the local nginx that `make run` starts (`python infra/routes.py nginx ...`), and
 * the Kubernetes Ingress for ingress-nginx
   (`python infra/routes.py ingress > infra/k8s/base/ingress.yaml`, committed).
-
-Paths are regexes with ingress-nginx semantics (`use-regex: "true"`): each becomes
-`location ~* "^<path>"`, longest path first, so the local nginx matches exactly
-like the controller does. The backends receive the full path (no rewrite): every
-service mounts its routers under its own prefix.
 
 Usage (from the repository root):
 
@@ -25,239 +20,27 @@ Usage (from the repository root):
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
-from contracts.rules import TICKET_FILE_MAX_BYTES
-from contracts.topology import K8S_HTTP_PORT, SERVICES, UI_NAME, UI_PORT, ServiceInfo
+from infra.nginx_conf import render_nginx
+from infra.route_table import (
+    BODY_SIZE,
+    ROUTES,
+    SECURITY_HEADERS_CONFIGMAP,
+    STREAMED_UPLOADS,
+    WEBSOCKET_TIMEOUT_SECONDS,
+    Route,
+    ordered,
+    security_headers,
+)
 
 HOST = "ticketing.dev"
 INGRESS_CLASS = "nginx"
-BODY_SIZE = "1m"  # JSON APIs
-# Prefixes taking uploads: e-ticket files, with headroom so that the service, not
-# the ingress, refuses a file just over the limit (with the contract's 400).
-UPLOAD_BODY_SIZES = {"/api/tickets": f"{TICKET_FILE_MAX_BYTES // 2**20 + 1}m"}
-STREAMED_UPLOADS = {"nginx.ingress.kubernetes.io/proxy-request-buffering": "off"}
-WEBSOCKET_TIMEOUT_SECONDS = 3600
-UNAVAILABLE_BODY = (
-    '{"errors":[{"message":"The service is temporarily unavailable, please try again",'
-    '"field":null}]}'
-)  # the UI's socket.io connection stays open for hours
-
-
 NAMESPACE = "ticketing"
-SECURITY_HEADERS_CONFIGMAP = "security-headers"
-STRIPE_JS = "https://js.stripe.com"
-
-
-def security_headers(extra_connect: Sequence[str] = ()) -> dict[str, str]:
-    """Response headers of every page and API answer, at the ingress.
-
-    Reflex's pages carry inline bootstrap scripts and inline styles (hence
-    'unsafe-inline'), and its event loop evaluates server-sent scripts (hence
-    'unsafe-eval', found by tests/system/ui/test_headers.py). Stripe.js loads from
-    js.stripe.com, talks to api.stripe.com and shows its card fields and 3-D
-    Secure in frames from Stripe. Nobody may
-    frame us (clickjacking). `extra_connect`: origins the browser's socket.io
-    connection may use besides our own (the local stack: localhost and 127.0.0.1).
-    """
-    csp = {
-        "default-src": ["'self'"],
-        "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'", STRIPE_JS],
-        "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:", "https://*.stripe.com"],
-        "font-src": ["'self'", "data:"],
-        "connect-src": ["'self'", *extra_connect, "https://api.stripe.com"],
-        "frame-src": [STRIPE_JS, "https://hooks.stripe.com"],
-        "frame-ancestors": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "object-src": ["'none'"],
-    }
-    return {
-        "Content-Security-Policy": "; ".join(f"{k} {' '.join(v)}" for k, v in csp.items()),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "strict-origin-when-cross-origin",
-        "X-Frame-Options": "DENY",  # frame-ancestors for browsers without CSP 2
-    }
-
-
-def _local_origins(listen: str) -> list[str]:
-    port = listen.rsplit(":", 1)[-1]
-    return [f"{scheme}://{host}:{port}" for scheme in ("http", "ws") for host in LOCAL_HOSTS]
-
-
-LOCAL_HOSTS = ("localhost", "127.0.0.1")  # the same local ingress, by either name
-
-
-@dataclass(frozen=True)
-class Route:
-    path: str  # regex, anchored at the start, matched case-insensitively
-    service: str  # Kubernetes Service name == local upstream name
-    port: int  # Kubernetes Service port
-    # The Ingress object holding the route: ingress-nginx applies annotations
-    # (timeouts, TLS redirect) per Ingress, so routes that differ are split.
-    ingress: str = "ticketing-api"
-    websocket: bool = False
-    body_size: str = BODY_SIZE
-
-
-def _api_route(service: ServiceInfo, prefix: str) -> Route:
-    path = f"{prefix}(/|$)(.*)"
-    upload = UPLOAD_BODY_SIZES.get(prefix)
-    if upload is None:
-        return Route(path, service.name, K8S_HTTP_PORT)
-    return Route(path, service.name, K8S_HTTP_PORT, ingress="ticketing-uploads", body_size=upload)
-
-
-def table(services: Sequence[ServiceInfo] = SERVICES) -> tuple[Route, ...]:
-    return (
-        # One route per prefix of each API of the topology table.
-        *(_api_route(s, prefix) for s in services for prefix in s.prefixes),
-        # Reflex's socket.io endpoint: long-lived websocket, so its own timeouts.
-        Route("/_event(/|$)(.*)", UI_NAME, UI_PORT, ingress="ticketing-websocket", websocket=True),
-        # Pages, assets, /ping, /_health, /_upload: everything else is the UI.
-        Route("/(.*)", UI_NAME, UI_PORT, ingress="ticketing-ui"),
-    )
-
-
-ROUTES: tuple[Route, ...] = table()
-
-
-def ordered(routes: Sequence[Route] = ROUTES) -> list[Route]:
-    """The order ingress-nginx gives regex locations (longest path first), which nginx keeps."""
-    return sorted(routes, key=lambda r: len(r.path), reverse=True)
-
-
-def services(routes: Sequence[Route] = ROUTES) -> list[str]:
-    return list(dict.fromkeys(r.service for r in routes))
-
-
-# --------------------------------------------------------------------------- nginx
-
-
-def render_nginx(
-    upstreams: dict[str, list[str]],
-    listen: str,
-    prefix_dir: Path,
-    log_dir: Path | None = None,
-    routes: Sequence[Route] = ROUTES,
-) -> str:
-    """A complete nginx.conf for `nginx -p <prefix_dir> -c nginx.conf`, runnable without root."""
-    missing = [s for s in services(routes) if not upstreams.get(s)]
-    unknown = sorted(set(upstreams) - set(services(routes)))
-    if missing or unknown:
-        raise ValueError(f"upstreams: missing {missing}, unknown {unknown}")
-    prefix = prefix_dir.resolve()
-    logs = (log_dir or prefix_dir).resolve()
-
-    upstream_blocks = "\n".join(
-        f"    upstream {name} {{\n"
-        + "".join(
-            f"        server {addr} max_fails=1 fail_timeout=2s;\n" for addr in upstreams[name]
-        )
-        + "        keepalive 16;\n    }\n"
-        for name in services(routes)
-    )
-    location_blocks = "\n".join(_nginx_location(r) for r in ordered(routes))
-    header_lines = "".join(
-        f"        add_header {name} {json.dumps(value)} always;\n"
-        for name, value in security_headers(_local_origins(listen)).items()
-    )
-    return f"""\
-# Generated by infra/routes.py from its route table; do not edit.
-# Run: nginx -p {prefix} -c nginx.conf -e stderr
-daemon off;
-worker_processes 1;
-# Every open tab holds a websocket: two connections here (browser side, UI side).
-worker_rlimit_nofile 16384;
-pid {prefix}/nginx.pid;
-error_log {logs}/nginx-error.log warn;
-
-events {{
-    worker_connections 8192;
-}}
-
-http {{
-    access_log {logs}/nginx-access.log;
-    client_body_temp_path {prefix}/tmp/client_body;
-    proxy_temp_path {prefix}/tmp/proxy;
-    fastcgi_temp_path {prefix}/tmp/fastcgi;
-    uwsgi_temp_path {prefix}/tmp/uwsgi;
-    scgi_temp_path {prefix}/tmp/scgi;
-
-    server_tokens off;
-    client_max_body_size {BODY_SIZE};
-    # Request bodies (up to the limit) and proxied responses stay in memory: a body
-    # over the 8k default was spooled to client_body_temp_path, and a 500 whenever
-    # that directory had gone (a cleaned var/ or tmp dir) or the disk was full.
-    client_body_buffer_size {BODY_SIZE};
-    proxy_max_temp_file_size 0;
-    proxy_http_version 1.1;
-    proxy_connect_timeout 5s;
-    proxy_read_timeout 60s;
-    proxy_send_timeout 60s;
-
-    # As ingress-nginx: keep the caller's X-Request-Id, or mint one.
-    map $http_x_request_id $req_id {{
-        default $http_x_request_id;
-        "" $request_id;
-    }}
-    # Websocket upgrade for the UI's /_event; plain requests keep upstream keepalive.
-    map $http_upgrade $connection_upgrade {{
-        default upgrade;
-        "" "";
-    }}
-
-{upstream_blocks}
-    server {{
-        listen {listen};
-        server_name _;
-        # No location adds headers of its own, so each inherits these.
-{header_lines}
-{location_blocks}
-        # An API service that cannot be reached still answers in the contract's shape.
-        location @api_unavailable {{
-            default_type application/json;
-            return 503 '{UNAVAILABLE_BODY}';
-        }}
-    }}
-}}
-"""
-
-
-def _nginx_location(route: Route) -> str:
-    lines = [
-        f'        location ~* "^{route.path}" {{',
-        f"            proxy_pass http://{route.service};",
-        "            proxy_set_header Host $http_host;  # keeps the port in redirects",
-        "            proxy_set_header X-Request-Id $req_id;",
-        "            proxy_set_header X-Real-IP $remote_addr;",
-        "            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
-        "            proxy_set_header X-Forwarded-Proto $scheme;",
-        "            proxy_set_header X-Forwarded-Host $http_host;",
-        "            proxy_set_header Upgrade $http_upgrade;",
-        "            proxy_set_header Connection $connection_upgrade;",
-    ]
-    if route.service != "ui":  # nginx's own errors for the APIs: JSON, not an HTML page
-        lines.append("            error_page 502 503 504 = @api_unavailable;")
-    if route.body_size != BODY_SIZE:  # uploads: streamed on to the service, not spooled
-        lines.append(f"            client_max_body_size {route.body_size};")
-        lines.append("            proxy_request_buffering off;")
-    if route.websocket:
-        lines += [
-            f"            proxy_read_timeout {WEBSOCKET_TIMEOUT_SECONDS}s;",
-            f"            proxy_send_timeout {WEBSOCKET_TIMEOUT_SECONDS}s;",
-        ]
-    return "\n".join([*lines, "        }"]) + "\n"
-
-
-# ------------------------------------------------------------------------- ingress
 
 
 def ingress_objects(routes: Sequence[Route] = ROUTES) -> list[dict[str, object]]:
@@ -339,9 +122,6 @@ def render_headers_configmap() -> str:
         "data": security_headers(),
     }
     return header + yaml.safe_dump(configmap, sort_keys=False)
-
-
-# ----------------------------------------------------------------------------- CLI
 
 
 def _parse_upstreams(values: Sequence[str]) -> dict[str, list[str]]:

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from harness.servers import free_port, wait_for_port
+from infra import route_table
 from tests.infra import support
 
 sys.path.insert(0, str(support.INFRA))
@@ -39,11 +40,11 @@ def render_nginx(tmp_path: Path, upstreams: dict[str, list[str]], listen: str = 
 
 
 def every_upstream(addr: str = "127.0.0.1:9") -> dict[str, list[str]]:
-    return {name: [addr] for name in routes.services()}
+    return {name: [addr] for name in route_table.services()}
 
 
 def table() -> set[tuple[str, str, int]]:
-    return {(r.path, r.service, r.port) for r in routes.ROUTES}
+    return {(r.path, r.service, r.port) for r in route_table.ROUTES}
 
 
 def test_committed_ingress_is_the_rendered_route_table() -> None:
@@ -82,7 +83,7 @@ def test_contract_prefixes_route_to_their_service() -> None:
         "/api/usersettings": "ui",
     }
     for url, service in expected.items():
-        first = next(r for r in routes.ordered() if re.match(r.path, url, re.IGNORECASE))
+        first = next(r for r in route_table.ordered() if re.match(r.path, url, re.IGNORECASE))
         assert first.service == service, url
 
 
@@ -140,7 +141,7 @@ def test_cli_refuses_a_missing_or_unknown_upstream(tmp_path: Path) -> None:
         [*argv, "--upstream", "auth=127.0.0.1:1"], capture_output=True, text=True
     )
     assert missing.returncode == 2 and "missing" in missing.stderr
-    ups = [a for n in routes.services() for a in ("--upstream", f"{n}=127.0.0.1:1")]
+    ups = [a for n in route_table.services() for a in ("--upstream", f"{n}=127.0.0.1:1")]
     unknown = subprocess.run(
         [*argv, *ups, "--upstream", "billing=127.0.0.1:1"], capture_output=True
     )
@@ -185,7 +186,7 @@ def ingress(tmp_path: Path) -> Iterator[int]:
     """The rendered nginx in front of echo servers (auth with two replicas)."""
     servers: list[http.server.ThreadingHTTPServer] = []
     upstreams: dict[str, list[str]] = {}
-    for name in [*routes.services(), "auth"]:
+    for name in [*route_table.services(), "auth"]:
         handler = type(f"Echo_{name}_{len(servers)}", (_Echo,), {"name": f"{name}#{len(servers)}"})
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
@@ -275,7 +276,7 @@ def test_an_unreachable_api_service_answers_in_the_contract_shape(tmp_path: Path
     closed = f"127.0.0.1:{free_port()}"  # nothing listens there
     port = free_port()
     render_nginx(
-        tmp_path, {name: [closed] for name in routes.services()}, listen=f"127.0.0.1:{port}"
+        tmp_path, {name: [closed] for name in route_table.services()}, listen=f"127.0.0.1:{port}"
     )
     proc = subprocess.Popen(
         [NGINX, "-p", str(tmp_path), "-c", "nginx.conf", "-e", "stderr"],
@@ -347,16 +348,16 @@ def test_security_headers_are_in_the_local_nginx_and_the_ingress(tmp_path: Path)
         "regenerate: python infra/routes.py headers > infra/k8s/base/security-headers.yaml"
     )
     configmap = yaml.safe_load(committed)
-    assert configmap["metadata"]["name"] == routes.SECURITY_HEADERS_CONFIGMAP
-    for name, value in routes.security_headers().items():
+    assert configmap["metadata"]["name"] == route_table.SECURITY_HEADERS_CONFIGMAP
+    for name, value in route_table.security_headers().items():
         assert configmap["data"][name] == value
         assert f"add_header {name} " in conf
     for ingress in (d for d in docs if d["kind"] == "Ingress"):
         annotations = ingress["metadata"]["annotations"]
         assert annotations["nginx.ingress.kubernetes.io/custom-headers"].endswith(
-            f"/{routes.SECURITY_HEADERS_CONFIGMAP}"
+            f"/{route_table.SECURITY_HEADERS_CONFIGMAP}"
         )
-    csp = routes.security_headers()["Content-Security-Policy"]
+    csp = route_table.security_headers()["Content-Security-Policy"]
     for needed in ("frame-ancestors 'none'", "https://js.stripe.com", "object-src 'none'"):
         assert needed in csp
     assert "listen 127.0.0.1:8080;" in conf

@@ -24,11 +24,11 @@ from contracts import topology
 from contracts.topology import Kind, ServiceInfo
 from harness import chaos
 from harness import stack as harness_stack
+from infra.route_table import ROUTES
 from tests.infra import support
 
 sys.path.insert(0, str(support.INFRA))
 import render
-import routes
 
 NAMES = {s.name for s in topology.SERVICES}
 API_PREFIXES = {s.name: s.prefix for s in topology.apis()}
@@ -79,13 +79,11 @@ def test_make_run_procfile_runs_each_service_on_its_port(tmp_path: Path) -> None
 
 
 def test_route_table_has_one_route_per_api_and_the_ui() -> None:
-    api_routes = {(r.service, r.path.split("(")[0]) for r in routes.ROUTES if r.service != "ui"}
+    api_routes = {(r.service, r.path.split("(")[0]) for r in ROUTES if r.service != "ui"}
     assert api_routes == {(s.name, p) for s in topology.apis() for p in s.prefixes}
     assert set(API_PREFIXES.items()) <= api_routes
-    assert {r.port for r in routes.ROUTES if r.service == topology.UI_NAME} == {topology.UI_PORT}
-    assert {r.port for r in routes.ROUTES if r.service != topology.UI_NAME} == {
-        topology.K8S_HTTP_PORT
-    }
+    assert {r.port for r in ROUTES if r.service == topology.UI_NAME} == {topology.UI_PORT}
+    assert {r.port for r in ROUTES if r.service != topology.UI_NAME} == {topology.K8S_HTTP_PORT}
 
 
 def test_rendered_kubernetes_runs_exactly_the_table() -> None:

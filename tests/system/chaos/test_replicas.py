@@ -29,7 +29,8 @@ from contracts import topology
 from harness.client import Api, Result, User, poll, run_sync
 from harness.events import StoredEvent, read_stream
 from harness.invariants import converge
-from harness.stack import ManagedStack, StackConfig, http_ok
+from harness.managed import ManagedStack
+from harness.stack import StackConfig, http_ok
 from tests.system.ui.conftest import ticket_card, wait_ready
 
 # Seconds a hold lasts: some holds are left to expire. Payments v2: orders rejects an
