@@ -221,6 +221,16 @@ def page(
     )
 
 
+def page_intro(title: str, intro: str) -> rx.Component:
+    """The h1 of a public list page and a line on what it lists."""
+    return rx.vstack(
+        rx.heading(title, size="8", as_="h1", id="page-title"),
+        rx.text(intro, color_scheme="gray", size="3"),
+        spacing="1",
+        margin_bottom="1.25rem",
+    )
+
+
 def signin_prompt() -> rx.Component:
     return notice(
         "lock",

@@ -10,11 +10,15 @@ import reflex as rx
 from ..components import (
     Countdown,
     back_link,
+    callout,
     detail_body,
+    detail_card,
     layout,
+    lead,
     notice,
     price_tag,
     private,
+    split_row,
     status_badge,
 )
 from ..state import OrderState
@@ -68,21 +72,10 @@ def _awaiting_payment() -> rx.Component:
     )
 
 
-def _outcome_callout(message, icon: str, color_scheme: str, testid: str) -> rx.Component:
-    return rx.callout(
-        message,
-        icon=icon,
-        color_scheme=color_scheme,
-        size="3",
-        data_testid=testid,
-        width="100%",
-    )
-
-
 def _ended(message, icon: str, color_scheme: str, testid: str) -> rx.Component:
     """An order that ended without a sale: why, and the way back to its ticket."""
     return rx.vstack(
-        _outcome_callout(message, icon, color_scheme, testid),
+        callout(message, icon, color_scheme, testid, size="3"),
         rx.link(
             rx.button("See the ticket", variant="soft"),
             href="/tickets/" + OrderState.order.ticket_id,
@@ -99,27 +92,29 @@ def _outcome() -> rx.Component:
         OrderState.payment_phase,
         (
             "paid",
-            _outcome_callout(
-                rx.text(rx.text.strong("Paid. "), "The ticket is yours — enjoy the show!"),
+            callout(
+                lead("Paid. ", "The ticket is yours — enjoy the show!"),
                 "party_popper",
                 "grass",
                 "order-complete",
+                size="3",
             ),
         ),
         (
             "processing",
-            _outcome_callout(
+            callout(
                 "Processing… your bank has approved the payment; confirming your order.",
                 "loader",
                 "blue",
                 "payment-processing",
+                size="3",
             ),
         ),
         (
             "not_charged",
             _ended(
-                rx.text(
-                    rx.text.strong("Payment cancelled — you were not charged. "),
+                lead(
+                    "Payment cancelled — you were not charged. ",
                     "The order ended before the payment went through.",
                 ),
                 "circle_x",
@@ -132,8 +127,8 @@ def _outcome() -> rx.Component:
             (
                 "expired",
                 _ended(
-                    rx.text(
-                        rx.text.strong("This order expired. "),
+                    lead(
+                        "This order expired. ",
                         "The hold lapsed before payment, so the ticket went back on sale.",
                     ),
                     "timer_off",
@@ -156,6 +151,7 @@ def _outcome() -> rx.Component:
 
 
 def _order_body() -> rx.Component:
+    order = OrderState.order
     return detail_body(
         OrderState.not_found,
         notice(
@@ -165,37 +161,19 @@ def _order_body() -> rx.Component:
             rx.link(rx.button("My orders"), href="/orders"),
             testid="order-not-found",
         ),
-        OrderState.loading | (OrderState.order.id == ""),
+        OrderState.loading | (order.id == ""),
         OrderState.error,
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.text("Order", size="2", color_scheme="gray"),
-                    rx.spacer(),
-                    status_badge(
-                        OrderState.order.display_status,
-                        OrderState.order.status_label,
-                        "order-status",
-                    ),
-                    width="100%",
-                    align="center",
-                ),
-                rx.heading(
-                    OrderState.order.ticket_title,
-                    size="7",
-                    as_="h1",
-                    id="page-title",
-                    class_name="break-words",
-                ),
-                price_tag(OrderState.order.price_display, size="6", testid="order-price"),
-                rx.separator(size="4"),
-                _outcome(),
-                spacing="4",
-                width="100%",
-                align="start",
+        detail_card(
+            split_row(
+                rx.text("Order", size="2", color_scheme="gray"),
+                status_badge(order.display_status, order.status_label, "order-status"),
             ),
-            size=rx.breakpoints(initial="2", sm="4"),
-            width="100%",
+            rx.heading(
+                order.ticket_title, size="7", as_="h1", id="page-title", class_name="break-words"
+            ),
+            price_tag(order.price_display, size="6", testid="order-price"),
+            rx.separator(size="4"),
+            _outcome(),
             max_width="640px",
             id="order-detail",
         ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..components import error_callout
+from ..components import callout, error_callout, lead
 from ..settings import get_settings
 from ..state import OrderState
 
@@ -46,15 +46,14 @@ def _test_mode_form() -> rx.Component:
 
     return rx.form(
         rx.vstack(
-            rx.callout(
-                rx.text(
-                    rx.text.strong("Test mode. "),
+            callout(
+                lead(
+                    "Test mode. ",
                     "No real card is charged. Pick a Stripe test card to see each outcome.",
                 ),
-                icon="flask_conical",
-                color_scheme="amber",
-                data_testid="test-mode",
-                width="100%",
+                "flask_conical",
+                "amber",
+                "test-mode",
             ),
             rx.el.fieldset(
                 rx.el.legend("Test card", class_name="field-label"),
@@ -152,15 +151,11 @@ def confirm_with_bank() -> rx.Component:
             wrap="wrap",
         )
     return rx.vstack(
-        rx.callout(
-            rx.text(
-                rx.text.strong("Confirm with your bank. "),
-                "Your card needs one more step before it is charged.",
-            ),
-            icon="shield_check",
-            color_scheme="blue",
-            data_testid="payment-confirm",
-            width="100%",
+        callout(
+            lead("Confirm with your bank. ", "Your card needs one more step before it is charged."),
+            "shield_check",
+            "blue",
+            "payment-confirm",
         ),
         step,
         error_callout(OrderState.pay_error, "pay-error"),
