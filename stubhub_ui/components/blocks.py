@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
@@ -100,6 +101,11 @@ def error_callout(message: rx.Var, testid: str = "error-form", **props) -> rx.Co
     )
 
 
+def link_button(label: str, href: str | rx.Var, **link_props) -> rx.Component:
+    """A button that goes to `href` (a link, so it opens in a new tab too)."""
+    return rx.link(rx.button(label), href=href, **link_props)
+
+
 def price_tag(text: rx.Var, size: str = "5", testid: str = "ticket-price") -> rx.Component:
     return rx.text(text, size=size, weight="bold", data_testid=testid, high_contrast=True)
 
@@ -121,20 +127,17 @@ def back_link(text: str, href: str) -> rx.Component:
 
 
 def detail_body(
-    not_found: rx.Var,
-    not_found_notice: rx.Component,
-    pending: rx.Var,
-    error: rx.Var,
-    body: rx.Component,
+    state: Any, loaded_id: rx.Var, not_found_notice: rx.Component, body: rx.Component
 ) -> rx.Component:
-    """A detail page: `not_found_notice`, or while `pending` the load error or a spinner,
-    then `body`."""
+    """One thing's page, from a state with `not_found`, `loading` and `error`:
+    `not_found_notice`, or until `loaded_id` is set the load error or a spinner, then
+    `body`."""
     return rx.cond(
-        not_found,
+        state.not_found,
         not_found_notice,
         rx.cond(
-            pending,
-            rx.cond(error != "", error_callout(error), loading_block()),
+            state.loading | (loaded_id == ""),
+            rx.cond(state.error != "", error_callout(state.error), loading_block()),
             body,
         ),
     )
@@ -157,19 +160,18 @@ def list_states(
 
 
 def list_body(
-    loading: rx.Var,
+    state: Any,
     items: rx.vars.ArrayVar,
-    error: rx.Var,
     empty: rx.Component,
     row: Callable[[rx.Var], rx.Component],
     list_id: str,
 ) -> rx.Component:
-    """A "My …" list: the load error (if any) above a spinner on first load, then either
-    `empty` or one `row` per item."""
+    """A "My …" list, from a state with `loading` and `error`: the load error (if any)
+    above a spinner on first load, then either `empty` or one `row` per item."""
     return rx.vstack(
-        error_callout(error, "error-list"),
+        error_callout(state.error, "error-list"),
         list_states(
-            loading,
+            state.loading,
             items,
             loading_block(),
             empty,

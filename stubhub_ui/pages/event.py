@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..components import back_link, detail_body, error_callout, layout, notice
+from ..components import back_link, detail_body, error_callout, layout, link_button, notice
 from ..state import EventState, SessionState
 from .events import event_when_where
 
@@ -164,16 +164,15 @@ def event() -> rx.Component:
     return layout(
         back_link("All events", "/events"),
         detail_body(
-            EventState.not_found,
+            EventState,
+            EventState.event.id,
             notice(
                 "calendar_x",
                 "Event not found",
                 "This event doesn't exist, or the link is broken.",
-                rx.link(rx.button("Browse events"), href="/events"),
+                link_button("Browse events", "/events"),
                 testid="event-not-found",
             ),
-            EventState.loading | (EventState.event.id == ""),
-            EventState.error,
             rx.box(_header(), _seats(), width="100%"),
         ),
     )

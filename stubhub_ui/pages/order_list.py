@@ -7,7 +7,16 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..components import list_body, list_row, notice, page, price_tag, private, status_badge
+from ..components import (
+    link_button,
+    list_body,
+    list_row,
+    notice,
+    page,
+    price_tag,
+    private,
+    status_badge,
+)
 from ..state import OrdersState
 
 
@@ -38,14 +47,13 @@ def _order_row(order) -> rx.Component:
 
 def _orders_body() -> rx.Component:
     return list_body(
-        OrdersState.loading,
+        OrdersState,
         OrdersState.orders,
-        OrdersState.error,
         notice(
             "shopping_bag",
             "No orders yet",
             "When you buy a ticket, your order shows up here.",
-            rx.link(rx.button("Browse tickets"), href="/"),
+            link_button("Browse tickets", "/"),
             testid="no-orders",
         ),
         _order_row,

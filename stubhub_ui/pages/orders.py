@@ -15,6 +15,7 @@ from ..components import (
     detail_card,
     layout,
     lead,
+    link_button,
     notice,
     price_tag,
     private,
@@ -153,16 +154,15 @@ def _outcome() -> rx.Component:
 def _order_body() -> rx.Component:
     order = OrderState.order
     return detail_body(
-        OrderState.not_found,
+        OrderState,
+        order.id,
         notice(
             "search_x",
             "Order not found",
             "We couldn't find this order in your account.",
-            rx.link(rx.button("My orders"), href="/orders"),
+            link_button("My orders", "/orders"),
             testid="order-not-found",
         ),
-        OrderState.loading | (order.id == ""),
-        OrderState.error,
         detail_card(
             split_row(
                 rx.text("Order", size="2", color_scheme="gray"),

@@ -13,6 +13,7 @@ from ..components import (
     detail_card,
     form_field,
     layout,
+    link_button,
     list_body,
     list_row,
     notice,
@@ -105,14 +106,13 @@ def _my_ticket_row(ticket) -> rx.Component:
 
 def _mine_body() -> rx.Component:
     return list_body(
-        MineState.loading,
+        MineState,
         MineState.tickets,
-        MineState.error,
         notice(
             "ticket_plus",
             "No listings yet",
             "Tickets you list for sale show up here, with their status.",
-            rx.link(rx.button("Sell a ticket"), href="/tickets/new"),
+            link_button("Sell a ticket", "/tickets/new"),
             testid="no-tickets",
         ),
         _my_ticket_row,
@@ -312,16 +312,15 @@ def ticket() -> rx.Component:
     return layout(
         back_link("All tickets", "/"),
         detail_body(
-            TicketState.not_found,
+            TicketState,
+            TicketState.ticket.id,
             notice(
                 "ticket_x",
                 "Ticket not found",
                 "This listing doesn't exist, or the link is broken.",
-                rx.link(rx.button("Browse tickets"), href="/"),
+                link_button("Browse tickets", "/"),
                 testid="ticket-not-found",
             ),
-            TicketState.loading | (TicketState.ticket.id == ""),
-            TicketState.error,
             _ticket_body(),
         ),
     )
