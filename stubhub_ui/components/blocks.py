@@ -101,9 +101,12 @@ def error_callout(message: rx.Var, testid: str = "error-form", **props) -> rx.Co
     )
 
 
-def link_button(label: str, href: str | rx.Var, **link_props) -> rx.Component:
+def link_button(
+    label: str, href: str | rx.Var, *, variant: str | None = None, **link_props
+) -> rx.Component:
     """A button that goes to `href` (a link, so it opens in a new tab too)."""
-    return rx.link(rx.button(label), href=href, **link_props)
+    button = rx.button(label) if variant is None else rx.button(label, variant=variant)
+    return rx.link(button, href=href, **link_props)
 
 
 def price_tag(text: rx.Var, size: str = "5", testid: str = "ticket-price") -> rx.Component:

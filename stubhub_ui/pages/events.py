@@ -16,11 +16,12 @@ from ..components import (
     form_field,
     layout,
     list_states,
+    members_link,
     page_intro,
     split_row,
     tile,
 )
-from ..state import EventsState, SessionState
+from ..state import EventsState
 
 
 def event_when_where(event) -> rx.Component:
@@ -139,10 +140,7 @@ def _empty() -> rx.Component:
         "calendar_x",
         rx.text("No upcoming events match your search.", size="4", weight="medium"),
         "New events appear here the moment they're listed.",
-        rx.cond(
-            SessionState.signed_in,
-            rx.link(rx.button("Sell tickets for a new event", variant="soft"), href="/sell"),
-        ),
+        members_link("Sell tickets for a new event", "/sell"),
         "no-events",
     )
 

@@ -13,13 +13,14 @@ from ..components import (
     error_callout,
     layout,
     list_states,
+    members_link,
     page_intro,
     price_tag,
     split_row,
     status_badge,
     tile,
 )
-from ..state import HomeState, SessionState
+from ..state import HomeState
 from .events import event_grid
 
 
@@ -106,10 +107,7 @@ def no_tickets() -> rx.Component:
             rx.text("No tickets for sale right now.", size="4", weight="medium"),
         ),
         "New listings appear here the moment they're posted.",
-        rx.cond(
-            SessionState.signed_in,
-            rx.link(rx.button("Sell a ticket", variant="soft"), href="/tickets/new"),
-        ),
+        members_link("Sell a ticket", "/tickets/new"),
         "no-tickets",
     )
 

@@ -16,6 +16,7 @@ from ..components import (
     link_button,
     list_body,
     list_row,
+    members_link,
     notice,
     page,
     price_tag,
@@ -124,10 +125,7 @@ def mine() -> rx.Component:
     return page(
         "My tickets",
         private(_mine_body),
-        actions=rx.cond(
-            SessionState.signed_in,
-            rx.link(rx.button("Sell a ticket", variant="soft"), href="/tickets/new"),
-        ),
+        actions=members_link("Sell a ticket", "/tickets/new"),
     )
 
 
