@@ -45,21 +45,15 @@ def _order_row(order) -> rx.Component:
     )
 
 
-def _orders_body() -> rx.Component:
-    return list_body(
-        OrdersState,
-        OrdersState.orders,
-        notice(
-            "shopping_bag",
-            "No orders yet",
-            "When you buy a ticket, your order shows up here.",
-            link_button("Browse tickets", "/"),
-            testid="no-orders",
-        ),
-        _order_row,
-        "order-list",
-    )
-
-
 def orders() -> rx.Component:
-    return page("My orders", private(_orders_body))
+    empty = notice(
+        "shopping_bag",
+        "No orders yet",
+        "When you buy a ticket, your order shows up here.",
+        link_button("Browse tickets", "/"),
+        testid="no-orders",
+    )
+    return page(
+        "My orders",
+        private(list_body(OrdersState, OrdersState.orders, empty, _order_row, "order-list")),
+    )

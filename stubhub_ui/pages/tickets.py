@@ -105,26 +105,17 @@ def _my_ticket_row(ticket) -> rx.Component:
     )
 
 
-def _mine_body() -> rx.Component:
-    return list_body(
-        MineState,
-        MineState.tickets,
-        notice(
-            "ticket_plus",
-            "No listings yet",
-            "Tickets you list for sale show up here, with their status.",
-            link_button("Sell a ticket", "/tickets/new"),
-            testid="no-tickets",
-        ),
-        _my_ticket_row,
-        "my-tickets",
-    )
-
-
 def mine() -> rx.Component:
+    empty = notice(
+        "ticket_plus",
+        "No listings yet",
+        "Tickets you list for sale show up here, with their status.",
+        link_button("Sell a ticket", "/tickets/new"),
+        testid="no-tickets",
+    )
     return page(
         "My tickets",
-        private(_mine_body),
+        private(list_body(MineState, MineState.tickets, empty, _my_ticket_row, "my-tickets")),
         actions=members_link("Sell a ticket", "/tickets/new"),
     )
 
