@@ -54,6 +54,11 @@ def ingress_objects(routes: Sequence[Route] = ROUTES) -> list[dict[str, object]]
                 "nginx.ingress.kubernetes.io/proxy-read-timeout": str(WEBSOCKET_TIMEOUT_SECONDS),
                 "nginx.ingress.kubernetes.io/proxy-send-timeout": str(WEBSOCKET_TIMEOUT_SECONDS),
             }
+        rates = {r.rate_per_minute for r in members}
+        if len(rates) != 1:
+            raise ValueError(f"routes of Ingress {name} differ in rate limit: split them")
+        if (rate := rates.pop()) is not None:
+            extra["nginx.ingress.kubernetes.io/limit-rpm"] = str(rate)
         objects.append(_ingress(name, members, extra))
     return objects
 
