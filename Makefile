@@ -6,9 +6,10 @@ PY := .venv/bin/python
 setup:
 	@scripts/setup.sh
 
-# `make run SEED=1` also fills the fresh stack with demo events and listings.
+# `make run SEED=1` also fills the fresh stack with demo events and listings;
+# `make run OBSERVE=1` also collects traces in var/traces.jsonl (docs/operations.md).
 run: setup
-	@SEED=$(SEED) $(PY) scripts/stack.py
+	@SEED=$(SEED) OBSERVE=$(OBSERVE) $(PY) scripts/stack.py
 
 # Demo events and listings through the public API of a running stack (re-runnable).
 seed:

@@ -5,6 +5,10 @@ runs where, starts everything under honcho, and prints the URL once every servic
 answers its readiness check through the ingress. Ctrl-C stops it all; data and logs
 stay under `var/`. Every port can be moved with an environment variable, which is
 how the system tests run a second stack beside a developer's.
+
+`OBSERVE=1` (`make run OBSERVE=1`) adds a local trace sink (scripts/trace_sink.py,
+OTLP/HTTP on TRACES_PORT, default 4318, spans to var/traces.jsonl) and points every
+service at it; each service's Prometheus metrics are on `<its port>/metrics`.
 """
 
 from __future__ import annotations
@@ -101,6 +105,8 @@ def shared_env(cfg: Config) -> dict[str, str]:
     ):
         if passthrough in os.environ:
             env[passthrough] = os.environ[passthrough]
+    if observing():
+        env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{traces_port()}"
     return env
 
 
@@ -131,7 +137,27 @@ def infrastructure(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
     ]
     if "STRIPE_SECRET_KEY" not in os.environ:
         procs.append(local_stripe(cfg, secrets))
+    if observing():
+        procs.append(trace_sink(cfg))
     return procs
+
+
+def observing() -> bool:
+    return os.environ.get("OBSERVE") == "1"
+
+
+def traces_port() -> int:
+    return int(os.environ.get("TRACES_PORT", "4318"))
+
+
+def trace_sink(cfg: Config) -> Proc:
+    out = cfg.var / "traces.jsonl"
+    argv = [str(REPO / ".venv/bin/python"), str(REPO / "scripts/trace_sink.py")]
+    return Proc(
+        "traces",
+        [*argv, "--port", str(traces_port()), "--out", str(out)],
+        where=f"http://127.0.0.1:{traces_port()} (OTLP/HTTP; spans in {out})",
+    )
 
 
 def local_stripe(cfg: Config, secrets: LocalSecrets) -> Proc:
@@ -179,7 +205,8 @@ def services(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
                     name,
                     [str(REPO / ".venv/bin/python"), "-m", service.module],
                     env,
-                    where=f"http://127.0.0.1:{port}{service.health_prefix or '/healthz'}",
+                    where=f"http://127.0.0.1:{port}{service.health_prefix or '/healthz'}"
+                    + (f"  metrics: http://127.0.0.1:{port}/metrics" if observing() else ""),
                 )
             )
     return procs
