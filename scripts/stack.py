@@ -6,9 +6,7 @@ answers its readiness check through the ingress. Ctrl-C stops it all; data and l
 stay under `var/`. Every port can be moved with an environment variable, which is
 how the system tests run a second stack beside a developer's.
 
-`OBSERVE=1` (`make run OBSERVE=1`) adds a local trace sink (scripts/trace_sink.py,
-OTLP/HTTP on TRACES_PORT, default 4318, spans to var/traces.jsonl) and points every
-service at it; each service's Prometheus metrics are on `<its port>/metrics`.
+`make run OBSERVE=1` adds a trace sink and Prometheus (scripts/observe.py).
 """
 
 from __future__ import annotations
@@ -26,6 +24,8 @@ from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script: `python scripts/stack.py`
+
+import observe  # noqa: E402  # scripts/observe.py (this script's folder is on sys.path)
 
 from contracts import topology  # noqa: E402
 from contracts.topology import SERVICES, UI_NAME  # noqa: E402
@@ -105,8 +105,8 @@ def shared_env(cfg: Config) -> dict[str, str]:
     ):
         if passthrough in os.environ:
             env[passthrough] = os.environ[passthrough]
-    if observing():
-        env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{traces_port()}"
+    if observe.observing():
+        env |= observe.service_env()
     return env
 
 
@@ -137,27 +137,13 @@ def infrastructure(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
     ]
     if "STRIPE_SECRET_KEY" not in os.environ:
         procs.append(local_stripe(cfg, secrets))
-    if observing():
-        procs.append(trace_sink(cfg))
+    if observe.observing():
+        targets = {
+            s.name: [cfg.replica_port(s.name, i) for i in range(_replicas(cfg, s))]
+            for s in SERVICES
+        }
+        procs += [Proc(e.name, e.argv, where=e.where) for e in observe.extras(cfg.var, targets)]
     return procs
-
-
-def observing() -> bool:
-    return os.environ.get("OBSERVE") == "1"
-
-
-def traces_port() -> int:
-    return int(os.environ.get("TRACES_PORT", "4318"))
-
-
-def trace_sink(cfg: Config) -> Proc:
-    out = cfg.var / "traces.jsonl"
-    argv = [str(REPO / ".venv/bin/python"), str(REPO / "scripts/trace_sink.py")]
-    return Proc(
-        "traces",
-        [*argv, "--port", str(traces_port()), "--out", str(out)],
-        where=f"http://127.0.0.1:{traces_port()} (OTLP/HTTP; spans in {out})",
-    )
 
 
 def local_stripe(cfg: Config, secrets: LocalSecrets) -> Proc:
@@ -175,8 +161,7 @@ def services(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
     base = shared_env(cfg)
     procs = []
     for service in SERVICES:
-        # Workers run once: a second arq worker or timer owner buys nothing locally.
-        replicas = cfg.replicas if service.kind is topology.Kind.API else 1
+        replicas = _replicas(cfg, service)
         for index in range(replicas):
             port = cfg.replica_port(service.name, index)
             env = {**base, "PORT": str(port)}
@@ -205,11 +190,15 @@ def services(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
                     name,
                     [str(REPO / ".venv/bin/python"), "-m", service.module],
                     env,
-                    where=f"http://127.0.0.1:{port}{service.health_prefix or '/healthz'}"
-                    + (f"  metrics: http://127.0.0.1:{port}/metrics" if observing() else ""),
+                    where=f"http://127.0.0.1:{port}{service.health_prefix or '/healthz'}",
                 )
             )
     return procs
+
+
+def _replicas(cfg: Config, service: topology.ServiceInfo) -> int:
+    # Workers run once: a second arq worker or timer owner buys nothing locally.
+    return cfg.replicas if service.kind is topology.Kind.API else 1
 
 
 def ui(cfg: Config, secrets: LocalSecrets) -> Proc:
