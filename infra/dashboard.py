@@ -83,6 +83,7 @@ def panels() -> list[Panel]:
         ),
         # Every replica reads the same database: max, not sum.
         _panel("Holds awaiting payment", {"active": "max(orders_holds_active)"}, kind="stat"),
+        _panel("Hold timers pending", {"timers": "max(expiration_timers_pending)"}, kind="stat"),
         _row("Events"),
         _panel(
             "Outbox backlog",

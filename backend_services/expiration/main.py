@@ -83,6 +83,19 @@ def _consumers(runtime: ExpirationRuntime) -> list[Consumer]:
     return [Consumer(name=CONSUMER_NAME, handlers={Subject.ORDER_CREATED.value: on_order_created})]
 
 
+def observe(runtime: ExpirationRuntime) -> None:
+    """`expiration_timers_pending`: the arq queue's length, read at scrape time."""
+    loop, redis = asyncio.get_running_loop(), runtime.deps.redis
+
+    def pending() -> int:  # a scrape runs in a worker thread; Redis is this loop's client
+        count = asyncio.run_coroutine_threadsafe(redis.zcard(redis.default_queue_name), loop)
+        return int(count.result(timeout=2))
+
+    runtime.metrics.gauge(
+        "expiration_timers_pending", "Hold timers scheduled and not yet run (arq queue).", pending
+    )
+
+
 async def redis_reachable(runtime: ExpirationRuntime) -> None:
     await asyncio.wait_for(runtime.deps.redis.ping(), 2)
 
@@ -92,6 +105,7 @@ SPEC: ServiceSpec[ExpirationSettings, ExpirationDeps] = ServiceSpec(
     deps=_deps,
     consumers=_consumers,
     ready_checks=[redis_reachable],
+    observe=observe,
 )
 
 
