@@ -87,9 +87,11 @@ def observe(runtime: ExpirationRuntime) -> None:
     """`expiration_timers_pending`: the arq queue's length, read at scrape time."""
     loop, redis = asyncio.get_running_loop(), runtime.deps.redis
 
+    async def queued() -> int:
+        return int(await redis.zcard(redis.default_queue_name))
+
     def pending() -> int:  # a scrape runs in a worker thread; Redis is this loop's client
-        count = asyncio.run_coroutine_threadsafe(redis.zcard(redis.default_queue_name), loop)
-        return int(count.result(timeout=2))
+        return asyncio.run_coroutine_threadsafe(queued(), loop).result(timeout=2)
 
     runtime.metrics.gauge(
         "expiration_timers_pending", "Hold timers scheduled and not yet run (arq queue).", pending
