@@ -105,7 +105,8 @@ async def test_one_order_is_one_trace_across_http_and_nats(
     for service, hop in hops.items():
         span = consumed(found, *hop)
         assert span is not None and span.context.trace_id == trace_id, service
+    # One publish (more if NATS refused one: each retry is a span of the same trace),
+    # a child of the request's span through the context kept in the outbox row.
     published = [s for s in found if s.name == "order.created publish"]
-    assert [s.context.trace_id for s in published] == [trace_id]
-    assert published[0].parent is not None  # under the request, through the outbox row
-    assert published[0].parent.span_id == request.context.span_id
+    assert published and {s.context.trace_id for s in published} == {trace_id}
+    assert {s.parent.span_id for s in published if s.parent} == {request.context.span_id}
