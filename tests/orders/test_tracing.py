@@ -1,5 +1,6 @@
 """One order is one trace: HTTP into orders, then through the outbox and NATS headers
-into tickets and expiration, and back into orders with the ticket's update.
+into tickets and expiration, back into orders with the ticket's update, and through
+the hold timer (an arq job in Redis) when it fires.
 
 Spans go to an in-memory exporter: what is tested is our propagation (the outbox
 row keeps the context, the relay sends it, consumers continue it), not the SDK.
@@ -54,7 +55,8 @@ async def services(
     orders_db = sibling_database(database_url, "orders")
     async with (
         serve(create_tickets(tickets_settings(database_url, nats_url))) as tickets,
-        running(orders_settings(orders_db, nats_url)) as orders,
+        # Holds of 2 s: the timer fires within the test, and its event joins the trace.
+        running(orders_settings(orders_db, nats_url, expiration_window_seconds=2)) as orders,
         serve(create_expiration(expiration_settings(nats_url, redis_url))),
     ):
         yield tickets, orders
@@ -90,7 +92,8 @@ async def test_one_order_is_one_trace_across_http_and_nats(
     hops = {
         "tickets": ("order.created", "tickets"),  # tickets reserves the ticket...
         "expiration": ("order.created", "expiration"),  # ...expiration starts the timer...
-        "orders": ("ticket.updated", "orders"),  # ...and the reservation comes back
+        "orders": ("ticket.updated", "orders"),  # ...and the reservation comes back;
+        "timer": ("expiration.complete", "orders"),  # the timer fires: orders cancels
     }
 
     def all_hops(found: list[ReadableSpan]) -> bool:
