@@ -30,9 +30,10 @@ async def test_consumer_counts_acks_retries_redeliveries_and_dead_letters(
     try:
         await publish(nats_url, "ticket.created", payload("late"), msg_id="m-late")
         await publish(nats_url, "ticket.created", payload("poison"), msg_id="m-poison")
-        await eventually(
+        dead = await eventually(
             lambda: stream_messages(nats_url, stream="DEADLETTERS"), lambda m: len(m) == 1
         )
+        assert dead[0][2]["Original-Msg-Id"] == "m-poison"  # what a replay republishes with
 
         def handled(outcome: str) -> float:
             samples = parse(generate_latest(registry).decode())

@@ -184,6 +184,7 @@ async def _retry_or_dead_letter(
         msg_id=f"dead-{consumer.name}-{delivery.msg_id}",
         headers={
             "Original-Subject": delivery.subject,
+            "Original-Msg-Id": delivery.msg_id,  # to replay it (docs/operations.md)
             "Reason": reason[:500],
             **(tracing.current_headers() or {}),
         },
