@@ -13,8 +13,10 @@ import os
 import shlex
 import subprocess
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from contracts import topology
@@ -74,7 +76,7 @@ LIMIT_SETTINGS = (
 )
 
 
-def shared_env(cfg: Config) -> dict[str, str]:
+def shared_env(cfg: Config, extra: Mapping[str, str] = MappingProxyType({})) -> dict[str, str]:
     env = {
         "NATS_URL": f"nats://127.0.0.1:{cfg.ports['nats']}",
         "REDIS_URL": f"redis://127.0.0.1:{cfg.ports['redis']}/0",
@@ -93,7 +95,7 @@ def shared_env(cfg: Config) -> dict[str, str]:
     ):
         if passthrough in os.environ:
             env[passthrough] = os.environ[passthrough]
-    return env
+    return env | dict(extra)
 
 
 def stripe_env(cfg: Config) -> dict[str, str]:
@@ -137,12 +139,18 @@ def local_stripe(cfg: Config, secrets: LocalSecrets) -> Proc:
     return Proc("stripe", argv, env, f"http://127.0.0.1:{cfg.ports['stripe']} (localstripe)")
 
 
-def services(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
-    base = shared_env(cfg)
+def replicas_of(cfg: Config, service: topology.ServiceInfo) -> int:
+    # Workers run once: a second arq worker or timer owner buys nothing locally.
+    return cfg.replicas if service.kind is topology.Kind.API else 1
+
+
+def services(
+    cfg: Config, secrets: LocalSecrets, extra_env: Mapping[str, str] = MappingProxyType({})
+) -> list[Proc]:
+    base = shared_env(cfg, extra_env)
     procs = []
     for service in SERVICES:
-        # Workers run once: a second arq worker or timer owner buys nothing locally.
-        replicas = cfg.replicas if service.kind is topology.Kind.API else 1
+        replicas = replicas_of(cfg, service)
         for index in range(replicas):
             port = cfg.replica_port(service.name, index)
             env = {**base, "PORT": str(port)}
@@ -255,7 +263,14 @@ def ingress(cfg: Config, procs: list[Proc]) -> Proc:
     )
 
 
-def all_processes(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
-    """Servers, services and the UI, then the ingress in front of them."""
-    procs = infrastructure(cfg, secrets) + services(cfg, secrets) + [ui(cfg, secrets)]
+def all_processes(
+    cfg: Config,
+    secrets: LocalSecrets,
+    extras: Sequence[Proc] = (),
+    service_env: Mapping[str, str] = MappingProxyType({}),
+) -> list[Proc]:
+    """Servers (and `extras` beside them), services (with `service_env` added to their
+    environment) and the UI, then the ingress in front of them."""
+    procs = [*infrastructure(cfg, secrets), *extras, *services(cfg, secrets, service_env)]
+    procs.append(ui(cfg, secrets))
     return [*procs, ingress(cfg, procs)]

@@ -4,6 +4,8 @@ Writes `var/Procfile` (infra/local_processes.py) and `var/nginx/nginx.conf` from
 environment, prints what runs where, starts everything under honcho, and prints the URL
 once every service answers its readiness check through the ingress. Ctrl-C stops it all;
 data and logs stay under `var/`.
+
+`make run OBSERVE=1` adds a trace sink and Prometheus (scripts/observe.py).
 """
 
 from __future__ import annotations
@@ -19,10 +21,22 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script: `python scripts/stack.py`
 
+import observe  # noqa: E402  # scripts/observe.py (this script's folder is on sys.path)
+
 from contracts.topology import SERVICES  # noqa: E402
 from infra import access  # noqa: E402
-from infra.local_processes import Config, all_processes  # noqa: E402
+from infra.local_processes import Config, Proc, all_processes, replicas_of  # noqa: E402
 from infra.local_secrets import LocalSecrets, without_secrets, write_private  # noqa: E402
+
+
+def processes(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
+    if not observe.observing():
+        return all_processes(cfg, secrets)
+    targets = {
+        s.name: [cfg.replica_port(s.name, i) for i in range(replicas_of(cfg, s))] for s in SERVICES
+    }
+    extras = [Proc(e.name, e.argv, where=e.where) for e in observe.extras(cfg.var, targets)]
+    return all_processes(cfg, secrets, extras, service_env=observe.service_env())
 
 
 def readiness_urls(cfg: Config) -> list[str]:
@@ -51,7 +65,7 @@ def main() -> int:
     (cfg.var / "log").mkdir(parents=True, exist_ok=True)
     secrets = LocalSecrets(cfg.var)
     secrets.process_dir(access.OPS_USER, nats_user=access.OPS_USER)  # for bench and chaos
-    procs = all_processes(cfg, secrets)
+    procs = processes(cfg, secrets)
     procfile = write_private(
         cfg.var / "Procfile", "\n".join(p.procfile_line() for p in procs) + "\n"
     )

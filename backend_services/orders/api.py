@@ -5,12 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from backend_services.common.errors import error_responses
+from backend_services.common.errors import AppError, error_responses
 from backend_services.common.runtime import Runtime, request_runtime
 from backend_services.common.sessions import SignedInUser
 from backend_services.common.threads import in_thread
 
 from . import domain, service
+from .observe import HELD, hold_attempts, hold_outcome
 from .schemas import OrderIn, OrderOut
 from .settings import OrdersSettings
 
@@ -23,16 +24,22 @@ RuntimeDep = Annotated[Runtime[OrdersSettings, None], Depends(request_runtime)]
 )
 async def place_order(body: OrderIn, user: SignedInUser, runtime: RuntimeDep) -> OrderOut:
     settings = runtime.settings
-    order = await in_thread(
-        service.place_order,
-        runtime.engine,
-        user,
-        body.ticket_id,
-        settings.expiration_window_seconds,
-        domain.FairUse(
-            settings.max_active_holds, timedelta(seconds=settings.rehold_cooldown_seconds)
-        ),
-    )
+    attempts = hold_attempts(runtime.metrics)
+    try:
+        order = await in_thread(
+            service.place_order,
+            runtime.engine,
+            user,
+            body.ticket_id,
+            settings.expiration_window_seconds,
+            domain.FairUse(
+                settings.max_active_holds, timedelta(seconds=settings.rehold_cooldown_seconds)
+            ),
+        )
+    except AppError as error:
+        attempts.labels(hold_outcome(error)).inc()
+        raise
+    attempts.labels(HELD).inc()
     return OrderOut.of(order)
 
 

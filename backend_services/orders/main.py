@@ -9,6 +9,7 @@ from backend_services.common.runtime import ServiceSpec
 
 from .api import router
 from .consumers import consumers
+from .observe import observe
 from .settings import OrdersSettings
 from .sweeper import sweeper
 
@@ -17,6 +18,7 @@ SPEC: ServiceSpec[OrdersSettings, None] = ServiceSpec(
     routers=[router],
     consumers=consumers,
     background=sweeper,
+    observe=observe,
 )
 
 

@@ -20,6 +20,14 @@ from .models import HOLDING_SQL, Order, OrderTicket
 ORDER_NOT_FOUND = "Order not found"
 
 
+class HoldRefused(Conflict):
+    """A 409 on placing an order, with why (for the hold-outcome metric)."""
+
+    def __init__(self, message: str, outcome: str, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.outcome = outcome
+
+
 def place_order(
     engine: Engine,
     buyer: CurrentUser,
@@ -57,7 +65,7 @@ def refuse_if_held(engine: Engine, buyer: CurrentUser, ticket_id: str) -> None:
     if seller == buyer.id:
         raise BadRequest("You cannot buy your own ticket", field="ticketId")
     if status is not None:
-        raise Conflict(_HELD[OrderStatus(status)], field="ticketId")
+        raise _held(OrderStatus(status))
 
 
 def hold(
@@ -80,7 +88,7 @@ def hold(
                 fair_use,
             )
             if refusal is not None:
-                raise Conflict(refusal)
+                raise HoldRefused(refusal, outcome="fair_use")
             order = Order(
                 user_id=buyer.id,
                 ticket_id=ticket.id,
@@ -91,14 +99,19 @@ def hold(
             lifecycle.open_order(session, order)
     except IntegrityError:
         # Held by an order committed after `refuse_if_held` read: a fresh, unpaid hold.
-        raise Conflict(_HELD[OrderStatus.CREATED], field="ticketId") from None
+        raise _held(OrderStatus.CREATED) from None
     return order
 
 
 _HELD = {
-    OrderStatus.CREATED: "Ticket is already reserved",
-    OrderStatus.COMPLETE: "Ticket has already been sold",
+    OrderStatus.CREATED: ("Ticket is already reserved", "reserved"),
+    OrderStatus.COMPLETE: ("Ticket has already been sold", "sold"),
 }
+
+
+def _held(status: OrderStatus) -> HoldRefused:
+    message, outcome = _HELD[status]
+    return HoldRefused(message, outcome=outcome, field="ticketId")
 
 
 def _check_ticket(session: Session, buyer: CurrentUser, ticket_id: str) -> OrderTicket:
