@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import re
-import sys
 
 import pytest
 
 from backend_services.common.metrics import METRICS_PATH
+from contracts.topology import UI_NAME
+from infra.route_table import ROUTES, ordered
 from tests.infra import support
-
-sys.path.insert(0, str(support.INFRA))
-import routes
 
 
 def test_no_ingress_route_reaches_a_services_metrics() -> None:
     """Only the UI's catch-all takes /metrics (the UI serves none): the services'
     endpoint at the root is unreachable through nginx and the Ingress."""
     for path in (METRICS_PATH, f"{METRICS_PATH}/", "/METRICS"):
-        first = next(r for r in routes.ordered() if re.match(r.path, path, re.IGNORECASE))
-        assert first.service == routes.UI_NAME, path
-    for route in routes.ROUTES:
-        assert route.path.startswith("/api/") or route.service == routes.UI_NAME, route
+        first = next(r for r in ordered() if re.match(r.path, path, re.IGNORECASE))
+        assert first.service == UI_NAME, path
+    for route in ROUTES:
+        assert route.path.startswith("/api/") or route.service == UI_NAME, route
 
 
 @pytest.mark.parametrize("overlay", support.OVERLAYS)
