@@ -23,16 +23,15 @@ RuntimeDep = Annotated[Runtime[OrdersSettings, None], Depends(request_runtime)]
 )
 async def place_order(body: OrderIn, user: SignedInUser, runtime: RuntimeDep) -> OrderOut:
     settings = runtime.settings
-    order = await in_thread(
-        service.place_order,
-        runtime.engine,
-        user,
-        body.ticket_id,
+    ticket_ids, field = body.requested()
+    terms = domain.Terms(
         settings.expiration_window_seconds,
         domain.FairUse(
             settings.max_active_holds, timedelta(seconds=settings.rehold_cooldown_seconds)
         ),
+        settings.fees,
     )
+    order = await in_thread(service.place_order, runtime.engine, user, ticket_ids, terms, field)
     return OrderOut.of(order)
 
 
