@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bench import databases, onsale, profile, scenarios
+from bench import catalog_lag, databases, onsale, profile, scenarios
 from harness import report
 from harness.client import Api
 from harness.events import EventTap
@@ -33,6 +33,7 @@ FULL = {
     "latency_samples": 100,
     "expiry_holds": 1000,
     "window": 90,
+    "catalog_samples": 100,
 }
 QUICK = {
     "tickets": 20,
@@ -45,6 +46,7 @@ QUICK = {
     "latency_samples": 10,
     "expiry_holds": 50,
     "window": 20,
+    "catalog_samples": 10,
 }
 
 
@@ -79,7 +81,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--skip",
         action="append",
         default=[],
-        choices=["spike", "profile", "latency", "expiry", "footprint"],
+        choices=["spike", "profile", "latency", "catalog", "expiry", "footprint"],
         help="leave a phase out",
     )
     for key in FULL:
@@ -126,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         markdown += "\n".join(onsale.markdown(data["spike"])) + "\n"
     if data.get("profile"):
         markdown += "\n".join(profile.markdown(data["profile"])) + "\n"
+    if data.get("catalog_lag"):
+        markdown += "\n".join(catalog_lag.markdown(data["catalog_lag"])) + "\n"
     json_path, md_path = report.write(out, "bench", data, markdown)
     console.print(Path(md_path).read_text(), markup=False, highlight=False, soft_wrap=True)
     console.print(f"reports: {json_path} and {md_path}")
@@ -220,6 +224,13 @@ async def load(
                 )
             }
 
+        async def catalog() -> dict[str, Any]:
+            return {
+                "catalog_lag": await catalog_lag.catalog_lag(
+                    api, params["catalog_samples"], progress
+                )
+            }
+
         async def expiry() -> dict[str, Any]:
             return {
                 "expiry": await scenarios.expiry(
@@ -231,6 +242,7 @@ async def load(
             "spike": spike,
             "profile": profiled,
             "latency": latency,
+            "catalog": catalog,
             "expiry": expiry,
         }
         for name, phase in phases.items():

@@ -44,6 +44,12 @@ BODY_SIZE = "1m"  # JSON APIs
 UPLOAD_BODY_SIZES = {"/api/tickets": f"{TICKET_FILE_MAX_BYTES // 2**20 + 1}m"}
 STREAMED_UPLOADS = {"nginx.ingress.kubernetes.io/proxy-request-buffering": "off"}
 WEBSOCKET_TIMEOUT_SECONDS = 3600
+# Sign-in and sign-up per client address at the Kubernetes ingress, before auth's own
+# throttles (CONTRACT §8) spend a Redis round trip or a password hash on a flood.
+# ingress-nginx allows bursts of 5x. Not applied to the local stack's nginx, where
+# every test client shares 127.0.0.1.
+SIGN_PATHS = "/sign(in|up)"
+SIGN_RATE_PER_MINUTE = 30
 UNAVAILABLE_BODY = (
     '{"errors":[{"message":"The service is temporarily unavailable, please try again",'
     '"field":null}]}'
@@ -105,6 +111,7 @@ class Route:
     ingress: str = "ticketing-api"
     websocket: bool = False
     body_size: str = BODY_SIZE
+    rate_per_minute: int | None = None  # per client address, Kubernetes ingress only
 
 
 def _api_route(service: ServiceInfo, prefix: str) -> Route:
@@ -115,10 +122,19 @@ def _api_route(service: ServiceInfo, prefix: str) -> Route:
     return Route(path, service.name, K8S_HTTP_PORT, ingress="ticketing-uploads", body_size=upload)
 
 
+def _sign_route(services: Sequence[ServiceInfo]) -> Route:
+    auth = next(s for s in services if s.name == "auth")
+    path = f"{auth.prefix}{SIGN_PATHS}(/|$)(.*)"
+    return Route(
+        path, auth.name, K8S_HTTP_PORT, "ticketing-sign", rate_per_minute=SIGN_RATE_PER_MINUTE
+    )
+
+
 def table(services: Sequence[ServiceInfo] = SERVICES) -> tuple[Route, ...]:
     return (
         # One route per prefix of each API of the topology table.
         *(_api_route(s, prefix) for s in services for prefix in s.prefixes),
+        _sign_route(services),
         # Reflex's socket.io endpoint: long-lived websocket, so its own timeouts.
         Route("/_event(/|$)(.*)", UI_NAME, UI_PORT, ingress="ticketing-websocket", websocket=True),
         # Pages, assets, /ping, /_health, /_upload: everything else is the UI.
@@ -271,6 +287,11 @@ def ingress_objects(routes: Sequence[Route] = ROUTES) -> list[dict[str, object]]
                 "nginx.ingress.kubernetes.io/proxy-read-timeout": str(WEBSOCKET_TIMEOUT_SECONDS),
                 "nginx.ingress.kubernetes.io/proxy-send-timeout": str(WEBSOCKET_TIMEOUT_SECONDS),
             }
+        rates = {r.rate_per_minute for r in members}
+        if len(rates) != 1:
+            raise ValueError(f"routes of Ingress {name} differ in rate limit: split them")
+        if (rate := rates.pop()) is not None:
+            extra["nginx.ingress.kubernetes.io/limit-rpm"] = str(rate)
         objects.append(_ingress(name, members, extra))
     return objects
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from contracts.rules import TICKETS_PER_ORDER_MAX
 
-from .models import money, parse_time, short_time
+from .models import money, parse_time, short_time, texts
 
 SEARCH_TEXT_MAX = 120  # the catalog's own limit on `q` and `city`
 
@@ -52,11 +52,7 @@ class EventView:
         lowest = data.get("minPrice")
         lowest = int(lowest) if isinstance(lowest, int) else 0
         return cls(
-            id=str(data.get("id") or ""),
-            name=str(data.get("name") or ""),
-            venue=str(data.get("venue") or ""),
-            city=str(data.get("city") or ""),
-            starts_at=str(data.get("startsAt") or ""),
+            **texts(data, "id", "name", "venue", "city", "starts_at"),
             starts_display=short_time(parse_time(data.get("startsAt"))),
             available=available,
             available_label=availability_label(available),

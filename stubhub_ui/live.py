@@ -9,12 +9,12 @@ Design (per-process fan-out, see docs/ui.md):
   re-creates itself from the last stream sequence it saw.
 * Events are coalesced for a few milliseconds, then turned into a set of
   changes (ticket ids, owner ids, order ids, buyer ids).
-* For each websocket connected to *this* process whose page shows affected
-  data, the page's state is modified out of band (`app.modify_state`): it
-  re-fetches its data from the services through the ingress, with that tab's
-  own `session` cookie for private data. Private data therefore only ever
-  reaches a tab whose user the owning service authorised. The delta goes out
-  on that tab's websocket.
+* `fanout.dispatch` delivers a batch to the open tabs of this process. For each
+  websocket whose page shows affected data, the page's state is modified out of
+  band (`app.modify_state`): it re-fetches its data from the services through
+  the ingress, with that tab's own `session` cookie for private data. Private
+  data therefore only ever reaches a tab whose user the owning service
+  authorised. The delta goes out on that tab's websocket.
 * Identical GETs (the public ticket list for one query, one ticket) are shared
   between the tabs refreshed for the same batch.
 * Home tabs (the public list) are grouped by the query they show
@@ -36,7 +36,6 @@ import json
 import logging
 import os
 import time
-from collections import defaultdict
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -44,21 +43,16 @@ from typing import Any
 import nats
 import reflex as rx
 from nats.js.api import ConsumerConfig, DeliverPolicy
-from reflex import constants
-from reflex.state import StateUpdate
-from reflex_base.constants.state import FIELD_MARKER
 
 from . import api
+from .fanout import dispatch
 from .settings import get_settings
-from .state import LIVE_STATES, TAB_VIEWS, FetchCache, HomeState, SessionState
-from .state.home import BEHIND, HOME_QUERIES, LIVE_FIELDS
-from .views import CATALOG_RECHECK, LIVE_SUBJECTS, Changes, View, ViewKind, affects
+from .views import CATALOG_RECHECK, LIVE_SUBJECTS, Changes
 
 log = logging.getLogger("stubhub_ui.live")
 
 # Only the subjects that change a page; the stream holds others (expiration.complete).
 SUBJECTS = [str(subject) for subject in sorted(LIVE_SUBJECTS)]
-MAX_PARALLEL_CLIENTS = 16
 
 
 class LiveUpdates:
@@ -208,7 +202,7 @@ class LiveUpdates:
             self._recheck_catalog_later(changes)
             started = time.monotonic()
             try:
-                touched = await self.dispatch(changes)
+                touched = await dispatch(self.app, changes)
             except Exception:
                 log.exception("live update dispatch failed")
                 continue
@@ -232,109 +226,6 @@ class LiveUpdates:
             asyncio.get_running_loop().call_later(
                 lag, self.queue.put_nowait, (CATALOG_RECHECK, follow, None)
             )
-
-    def _local_tokens(self) -> list[str]:
-        return list(self._records())
-
-    async def dispatch(self, changes: Changes) -> int:
-        tokens = self._local_tokens()
-        # Forget tabs that are gone (a missing hint only means "load the state").
-        for registry in (TAB_VIEWS, HOME_QUERIES):
-            for gone in set(registry) - set(tokens):
-                registry.pop(gone, None)
-        BEHIND.intersection_update(tokens)
-        cache = FetchCache()
-        sem = asyncio.Semaphore(MAX_PARALLEL_CLIENTS)
-        touched = 0
-        # Home tabs by the public list they show: one refresh per list, not per tab.
-        home: dict[tuple[str, str, int], list[str]] = defaultdict(list)
-
-        async def one(token: str) -> None:
-            nonlocal touched
-            async with sem:
-                try:
-                    if await self._apply(token, changes, cache):
-                        touched += 1
-                except Exception as exc:
-                    log.warning("live update for a tab failed: %r", exc)
-
-        async def group(tabs: list[str]) -> None:
-            nonlocal touched
-            async with sem:
-                try:
-                    touched += await self._home_group(tabs, changes, cache)
-                except Exception as exc:
-                    log.warning("live update for %d home tab(s) failed: %r", len(tabs), exc)
-
-        rest = []
-        for token in tokens:
-            hint = TAB_VIEWS.get(token)
-            if hint is not None and not affects(*hint, changes):
-                continue
-            query = HOME_QUERIES.get(token)
-            if hint is not None and hint[0].kind is ViewKind.HOME and query and not changes.full:
-                home[query].append(token)
-            else:
-                rest.append(token)
-        await asyncio.gather(*(one(t) for t in rest), *(group(tabs) for tabs in home.values()))
-        return touched
-
-    async def _home_group(self, tabs: list[str], changes: Changes, cache: FetchCache) -> int:
-        """Home tabs on one query: the first is refreshed as any tab; the others get the
-        same public fields of its delta in one packet (encoded once), and catch their
-        server-side state up when a handler needs it (`state.home.BEHIND`)."""
-        first, others = tabs[0], tabs[1:]
-        shared = None
-        async with self.app.modify_state(rx.BaseStateToken(ident=first, cls=SessionState)) as root:
-            session = await root.get_state(SessionState)
-            state = await root.get_state(HomeState)
-            page = state.page
-            if View.parse(session._view).kind is ViewKind.HOME:
-                await state._fetch(cache)
-                if state.page == page:  # else the page moved: each tab on its own below
-                    shared = public_delta(await root._get_resolved_delta(), state)
-        ns, records = self.app.event_namespace, self._records()
-        sids = [records[t] for t in others if t in records]
-        if shared is None or ns is None:
-            results = await asyncio.gather(*(self._apply(t, changes, cache) for t in others))
-            return 1 + sum(results)
-        if sids:  # never an empty list: socket.io sends `to=[]` to everyone
-            await ns.emit(str(constants.SocketEvent.EVENT), StateUpdate(delta=shared), to=sids)
-            BEHIND.update(others)
-        return 1 + len(sids)
-
-    def _records(self) -> dict[str, str]:
-        ns = self.app.event_namespace
-        if ns is None:
-            return {}
-        tm = ns._token_manager
-        return {
-            t: rec.sid
-            for t, rec in list(tm.token_to_socket.items())
-            if rec.instance_id == tm.instance_id
-        }
-
-    async def _apply(self, token: str, changes: Changes, cache: FetchCache) -> bool:
-        async with self.app.modify_state(rx.BaseStateToken(ident=token, cls=SessionState)) as root:
-            session = await root.get_state(SessionState)
-            view, user_id = View.parse(session._view), session.user_id
-            TAB_VIEWS[token] = (view, user_id)
-            if view.kind is None or not affects(view, user_id, changes):
-                return False
-            state = await root.get_state(LIVE_STATES[view.kind])
-            # Some pages can tell only from what they list (the `/orders` of another tab).
-            if not affects(view, user_id, changes, state._listed()):
-                return False
-            await state._fetch(cache)
-            return True
-
-
-def public_delta(delta: dict[str, Any], state: HomeState) -> dict[str, Any] | None:
-    """Only the public list fields of a home refresh: nothing of the first tab's own."""
-    name = state.get_full_name()
-    wanted = {f"{field}{FIELD_MARKER}" for field in LIVE_FIELDS}
-    picked = {key: value for key, value in delta.get(name, {}).items() if key in wanted}
-    return {name: picked} if picked else None
 
 
 @contextlib.asynccontextmanager

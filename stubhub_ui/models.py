@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from pydantic.alias_generators import to_camel
+
 from contracts.rules import PRICE_MAX as MAX_PRICE_CENTS
 from contracts.rules import PRICE_MIN as MIN_PRICE_CENTS
 from contracts.rules import TITLE_MAX as MAX_TITLE
@@ -86,6 +88,12 @@ def short_time(dt: datetime | None) -> str:
     return dt.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
 
 
+def texts(data: dict[str, Any], *fields: str) -> dict[str, str]:
+    """View-model text fields copied from an API object, whose keys are the same names in
+    camelCase (`event_id` from `eventId`); "" for a missing or null value."""
+    return {field: str(data.get(to_camel(field)) or "") for field in fields}
+
+
 def seat_display(ticket: dict[str, Any]) -> str:
     labels = (("section", "Section"), ("row", "Row"), ("seat", "Seat"))
     return " · ".join(f"{label} {ticket[k]}" for k, label in labels if ticket.get(k))
@@ -115,17 +123,13 @@ class TicketView:
         price = int(data.get("price") or 0)
         all_in = data.get("allInPrice")
         return cls(
-            id=str(data.get("id") or ""),
-            title=str(data.get("title") or ""),
+            **texts(data, "id", "title", "event_id", "user_id", "order_id"),
             price=price,
             price_display=money(all_in if isinstance(all_in, int) else price),
             seller_price_display=money(price),
-            event_id=str(data.get("eventId") or ""),
             seat_display=seat_display(data),
             status=status,
             status_label=STATUS_LABELS.get(status, status.title()),
-            user_id=str(data.get("userId") or ""),
-            order_id=str(data.get("orderId") or ""),
             version=int(data.get("version") or 0),
         )
 
@@ -157,17 +161,15 @@ class OrderView:
             display = "expired"
         price = int(ticket.get("price") or 0)
         return cls(
-            id=str(data.get("id") or ""),
+            **texts(data, "id", "expires_at", "user_id"),
             status=status,
             display_status=display,
             status_label=STATUS_LABELS.get(display, display.title()),
-            expires_at=str(data.get("expiresAt") or ""),
             expires_display=short_time(expires),
             ticket_id=str(ticket.get("id") or ""),
             ticket_title=str(ticket.get("title") or ""),
             price=price,
             price_display=money(price),
-            user_id=str(data.get("userId") or ""),
             version=int(data.get("version") or 0),
         )
 

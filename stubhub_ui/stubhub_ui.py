@@ -43,43 +43,23 @@ app = rx.App(
     api_transformer=serve_pages_without_redirect,
 )
 
-app.add_page(
-    home.index, route="/", title="StubHub — tickets from fans, for fans", on_load=HomeState.load
+# (page, route, title, on_load): every route of the app, one a line.
+PAGES = (
+    (home.index, "/", "StubHub — tickets from fans, for fans", HomeState.load),
+    (auth.signin, "/auth/signin", "Sign in · StubHub", AuthState.load_signin),
+    (auth.signup, "/auth/signup", "Create your account · StubHub", AuthState.load_signup),
+    (auth.signout, "/auth/signout", "Sign out · StubHub", SignoutState.load),
+    (events.events, "/events", "Events · StubHub", EventsState.load),
+    (event.event, "/events/[event_id]", "Event · StubHub", EventState.load),
+    (sell.sell, "/sell", "Sell tickets · StubHub", SellSeatsState.load),
+    (tickets.sell, "/tickets/new", "Sell a ticket · StubHub", SellState.load),
+    (tickets.mine, "/tickets/mine", "My tickets · StubHub", MineState.load),
+    (tickets.ticket, "/tickets/[ticket_id]", "Ticket · StubHub", TicketState.load),
+    (order_list.orders, "/orders", "My orders · StubHub", OrdersState.load),
+    (orders.order, "/orders/[order_id]", "Order · StubHub", OrderState.load),
+    (misc.not_found, "404", "Page not found · StubHub", SessionState.load_plain),
 )
-app.add_page(
-    auth.signin, route="/auth/signin", title="Sign in · StubHub", on_load=AuthState.load_signin
-)
-app.add_page(
-    auth.signup,
-    route="/auth/signup",
-    title="Create your account · StubHub",
-    on_load=AuthState.load_signup,
-)
-app.add_page(
-    auth.signout, route="/auth/signout", title="Sign out · StubHub", on_load=SignoutState.load
-)
-app.add_page(events.events, route="/events", title="Events · StubHub", on_load=EventsState.load)
-app.add_page(
-    event.event, route="/events/[event_id]", title="Event · StubHub", on_load=EventState.load
-)
-app.add_page(sell.sell, route="/sell", title="Sell tickets · StubHub", on_load=SellSeatsState.load)
-app.add_page(
-    tickets.sell, route="/tickets/new", title="Sell a ticket · StubHub", on_load=SellState.load
-)
-app.add_page(
-    tickets.mine, route="/tickets/mine", title="My tickets · StubHub", on_load=MineState.load
-)
-app.add_page(
-    tickets.ticket, route="/tickets/[ticket_id]", title="Ticket · StubHub", on_load=TicketState.load
-)
-app.add_page(
-    order_list.orders, route="/orders", title="My orders · StubHub", on_load=OrdersState.load
-)
-app.add_page(
-    orders.order, route="/orders/[order_id]", title="Order · StubHub", on_load=OrderState.load
-)
-app.add_page(
-    misc.not_found, route="404", title="Page not found · StubHub", on_load=SessionState.load_plain
-)
+for component, route, title, on_load in PAGES:
+    app.add_page(component, route=route, title=title, on_load=on_load)
 
 app.register_lifespan_task(live_updates)

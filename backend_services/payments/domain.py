@@ -15,6 +15,7 @@ makes it `capture_due`, `order.payment_rejected` or `order.cancelled` `void_due`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -81,6 +82,15 @@ def refusal_for_live(status: PaymentStatus) -> Refusal | None:
 
 def too_many_declines(failed_attempts: int, limit: int) -> bool:
     return failed_attempts >= limit
+
+
+@dataclass(frozen=True)
+class DeclineLimits:
+    """Card testing is refused (429): declines per order, and per buyer per window."""
+
+    per_order: int
+    per_buyer: int
+    buyer_window: timedelta = timedelta(hours=1)
 
 
 # -- following the PaymentIntent ------------------------------------------------------

@@ -8,6 +8,7 @@ reconciler, the settler) goes through `follow`, so they agree whatever their ord
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
@@ -24,7 +25,7 @@ from backend_services.common.events import (
 from . import domain, replica
 from .domain import LIVE, OrderStatus, PaymentStatus
 from .gateway import DECLINED, Charge
-from .models import Payment
+from .models import Payment, PaymentOrder
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,21 @@ def count_attempts(session: Session, order_id: str, status: PaymentStatus | None
     query = select(func.count()).select_from(Payment).where(Payment.order_id == order_id)
     if status is not None:
         query = query.where(Payment.status == status.value)
+    return int(session.exec(query).one())
+
+
+def count_buyer_declines(session: Session, user_id: str, since: datetime) -> int:
+    """Declined attempts on any of the buyer's orders since `since`."""
+    query = (
+        select(func.count())
+        .select_from(Payment)
+        .join(PaymentOrder, col(PaymentOrder.id) == col(Payment.order_id))
+        .where(
+            PaymentOrder.user_id == user_id,
+            Payment.status == PaymentStatus.FAILED.value,
+            col(Payment.updated_at) >= since,
+        )
+    )
     return int(session.exec(query).one())
 
 

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
@@ -49,7 +50,7 @@ from .gateway import (
     StripeGateway,
     StripeUnavailable,
 )
-from .models import Payment, aware
+from .models import Payment, PaymentOrder, aware
 from .settings import PaymentsSettings
 
 POLL_SECONDS = 0.05
@@ -57,6 +58,7 @@ IN_PROGRESS = "A payment for this order is already in progress"
 UNAVAILABLE = "The payment provider is unavailable, please try again shortly"
 NOT_CHARGED = "Order was cancelled before the payment completed; you were not charged"
 TOO_MANY_DECLINES = "Too many declined payments for this order"
+TOO_MANY_BUYER_DECLINES = "Too many declined payments in the last hour; please try again later"
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ async def pay(
     deadline = time.monotonic() + settings.duplicate_wait_seconds
     while True:
         claimed = await in_thread(
-            claim, engine, order_id, payment_method, lease, settings.max_declines_per_order
+            claim, engine, order_id, payment_method, lease, settings.decline_limits
         )
         if claimed is None:  # a duplicate request (or a void) is under way right now
             if time.monotonic() >= deadline:
@@ -119,7 +121,11 @@ async def pay(
 
 
 def claim(
-    engine: Engine, order_id: str, payment_method: str, lease: timedelta, max_declines: int
+    engine: Engine,
+    order_id: str,
+    payment_method: str,
+    lease: timedelta,
+    limits: domain.DeclineLimits,
 ) -> Attempt | Payment | None:
     """Start (or resume) the order's attempt; the live attempt awaiting 3-D Secure; or
     None while another attempt is in flight."""
@@ -143,9 +149,7 @@ def claim(
                     live.updated_at = now
                     return _attempt(live, resumed=True)
                 return None
-            failed = ledger.count_attempts(session, order_id, PaymentStatus.FAILED)
-            if domain.too_many_declines(failed, max_declines):
-                raise TooManyRequests(TOO_MANY_DECLINES)
+            _refuse_card_testing(session, order, limits, now)
             payment = Payment(
                 order_id=order_id,
                 amount=order.price,
@@ -158,6 +162,19 @@ def claim(
             return _attempt(payment, resumed=False)
     except IntegrityError:
         return None  # a concurrent first attempt went live: wait for it
+
+
+def _refuse_card_testing(
+    session: Session, order: PaymentOrder, limits: domain.DeclineLimits, now: datetime
+) -> None:
+    # Counted under the order's lock: a buyer has at most one attempt in flight per
+    # order, so concurrent orders can pass the buyer limit by a few (MAX_ACTIVE_HOLDS).
+    failed = ledger.count_attempts(session, order.id, PaymentStatus.FAILED)
+    if domain.too_many_declines(failed, limits.per_order):
+        raise TooManyRequests(TOO_MANY_DECLINES)
+    recent = ledger.count_buyer_declines(session, order.user_id, now - limits.buyer_window)
+    if domain.too_many_declines(recent, limits.per_buyer):
+        raise TooManyRequests(TOO_MANY_BUYER_DECLINES)
 
 
 def _leased(payment: Payment, now: datetime) -> bool:

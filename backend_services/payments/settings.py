@@ -4,6 +4,8 @@ from pydantic import Field, field_validator, model_validator
 
 from backend_services.common.settings import ServiceSettings
 
+from .domain import DeclineLimits
+
 
 class PaymentsSettings(ServiceSettings):
     service_name: str = "payments"
@@ -35,6 +37,8 @@ class PaymentsSettings(ServiceSettings):
     challenge_recheck_seconds: float = Field(default=15.0, ge=0)
     # Declined attempts per order before 429 (CONTRACT §8).
     max_declines_per_order: int = Field(default=5, ge=1)
+    # Declined attempts per buyer in the last hour, over all their orders (card testing).
+    max_declines_per_buyer_per_hour: int = Field(default=20, ge=1)
     # Verifies `Stripe-Signature` on webhooks; unset: every webhook is refused (400).
     stripe_webhook_secret: str | None = Field(default=None, repr=False)
 
@@ -42,6 +46,10 @@ class PaymentsSettings(ServiceSettings):
     @classmethod
     def _blank_is_default(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value and value.strip() else None
+
+    @property
+    def decline_limits(self) -> DeclineLimits:
+        return DeclineLimits(self.max_declines_per_order, self.max_declines_per_buyer_per_hour)
 
     @property
     def settle_lease_seconds(self) -> float:

@@ -1,20 +1,37 @@
-"""Shared UI pieces: the page frame (`layout`) and the blocks pages are built from (`blocks`)."""
+"""Shared UI pieces: the page frame (`layout`), the blocks pages are built from (`blocks`),
+cards (`cards`) and state-checked forms (`fields`)."""
 
 from .blocks import (
     Countdown,
     LocalTime,
     back_link,
+    callout,
     detail_body,
+    empty_state,
     error_callout,
-    form_field,
+    lead,
+    link_button,
     list_body,
-    list_row,
+    list_states,
     loading_block,
     notice,
     price_tag,
     status_badge,
 )
-from .layout import MAX_WIDTH, PRODUCT, footer, header, layout, page, private, signin_prompt
+from .cards import card_grid, detail_card, list_row, split_row, tile
+from .fields import form_field, state_form
+from .layout import (
+    MAX_WIDTH,
+    PRODUCT,
+    footer,
+    header,
+    layout,
+    members_link,
+    page,
+    page_intro,
+    private,
+    signin_prompt,
+)
 
 __all__ = [
     "MAX_WIDTH",
@@ -22,19 +39,31 @@ __all__ = [
     "Countdown",
     "LocalTime",
     "back_link",
+    "callout",
+    "card_grid",
     "detail_body",
+    "detail_card",
+    "empty_state",
     "error_callout",
     "footer",
     "form_field",
     "header",
     "layout",
+    "lead",
+    "link_button",
     "list_body",
     "list_row",
+    "list_states",
     "loading_block",
+    "members_link",
     "notice",
     "page",
+    "page_intro",
     "price_tag",
     "private",
     "signin_prompt",
+    "split_row",
+    "state_form",
     "status_badge",
+    "tile",
 ]

@@ -1,8 +1,9 @@
-"""Shared UI pieces: badges, notices, spinners, form fields, list and detail bodies."""
+"""Shared UI pieces: badges, notices, callouts, spinners, list and detail bodies."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
@@ -57,6 +58,7 @@ def loading_block(label: str = "Loading…") -> rx.Component:
             rx.spinner(size="3"), rx.text(label, color_scheme="gray"), spacing="3", align="center"
         ),
         padding="3rem",
+        width="100%",
         role="status",
         aria_live="polite",
         data_testid="loading",
@@ -91,66 +93,20 @@ def notice(
     )
 
 
-def error_callout(message: rx.Var, testid: str = "error-form") -> rx.Component:
+def error_callout(message: rx.Var, testid: str = "error-form", **props) -> rx.Component:
+    """`message` as an alert, nothing when it is empty."""
     return rx.cond(
         message != "",
-        rx.callout(
-            message,
-            icon="triangle_alert",
-            color_scheme="red",
-            role="alert",
-            data_testid=testid,
-            width="100%",
-        ),
+        callout(message, "triangle_alert", "red", testid, role="alert", **props),
     )
 
 
-def form_field(
-    label: str,
-    name: str,
-    error: rx.Var,
-    *,
-    input_id: str | None = None,
-    hint: str = "",
-    on_change=None,
-    on_blur=None,
-    **input_props,
+def link_button(
+    label: str, href: str | rx.Var, *, variant: str | None = None, **link_props
 ) -> rx.Component:
-    """A labelled input with its error (from the contract's `field`) right below it."""
-    input_id = input_id or name
-    error_id = f"error-{name}"
-    hint_id = f"hint-{name}"
-    described = f"{hint_id} {error_id}" if hint else error_id
-    extra = {}
-    if on_change is not None:
-        extra["on_change"] = on_change
-    if on_blur is not None:
-        extra["on_blur"] = on_blur
-    return rx.vstack(
-        rx.el.label(label, html_for=input_id, class_name="field-label"),
-        rx.input(
-            id=input_id,
-            name=name,
-            size="3",
-            width="100%",
-            aria_invalid=rx.cond(error != "", "true", "false"),
-            aria_describedby=described,
-            color_scheme=rx.cond(error != "", "red", "gray"),
-            **extra,
-            **input_props,
-        ),
-        rx.text(hint, id=hint_id, size="1", color_scheme="gray") if hint else rx.fragment(),
-        rx.box(
-            rx.cond(
-                error != "",
-                rx.text(error, size="2", color_scheme="red", role="alert", data_testid=error_id),
-            ),
-            id=error_id,
-        ),
-        spacing="1",
-        width="100%",
-        align="stretch",
-    )
+    """A button that goes to `href` (a link, so it opens in a new tab too)."""
+    button = rx.button(label) if variant is None else rx.button(label, variant=variant)
+    return rx.link(button, href=href, **link_props)
 
 
 def price_tag(text: rx.Var, size: str = "5", testid: str = "ticket-price") -> rx.Component:
@@ -174,85 +130,87 @@ def back_link(text: str, href: str) -> rx.Component:
 
 
 def detail_body(
-    not_found: rx.Var,
-    not_found_notice: rx.Component,
-    pending: rx.Var,
-    error: rx.Var,
-    body: rx.Component,
+    state: Any, loaded_id: rx.Var, not_found_notice: rx.Component, body: rx.Component
 ) -> rx.Component:
-    """A detail page: `not_found_notice`, or while `pending` the load error or a spinner,
-    then `body`."""
+    """One thing's page, from a state with `not_found`, `loading` and `error`:
+    `not_found_notice`, or until `loaded_id` is set the load error or a spinner, then
+    `body`."""
     return rx.cond(
-        not_found,
+        state.not_found,
         not_found_notice,
         rx.cond(
-            pending,
-            rx.cond(error != "", error_callout(error), loading_block()),
+            state.loading | (loaded_id == ""),
+            rx.cond(state.error != "", error_callout(state.error), loading_block()),
             body,
         ),
     )
 
 
-def list_row(
-    badge: rx.Component,
-    *lines: rx.Component,
-    href: rx.Var,
-    testid: str,
-    **data: rx.Var,
+def list_states(
+    loading: rx.Var,
+    items: rx.vars.ArrayVar,
+    first_load: rx.Component,
+    empty: rx.Component,
+    content: rx.Component,
 ) -> rx.Component:
-    """One row of a "My …" list: a card linking to `href`, `lines` on the left, `badge` on
-    the right; `data` are extra data_* attributes of the link."""
-    return rx.link(
-        rx.card(
-            rx.flex(
-                rx.vstack(
-                    *lines,
-                    spacing="1",
-                    align="start",
-                    flex="1",
-                    min_width="0",
-                ),
-                badge,
-                align="center",
-                spacing="3",
-                width="100%",
-            ),
-        ),
-        href=href,
-        underline="none",
-        color="inherit",
-        width="100%",
-        display="block",
-        data_testid=testid,
-        **data,
+    """What a list shows: `first_load` while nothing has arrived yet, then `empty` or
+    `content`."""
+    return rx.cond(
+        loading & (items.length() == 0),
+        first_load,
+        rx.cond(items.length() == 0, empty, content),
     )
 
 
 def list_body(
-    loading: rx.Var,
+    state: Any,
     items: rx.vars.ArrayVar,
-    error: rx.Var,
     empty: rx.Component,
     row: Callable[[rx.Var], rx.Component],
     list_id: str,
 ) -> rx.Component:
-    """A "My …" list: a spinner on first load, then the load error (if any) above either
-    `empty` or one `row` per item."""
-    return rx.cond(
-        loading & (items.length() == 0),
-        loading_block(),
-        rx.vstack(
-            error_callout(error, "error-list"),
-            rx.cond(
-                items.length() == 0,
-                empty,
-                rx.vstack(
-                    rx.foreach(items, row),
-                    spacing="3",
-                    width="100%",
-                    id=list_id,
-                ),
-            ),
-            width="100%",
+    """A "My …" list, from a state with `loading` and `error`: the load error (if any)
+    above a spinner on first load, then either `empty` or one `row` per item."""
+    return rx.vstack(
+        error_callout(state.error, "error-list"),
+        list_states(
+            state.loading,
+            items,
+            loading_block(),
+            empty,
+            rx.vstack(rx.foreach(items, row), spacing="3", width="100%", id=list_id),
         ),
+        width="100%",
+    )
+
+
+def empty_state(
+    icon: str, title: rx.Component, note: str, action: rx.Component, testid: str
+) -> rx.Component:
+    """A public list with nothing to show: why, what will appear, and what to do."""
+    return rx.center(
+        rx.vstack(
+            rx.icon(icon, size=40, color=rx.color("gray", 9), aria_hidden="true"),
+            title,
+            rx.text(note, color_scheme="gray", size="2"),
+            action,
+            align="center",
+            spacing="2",
+        ),
+        padding="3rem 1rem",
+        data_testid=testid,
+    )
+
+
+def lead(strong: str, rest: str) -> rx.Component:
+    """Text that opens with a bold sentence."""
+    return rx.text(rx.text.strong(strong), rest)
+
+
+def callout(
+    message: rx.Component | rx.Var | str, icon: str, color_scheme: str, testid: str, **props
+) -> rx.Component:
+    """A full-width callout that tests and screen readers can find by `testid`."""
+    return rx.callout(
+        message, icon=icon, color_scheme=color_scheme, data_testid=testid, width="100%", **props
     )

@@ -8,10 +8,26 @@ from collections.abc import Callable
 import reflex as rx
 
 from ..state import SessionState, SignoutState
-from .blocks import loading_block, notice
+from .blocks import link_button, loading_block, notice
 
 PRODUCT = "StubHub"
 MAX_WIDTH = "1080px"
+
+
+def _column(*children: rx.Component, element=rx.box, **props) -> rx.Component:
+    """The page's centred column: header, main and footer line up on wide screens."""
+    return element(
+        *children,
+        max_width=MAX_WIDTH,
+        margin_x="auto",
+        padding_x=["1rem", "1rem", "1.5rem"],
+        **props,
+    )
+
+
+def members_link(label: str, href: str | rx.Var, **link_props) -> rx.Component:
+    """A soft button link shown to signed-in visitors only (selling needs an account)."""
+    return rx.cond(SessionState.signed_in, link_button(label, href, variant="soft", **link_props))
 
 
 def nav_link(text: str, href: str, id_: str) -> rx.Component:
@@ -116,7 +132,7 @@ def _mobile_menu() -> rx.Component:
 
 def header() -> rx.Component:
     return rx.el.header(
-        rx.flex(
+        _column(
             rx.link(
                 rx.hstack(
                     rx.icon("ticket", size=26, color=rx.color("accent", 9), aria_hidden="true"),
@@ -132,25 +148,20 @@ def header() -> rx.Component:
             rx.spacer(),
             rx.tablet_and_desktop(_desktop_links()),
             rx.mobile_only(_mobile_menu()),
+            element=rx.flex,
             align="center",
             width="100%",
-            max_width=MAX_WIDTH,
-            margin_x="auto",
-            padding_x=["1rem", "1rem", "1.5rem"],
             padding_y="0.75rem",
         ),
         rx.cond(
             SessionState.signed_in,
-            rx.box(
+            _column(
                 rx.text(
                     "Signed in as ",
                     rx.text.strong(SessionState.user_email, id="current-user"),
                     size="1",
                     color_scheme="gray",
                 ),
-                max_width=MAX_WIDTH,
-                margin_x="auto",
-                padding_x=["1rem", "1rem", "1.5rem"],
                 padding_bottom="0.4rem",
                 text_align="right",
             ),
@@ -181,8 +192,9 @@ def layout(*children: rx.Component) -> rx.Component:
     return rx.box(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         header(),
-        rx.el.main(
+        _column(
             *children,
+            element=rx.el.main,
             id="main",
             # "pending" until this page's on_load has checked the session: a stable
             # signal for tests that the page is hydrated and its data loaded.
@@ -191,9 +203,6 @@ def layout(*children: rx.Component) -> rx.Component:
                 rx.cond(SessionState.signed_in, "in", "out"),
                 "pending",
             ),
-            max_width=MAX_WIDTH,
-            margin_x="auto",
-            padding_x=["1rem", "1rem", "1.5rem"],
             padding_y="1.5rem",
             min_height="70vh",
         ),
@@ -218,6 +227,16 @@ def page(
             margin_bottom="1.25rem",
         ),
         *children,
+    )
+
+
+def page_intro(title: str, intro: str) -> rx.Component:
+    """The h1 of a public list page and a line on what it lists."""
+    return rx.vstack(
+        rx.heading(title, size="8", as_="h1", id="page-title"),
+        rx.text(intro, color_scheme="gray", size="3"),
+        spacing="1",
+        margin_bottom="1.25rem",
     )
 
 

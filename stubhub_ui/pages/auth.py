@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..components import error_callout, form_field, layout
+from ..components import form_field, layout, state_form
 from ..state import AuthState, SignoutState
 
 
@@ -35,44 +35,38 @@ def _auth_card(title: str, subtitle: str, form: rx.Component, footer: rx.Compone
 
 
 def _form(action: str, submit_label: str, on_submit, password_hint: str = "") -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            error_callout(AuthState.errors.get("form", "")),
-            form_field(
-                "Email",
-                "email",
-                AuthState.errors.get("email", ""),
-                type="email",
-                auto_complete="email",
-                placeholder="you@example.com",
-                on_change=AuthState.clear_error("email"),
-            ),
-            form_field(
-                "Password",
-                "password",
-                AuthState.errors.get("password", ""),
-                type="password",
-                auto_complete="new-password" if action == "signup" else "current-password",
-                hint=password_hint,
-                on_change=AuthState.clear_error("password"),
-            ),
-            rx.button(
-                submit_label,
-                type="submit",
-                size="3",
-                width="100%",
-                loading=AuthState.submitting,
-                id=f"{action}-submit",
-            ),
-            spacing="4",
+    return state_form(
+        AuthState.errors,
+        form_field(
+            "Email",
+            "email",
+            AuthState.errors,
+            type="email",
+            auto_complete="email",
+            placeholder="you@example.com",
+            on_change=AuthState.clear_error("email"),
+        ),
+        form_field(
+            "Password",
+            "password",
+            AuthState.errors,
+            type="password",
+            auto_complete="new-password" if action == "signup" else "current-password",
+            hint=password_hint,
+            on_change=AuthState.clear_error("password"),
+        ),
+        rx.button(
+            submit_label,
+            type="submit",
+            size="3",
             width="100%",
+            loading=AuthState.submitting,
+            id=f"{action}-submit",
         ),
         on_submit=on_submit,
-        reset_on_submit=False,
-        no_validate=True,
-        width="100%",
         id=f"{action}-form",
-        aria_label=submit_label,
+        label=submit_label,
+        spacing="4",
     )
 
 

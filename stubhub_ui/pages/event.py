@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..components import back_link, detail_body, error_callout, layout, notice
+from ..components import (
+    back_link,
+    detail_body,
+    error_callout,
+    layout,
+    link_button,
+    members_link,
+    notice,
+)
 from ..state import EventState, SessionState
 from .events import event_when_where
 
@@ -38,13 +46,8 @@ def _header() -> rx.Component:
                 flex="1",
                 min_width="0",
             ),
-            rx.cond(
-                SessionState.signed_in,
-                rx.link(
-                    rx.button("Sell tickets for this event", variant="soft"),
-                    href="/sell?event=" + event.id,
-                    id="sell-for-event",
-                ),
+            members_link(
+                "Sell tickets for this event", "/sell?event=" + event.id, id="sell-for-event"
             ),
             gap="4",
             wrap="wrap",
@@ -164,16 +167,15 @@ def event() -> rx.Component:
     return layout(
         back_link("All events", "/events"),
         detail_body(
-            EventState.not_found,
+            EventState,
+            EventState.event.id,
             notice(
                 "calendar_x",
                 "Event not found",
                 "This event doesn't exist, or the link is broken.",
-                rx.link(rx.button("Browse events"), href="/events"),
+                link_button("Browse events", "/events"),
                 testid="event-not-found",
             ),
-            EventState.loading | (EventState.event.id == ""),
-            EventState.error,
             rx.box(_header(), _seats(), width="100%"),
         ),
     )

@@ -8,8 +8,20 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..components import LocalTime, error_callout, layout
-from ..state import EventsState, SessionState
+from ..components import (
+    LocalTime,
+    card_grid,
+    empty_state,
+    error_callout,
+    form_field,
+    layout,
+    list_states,
+    members_link,
+    page_intro,
+    split_row,
+    tile,
+)
+from ..state import EventsState
 
 
 def event_when_where(event) -> rx.Component:
@@ -35,90 +47,50 @@ def event_when_where(event) -> rx.Component:
 
 
 def event_card(event, heading: str = "h2") -> rx.Component:
-    return rx.link(
-        rx.card(
-            rx.vstack(
-                rx.heading(
-                    event.name,
-                    size="4",
-                    as_=heading,
-                    class_name="clamp-2",
-                    data_testid="event-name",
-                ),
-                event_when_where(event),
-                rx.spacer(),
-                rx.flex(
-                    rx.badge(
-                        event.available_label,
-                        color_scheme=rx.cond(event.available > 0, "grass", "gray"),
-                        variant="soft",
-                        radius="full",
-                        data_testid="event-available",
-                        data_available=event.available,
-                    ),
-                    rx.spacer(),
-                    rx.text(
-                        event.from_display,
-                        weight="bold",
-                        high_contrast=True,
-                        data_testid="event-from",
-                    ),
-                    width="100%",
-                    align="center",
-                    wrap="wrap",
-                    gap="2",
-                ),
-                spacing="3",
-                height="100%",
-                align="start",
+    return tile(
+        rx.heading(
+            event.name, size="4", as_=heading, class_name="clamp-2", data_testid="event-name"
+        ),
+        event_when_where(event),
+        rx.spacer(),
+        split_row(
+            rx.badge(
+                event.available_label,
+                color_scheme=rx.cond(event.available > 0, "grass", "gray"),
+                variant="soft",
+                radius="full",
+                data_testid="event-available",
+                data_available=event.available,
             ),
-            height="100%",
-            class_name="ticket-card",
+            rx.text(
+                event.from_display, weight="bold", high_contrast=True, data_testid="event-from"
+            ),
+            wrap="wrap",
+            spacing="2",
         ),
         href="/events/" + event.id,
-        underline="none",
-        color="inherit",
-        data_testid="event-card",
+        testid="event-card",
         data_event_id=event.id,
     )
 
 
 def event_grid(events, list_id: str, heading: str = "h2") -> rx.Component:
-    return rx.grid(
-        rx.foreach(events, lambda e: event_card(e, heading)),
-        columns=rx.breakpoints(initial="1", xs="2", md="3"),
-        spacing="4",
-        width="100%",
-        id=list_id,
-    )
+    return card_grid(rx.foreach(events, lambda e: event_card(e, heading)), id=list_id)
 
 
 SEARCH_INPUTS = ("event-q", "event-city", "event-from", "event-to")
 
 
 def _search_field(label: str, name: str, value, input_id: str, **props) -> rx.Component:
-    error = EventsState.search_errors.get(name, "")
-    return rx.vstack(
-        rx.el.label(label, html_for=input_id, class_name="field-label"),
-        rx.input(
-            id=input_id,
-            name=name,
+    return rx.box(
+        form_field(
+            label,
+            name,
+            EventsState.search_errors,
+            input_id=input_id,
             default_value=value,
-            size="3",
-            width="100%",
-            aria_invalid=rx.cond(error != "", "true", "false"),
-            aria_describedby=f"error-{name}",
             **props,
         ),
-        rx.box(
-            rx.cond(
-                error != "",
-                rx.text(error, size="2", color_scheme="red", data_testid=f"error-{name}"),
-            ),
-            id=f"error-{name}",
-            role="alert",
-        ),
-        spacing="1",
         flex="1",
         min_width=["100%", "160px"],
     )
@@ -164,44 +136,28 @@ def search_form() -> rx.Component:
 
 
 def _empty() -> rx.Component:
-    return rx.center(
-        rx.vstack(
-            rx.icon("calendar_x", size=40, color=rx.color("gray", 9), aria_hidden="true"),
-            rx.text("No upcoming events match your search.", size="4", weight="medium"),
-            rx.text("New events appear here the moment they're listed.", color_scheme="gray"),
-            rx.cond(
-                SessionState.signed_in,
-                rx.link(rx.button("Sell tickets for a new event", variant="soft"), href="/sell"),
-            ),
-            align="center",
-            spacing="2",
-        ),
-        padding="3rem 1rem",
-        data_testid="no-events",
+    return empty_state(
+        "calendar_x",
+        rx.text("No upcoming events match your search.", size="4", weight="medium"),
+        "New events appear here the moment they're listed.",
+        members_link("Sell tickets for a new event", "/sell"),
+        "no-events",
     )
 
 
 def events() -> rx.Component:
     return layout(
-        rx.vstack(
-            rx.heading("Events", size="8", as_="h1", id="page-title"),
-            rx.text(
-                "Concerts, games and shows with tickets from fans. Prices include all fees.",
-                color_scheme="gray",
-                size="3",
-            ),
-            spacing="1",
-            margin_bottom="1.25rem",
+        page_intro(
+            "Events",
+            "Concerts, games and shows with tickets from fans. Prices include all fees.",
         ),
         search_form(),
         error_callout(EventsState.error, "error-list"),
-        rx.cond(
-            EventsState.loading & (EventsState.events.length() == 0),
+        list_states(
+            EventsState.loading,
+            EventsState.events,
             rx.center(rx.spinner(size="3"), padding="3rem", role="status", aria_label="Loading"),
-            rx.cond(
-                EventsState.events.length() == 0,
-                _empty(),
-                event_grid(EventsState.events, "events-list"),
-            ),
+            _empty(),
+            event_grid(EventsState.events, "events-list"),
         ),
     )

@@ -7,52 +7,41 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..components import layout, price_tag, status_badge
-from ..state import HomeState, SessionState
+from ..components import (
+    card_grid,
+    empty_state,
+    error_callout,
+    layout,
+    list_states,
+    members_link,
+    page_intro,
+    price_tag,
+    split_row,
+    status_badge,
+    tile,
+)
+from ..state import HomeState
 from .events import event_grid
 
 
 def ticket_card(ticket) -> rx.Component:
-    return rx.link(
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.icon("ticket", size=18, color=rx.color("accent", 9), aria_hidden="true"),
-                    rx.spacer(),
-                    status_badge(ticket.status, ticket.status_label, "ticket-status"),
-                    width="100%",
-                    align="center",
-                ),
-                rx.heading(
-                    ticket.title,
-                    size="4",
-                    as_="h3",
-                    class_name="clamp-2",
-                    data_testid="ticket-title",
-                ),
-                rx.spacer(),
-                rx.hstack(
-                    price_tag(ticket.price_display, size="5"),
-                    rx.spacer(),
-                    rx.text("View", size="2", color_scheme="gray", aria_hidden="true"),
-                    rx.icon(
-                        "chevron_right", size=16, color=rx.color("gray", 10), aria_hidden="true"
-                    ),
-                    width="100%",
-                    align="center",
-                    spacing="1",
-                ),
-                spacing="3",
-                height="100%",
-                align="start",
-            ),
-            height="100%",
-            class_name="ticket-card",
+    return tile(
+        split_row(
+            rx.icon("ticket", size=18, color=rx.color("accent", 9), aria_hidden="true"),
+            status_badge(ticket.status, ticket.status_label, "ticket-status"),
+        ),
+        rx.heading(
+            ticket.title, size="4", as_="h3", class_name="clamp-2", data_testid="ticket-title"
+        ),
+        rx.spacer(),
+        split_row(
+            price_tag(ticket.price_display, size="5"),
+            rx.text("View", size="2", color_scheme="gray", aria_hidden="true"),
+            rx.icon("chevron_right", size=16, color=rx.color("gray", 10), aria_hidden="true"),
+            spacing="1",
         ),
         href="/tickets/" + ticket.id,
-        underline="none",
-        color="inherit",
-        data_testid="ticket-card",
+        testid="ticket-card",
         data_ticket_id=ticket.id,
         aria_label=ticket.title + ", " + ticket.price_display,
     )
@@ -103,36 +92,23 @@ def toolbar() -> rx.Component:
 
 
 def skeleton_grid() -> rx.Component:
-    return rx.grid(
+    return card_grid(
         *[rx.skeleton(rx.card(rx.box(height="120px")), loading=True) for _ in range(6)],
-        columns=rx.breakpoints(initial="1", xs="2", md="3"),
-        spacing="4",
-        width="100%",
         aria_hidden="true",
     )
 
 
-def empty_state() -> rx.Component:
-    return rx.center(
-        rx.vstack(
-            rx.icon("ticket_x", size=40, color=rx.color("gray", 9), aria_hidden="true"),
-            rx.cond(
-                HomeState.q != "",
-                rx.text("No tickets match “", HomeState.q, "”.", size="4", weight="medium"),
-                rx.text("No tickets for sale right now.", size="4", weight="medium"),
-            ),
-            rx.text(
-                "New listings appear here the moment they're posted.", color_scheme="gray", size="2"
-            ),
-            rx.cond(
-                SessionState.signed_in,
-                rx.link(rx.button("Sell a ticket", variant="soft"), href="/tickets/new"),
-            ),
-            align="center",
-            spacing="2",
+def no_tickets() -> rx.Component:
+    return empty_state(
+        "ticket_x",
+        rx.cond(
+            HomeState.q != "",
+            rx.text("No tickets match “", HomeState.q, "”.", size="4", weight="medium"),
+            rx.text("No tickets for sale right now.", size="4", weight="medium"),
         ),
-        padding="3rem 1rem",
-        data_testid="no-tickets",
+        "New listings appear here the moment they're posted.",
+        members_link("Sell a ticket", "/tickets/new"),
+        "no-tickets",
     )
 
 
@@ -189,47 +165,27 @@ def upcoming_events() -> rx.Component:
 
 def index() -> rx.Component:
     return layout(
-        rx.vstack(
-            rx.heading("Tickets on sale", size="8", as_="h1", id="page-title"),
-            rx.text(
-                "Buy tickets from fans who can't go. Every listing is held for you while you pay.",
-                color_scheme="gray",
-                size="3",
-            ),
-            spacing="1",
-            margin_bottom="1.25rem",
+        page_intro(
+            "Tickets on sale",
+            "Buy tickets from fans who can't go. Every listing is held for you while you pay.",
         ),
         upcoming_events(),
         rx.heading("Latest listings", size="6", as_="h2", margin_bottom="0.75rem"),
         toolbar(),
-        rx.cond(
-            HomeState.error != "",
-            rx.callout(
-                HomeState.error,
-                icon="triangle_alert",
-                color_scheme="red",
-                role="alert",
-                margin_bottom="1rem",
-            ),
-        ),
-        rx.cond(
-            HomeState.loading & (HomeState.tickets.length() == 0),
+        error_callout(HomeState.error, "error-list", margin_bottom="1rem"),
+        list_states(
+            HomeState.loading,
+            HomeState.tickets,
             skeleton_grid(),
-            rx.cond(
-                HomeState.tickets.length() == 0,
-                empty_state(),
-                rx.box(
-                    rx.grid(
-                        rx.foreach(HomeState.tickets, ticket_card),
-                        columns=rx.breakpoints(initial="1", xs="2", md="3"),
-                        spacing="4",
-                        width="100%",
-                        id="ticket-list",
-                        aria_busy=rx.cond(HomeState.loading, "true", "false"),
-                    ),
-                    pagination(),
-                    width="100%",
+            no_tickets(),
+            rx.box(
+                card_grid(
+                    rx.foreach(HomeState.tickets, ticket_card),
+                    id="ticket-list",
+                    aria_busy=rx.cond(HomeState.loading, "true", "false"),
                 ),
+                pagination(),
+                width="100%",
             ),
         ),
     )

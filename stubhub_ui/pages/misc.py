@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..components import layout, notice
+from ..components import layout, link_button, notice
 
 
 def not_found() -> rx.Component:
@@ -14,7 +14,7 @@ def not_found() -> rx.Component:
             "map_pin_off",
             "We can't find that page",
             "The link may be broken, or the page may have moved.",
-            rx.link(rx.button("Browse tickets"), href="/", id="notfound-home"),
+            link_button("Browse tickets", "/", id="notfound-home"),
             testid="not-found",
         ),
     )

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..components import list_body, list_row, notice, page, price_tag, private, status_badge
+from ..components import (
+    link_button,
+    list_body,
+    list_row,
+    notice,
+    page,
+    price_tag,
+    private,
+    status_badge,
+)
 from ..state import OrdersState
 
 
@@ -36,22 +45,15 @@ def _order_row(order) -> rx.Component:
     )
 
 
-def _orders_body() -> rx.Component:
-    return list_body(
-        OrdersState.loading,
-        OrdersState.orders,
-        OrdersState.error,
-        notice(
-            "shopping_bag",
-            "No orders yet",
-            "When you buy a ticket, your order shows up here.",
-            rx.link(rx.button("Browse tickets"), href="/"),
-            testid="no-orders",
-        ),
-        _order_row,
-        "order-list",
-    )
-
-
 def orders() -> rx.Component:
-    return page("My orders", private(_orders_body))
+    empty = notice(
+        "shopping_bag",
+        "No orders yet",
+        "When you buy a ticket, your order shows up here.",
+        link_button("Browse tickets", "/"),
+        testid="no-orders",
+    )
+    return page(
+        "My orders",
+        private(list_body(OrdersState, OrdersState.orders, empty, _order_row, "order-list")),
+    )

@@ -10,171 +10,20 @@ import reflex as rx
 from ..components import (
     Countdown,
     back_link,
+    callout,
     detail_body,
-    error_callout,
+    detail_card,
     layout,
+    lead,
+    link_button,
     notice,
     price_tag,
     private,
+    split_row,
     status_badge,
 )
-from ..settings import get_settings
 from ..state import OrderState
-
-
-def _pay_button(**submit) -> rx.Component:
-    """The "Pay $x" button; `submit` says how it pays (submits the form or calls Stripe)."""
-    return rx.button(
-        rx.icon("credit_card", size=18, aria_hidden="true"),
-        "Pay ",
-        OrderState.order.price_display,
-        **submit,
-        size="4",
-        width="100%",
-        loading=OrderState.paying,
-        id="pay-button",
-    )
-
-
-def _test_mode_form() -> rx.Component:
-    def card_option(value: str, name: str, note: str, id_: str) -> rx.Component:
-        return rx.text(
-            rx.flex(
-                rx.radio_group.item(value=value, id=id_, margin_top="2px"),
-                rx.vstack(
-                    rx.text(name, weight="medium", size="2"),
-                    rx.text(note, size="1", color_scheme="gray"),
-                    spacing="0",
-                ),
-                spacing="2",
-                align="start",
-            ),
-            as_="label",
-            html_for=id_,
-        )
-
-    return rx.form(
-        rx.vstack(
-            rx.callout(
-                rx.text(
-                    rx.text.strong("Test mode. "),
-                    "No real card is charged. Pick a Stripe test card to see each outcome.",
-                ),
-                icon="flask_conical",
-                color_scheme="amber",
-                data_testid="test-mode",
-                width="100%",
-            ),
-            rx.el.fieldset(
-                rx.el.legend("Test card", class_name="field-label"),
-                rx.radio_group.root(
-                    rx.vstack(
-                        card_option(
-                            "pm_card_visa", "Visa •••• 4242", "Payment succeeds", "card-visa"
-                        ),
-                        card_option(
-                            "pm_card_chargeCustomerFail",
-                            "Visa •••• 0341",
-                            "Card is declined",
-                            "card-declined",
-                        ),
-                        card_option(
-                            "pm_card_authenticationRequired",
-                            "Visa •••• 3155",
-                            "Your bank asks you to confirm (3-D Secure)",
-                            "card-3ds",
-                        ),
-                        spacing="3",
-                    ),
-                    name="card",
-                    value=OrderState.card,
-                    on_change=OrderState.set_card,
-                    size="2",
-                ),
-                class_name="plain-fieldset",
-            ),
-            error_callout(OrderState.pay_error, "pay-error"),
-            _pay_button(type="submit"),
-            spacing="4",
-            width="100%",
-        ),
-        on_submit=OrderState.pay_test,
-        reset_on_submit=False,
-        width="100%",
-        id="pay-form",
-        aria_label="Pay for this order",
-    )
-
-
-def _stripe_form(key: str) -> rx.Component:
-    return rx.vstack(
-        rx.script(src="https://js.stripe.com/v3/"),
-        rx.script(src="/stripe_glue.js"),
-        rx.el.label("Card details", html_for="card-element", class_name="field-label"),
-        rx.box(
-            id="card-element",
-            data_stripe_key=key,
-            padding="0.75rem",
-            border=f"1px solid {rx.color('gray', 7)}",
-            border_radius="var(--radius-3)",
-            background_color="white",
-            width="100%",
-            min_height="44px",
-        ),
-        error_callout(OrderState.pay_error, "pay-error"),
-        _pay_button(on_click=OrderState.pay_stripe),
-        rx.text("Payments are processed by Stripe.", size="1", color_scheme="gray"),
-        spacing="3",
-        width="100%",
-    )
-
-
-def _payment_panel() -> rx.Component:
-    key = get_settings().stripe_publishable_key
-    return _stripe_form(key) if key else _test_mode_form()
-
-
-def _confirm_with_bank() -> rx.Component:
-    """3-D Secure: Stripe.js shows the bank's page; in local test mode, our stand-in."""
-    if get_settings().stripe_publishable_key:
-        step: rx.Component = rx.text(
-            "Follow your bank's prompt to finish paying.", size="2", color_scheme="gray"
-        )
-    else:
-        step = rx.hstack(
-            rx.button(
-                "Complete authentication",
-                on_click=OrderState.authenticate(True),
-                loading=OrderState.authenticating,
-                id="authenticate-ok",
-            ),
-            rx.button(
-                "Fail authentication",
-                on_click=OrderState.authenticate(False),
-                variant="soft",
-                color_scheme="gray",
-                disabled=OrderState.authenticating,
-                id="authenticate-fail",
-            ),
-            spacing="3",
-            wrap="wrap",
-        )
-    return rx.vstack(
-        rx.callout(
-            rx.text(
-                rx.text.strong("Confirm with your bank. "),
-                "Your card needs one more step before it is charged.",
-            ),
-            icon="shield_check",
-            color_scheme="blue",
-            data_testid="payment-confirm",
-            width="100%",
-        ),
-        step,
-        error_callout(OrderState.pay_error, "pay-error"),
-        spacing="3",
-        width="100%",
-    )
+from .payment import confirm_with_bank, payment_panel
 
 
 def _awaiting_payment() -> rx.Component:
@@ -208,7 +57,7 @@ def _awaiting_payment() -> rx.Component:
             width="100%",
             variant="surface",
         ),
-        rx.cond(OrderState.payment_phase == "confirm", _confirm_with_bank(), _payment_panel()),
+        rx.cond(OrderState.payment_phase == "confirm", confirm_with_bank(), payment_panel()),
         rx.button(
             "Cancel order and release the ticket",
             variant="ghost",
@@ -224,21 +73,10 @@ def _awaiting_payment() -> rx.Component:
     )
 
 
-def _outcome_callout(message, icon: str, color_scheme: str, testid: str) -> rx.Component:
-    return rx.callout(
-        message,
-        icon=icon,
-        color_scheme=color_scheme,
-        size="3",
-        data_testid=testid,
-        width="100%",
-    )
-
-
 def _ended(message, icon: str, color_scheme: str, testid: str) -> rx.Component:
     """An order that ended without a sale: why, and the way back to its ticket."""
     return rx.vstack(
-        _outcome_callout(message, icon, color_scheme, testid),
+        callout(message, icon, color_scheme, testid, size="3"),
         rx.link(
             rx.button("See the ticket", variant="soft"),
             href="/tickets/" + OrderState.order.ticket_id,
@@ -255,27 +93,29 @@ def _outcome() -> rx.Component:
         OrderState.payment_phase,
         (
             "paid",
-            _outcome_callout(
-                rx.text(rx.text.strong("Paid. "), "The ticket is yours — enjoy the show!"),
+            callout(
+                lead("Paid. ", "The ticket is yours — enjoy the show!"),
                 "party_popper",
                 "grass",
                 "order-complete",
+                size="3",
             ),
         ),
         (
             "processing",
-            _outcome_callout(
+            callout(
                 "Processing… your bank has approved the payment; confirming your order.",
                 "loader",
                 "blue",
                 "payment-processing",
+                size="3",
             ),
         ),
         (
             "not_charged",
             _ended(
-                rx.text(
-                    rx.text.strong("Payment cancelled — you were not charged. "),
+                lead(
+                    "Payment cancelled — you were not charged. ",
                     "The order ended before the payment went through.",
                 ),
                 "circle_x",
@@ -288,8 +128,8 @@ def _outcome() -> rx.Component:
             (
                 "expired",
                 _ended(
-                    rx.text(
-                        rx.text.strong("This order expired. "),
+                    lead(
+                        "This order expired. ",
                         "The hold lapsed before payment, so the ticket went back on sale.",
                     ),
                     "timer_off",
@@ -312,46 +152,28 @@ def _outcome() -> rx.Component:
 
 
 def _order_body() -> rx.Component:
+    order = OrderState.order
     return detail_body(
-        OrderState.not_found,
+        OrderState,
+        order.id,
         notice(
             "search_x",
             "Order not found",
             "We couldn't find this order in your account.",
-            rx.link(rx.button("My orders"), href="/orders"),
+            link_button("My orders", "/orders"),
             testid="order-not-found",
         ),
-        OrderState.loading | (OrderState.order.id == ""),
-        OrderState.error,
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.text("Order", size="2", color_scheme="gray"),
-                    rx.spacer(),
-                    status_badge(
-                        OrderState.order.display_status,
-                        OrderState.order.status_label,
-                        "order-status",
-                    ),
-                    width="100%",
-                    align="center",
-                ),
-                rx.heading(
-                    OrderState.order.ticket_title,
-                    size="7",
-                    as_="h1",
-                    id="page-title",
-                    class_name="break-words",
-                ),
-                price_tag(OrderState.order.price_display, size="6", testid="order-price"),
-                rx.separator(size="4"),
-                _outcome(),
-                spacing="4",
-                width="100%",
-                align="start",
+        detail_card(
+            split_row(
+                rx.text("Order", size="2", color_scheme="gray"),
+                status_badge(order.display_status, order.status_label, "order-status"),
             ),
-            size=rx.breakpoints(initial="2", sm="4"),
-            width="100%",
+            rx.heading(
+                order.ticket_title, size="7", as_="h1", id="page-title", class_name="break-words"
+            ),
+            price_tag(order.price_display, size="6", testid="order-price"),
+            rx.separator(size="4"),
+            _outcome(),
             max_width="640px",
             id="order-detail",
         ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..components import error_callout, form_field, page, private
+from ..components import form_field, page, private, state_form
 from ..state import SellSeatsState as S
 from .events import event_when_where
 
@@ -51,29 +51,23 @@ def _match(event) -> rx.Component:
 
 def _event_form() -> rx.Component:
     errors = S.event_errors
-    return rx.form(
-        rx.vstack(
-            error_callout(errors.get("form", ""), "error-event-form"),
-            form_field("Event name", "name", errors.get("name", ""), input_id="new-event-name"),
-            form_field("Venue", "venue", errors.get("venue", ""), input_id="new-event-venue"),
-            form_field("City", "city", errors.get("city", ""), input_id="new-event-city"),
-            form_field(
-                "Date and start time (your time zone)",
-                "startsAt",
-                errors.get("startsAt", ""),
-                input_id="new-event-starts",
-                type="datetime-local",
-            ),
-            rx.button("Create event", type="submit", loading=S.saving_event, id="create-event"),
-            spacing="3",
-            width="100%",
+    return state_form(
+        errors,
+        form_field("Event name", "name", errors, input_id="new-event-name"),
+        form_field("Venue", "venue", errors, input_id="new-event-venue"),
+        form_field("City", "city", errors, input_id="new-event-city"),
+        form_field(
+            "Date and start time (your time zone)",
+            "startsAt",
+            errors,
+            input_id="new-event-starts",
+            type="datetime-local",
         ),
+        rx.button("Create event", type="submit", loading=S.saving_event, id="create-event"),
         on_submit=S.create_event,
-        reset_on_submit=False,
-        no_validate=True,
         id="event-form",
-        aria_label="Create an event",
-        width="100%",
+        label="Create an event",
+        error_testid="error-event-form",
     )
 
 
@@ -213,38 +207,32 @@ def _preview() -> rx.Component:
 
 
 def _listing_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            error_callout(S.errors.get("form", "")),
-            _seats(),
-            form_field(
-                "Price per ticket (US dollars, what you receive)",
-                "price",
-                S.errors.get("price", ""),
-                input_id="listing-price",
-                input_mode="decimal",
-                placeholder="45.00",
-                on_change=S.set_price_text.debounce(200),
-            ),
-            form_field(
-                "Face value per ticket (optional)",
-                "faceValue",
-                S.errors.get("faceValue", ""),
-                input_id="face-value",
-                input_mode="decimal",
-                hint="The price printed on the ticket. Some events cap resale prices.",
-            ),
-            _preview(),
-            rx.button("List seats", type="submit", size="3", loading=S.submitting, id="list-seats"),
-            spacing="4",
-            width="100%",
+    return state_form(
+        S.errors,
+        _seats(),
+        form_field(
+            "Price per ticket (US dollars, what you receive)",
+            "price",
+            S.errors,
+            input_id="listing-price",
+            input_mode="decimal",
+            placeholder="45.00",
+            on_change=S.set_price_text.debounce(200),
         ),
+        form_field(
+            "Face value per ticket (optional)",
+            "faceValue",
+            S.errors,
+            input_id="face-value",
+            input_mode="decimal",
+            hint="The price printed on the ticket. Some events cap resale prices.",
+        ),
+        _preview(),
+        rx.button("List seats", type="submit", size="3", loading=S.submitting, id="list-seats"),
         on_submit=S.submit,
-        reset_on_submit=False,
-        no_validate=True,
         id="listing-form",
-        aria_label="Seats and price",
-        width="100%",
+        label="Seats and price",
+        spacing="4",
     )
 
 

@@ -10,15 +10,19 @@ import reflex as rx
 from ..components import (
     back_link,
     detail_body,
-    error_callout,
+    detail_card,
     form_field,
     layout,
+    link_button,
     list_body,
     list_row,
+    members_link,
     notice,
     page,
     price_tag,
     private,
+    split_row,
+    state_form,
     status_badge,
 )
 from ..state import MineState, SellState, SessionState, TicketState
@@ -28,53 +32,48 @@ from ..state import MineState, SellState, SessionState, TicketState
 
 def _sell_form() -> rx.Component:
     return rx.card(
-        rx.form(
-            rx.vstack(
-                error_callout(SellState.errors.get("form", "")),
-                form_field(
-                    "Title",
-                    "title",
-                    SellState.errors.get("title", ""),
-                    placeholder="e.g. Taylor Swift — Wembley, 14 June, Block 112",
-                    hint="What, where and when — up to 120 characters.",
-                    max_length=200,
-                    on_change=SellState.clear_error("title"),
-                    on_blur=SellState.check_title,
+        state_form(
+            SellState.errors,
+            form_field(
+                "Title",
+                "title",
+                SellState.errors,
+                placeholder="e.g. Taylor Swift — Wembley, 14 June, Block 112",
+                hint="What, where and when — up to 120 characters.",
+                max_length=200,
+                on_change=SellState.clear_error("title"),
+                on_blur=SellState.check_title,
+            ),
+            form_field(
+                "Price (US dollars)",
+                "price",
+                SellState.errors,
+                placeholder="25.00",
+                input_mode="decimal",
+                hint="Between $0.50 and $100,000.00.",
+                on_change=SellState.clear_error("price"),
+                on_blur=SellState.check_price,
+            ),
+            rx.hstack(
+                rx.button(
+                    "List ticket",
+                    type="submit",
+                    size="3",
+                    loading=SellState.submitting,
+                    id="sell-submit",
                 ),
-                form_field(
-                    "Price (US dollars)",
-                    "price",
-                    SellState.errors.get("price", ""),
-                    placeholder="25.00",
-                    input_mode="decimal",
-                    hint="Between $0.50 and $100,000.00.",
-                    on_change=SellState.clear_error("price"),
-                    on_blur=SellState.check_price,
-                ),
-                rx.hstack(
+                rx.link(
                     rx.button(
-                        "List ticket",
-                        type="submit",
-                        size="3",
-                        loading=SellState.submitting,
-                        id="sell-submit",
+                        "Cancel", variant="soft", color_scheme="gray", size="3", type="button"
                     ),
-                    rx.link(
-                        rx.button(
-                            "Cancel", variant="soft", color_scheme="gray", size="3", type="button"
-                        ),
-                        href="/",
-                    ),
-                    spacing="3",
+                    href="/",
                 ),
-                spacing="4",
-                width="100%",
+                spacing="3",
             ),
             on_submit=SellState.submit,
-            reset_on_submit=False,
-            no_validate=True,
             id="sell-form",
-            aria_label="Sell a ticket",
+            label="Sell a ticket",
+            spacing="4",
         ),
         size="3",
         width="100%",
@@ -106,31 +105,18 @@ def _my_ticket_row(ticket) -> rx.Component:
     )
 
 
-def _mine_body() -> rx.Component:
-    return list_body(
-        MineState.loading,
-        MineState.tickets,
-        MineState.error,
-        notice(
-            "ticket_plus",
-            "No listings yet",
-            "Tickets you list for sale show up here, with their status.",
-            rx.link(rx.button("Sell a ticket"), href="/tickets/new"),
-            testid="no-tickets",
-        ),
-        _my_ticket_row,
-        "my-tickets",
-    )
-
-
 def mine() -> rx.Component:
+    empty = notice(
+        "ticket_plus",
+        "No listings yet",
+        "Tickets you list for sale show up here, with their status.",
+        link_button("Sell a ticket", "/tickets/new"),
+        testid="no-tickets",
+    )
     return page(
         "My tickets",
-        private(_mine_body),
-        actions=rx.cond(
-            SessionState.signed_in,
-            rx.link(rx.button("Sell a ticket", variant="soft"), href="/tickets/new"),
-        ),
+        private(list_body(MineState, MineState.tickets, empty, _my_ticket_row, "my-tickets")),
+        actions=members_link("Sell a ticket", "/tickets/new"),
     )
 
 
@@ -138,21 +124,22 @@ def mine() -> rx.Component:
 
 
 def _edit_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.heading("Edit listing", size="4", as_="h2"),
-            error_callout(TicketState.edit_errors.get("form", "")),
+    errors = TicketState.edit_errors
+    return rx.vstack(
+        rx.heading("Edit listing", size="4", as_="h2"),
+        state_form(
+            errors,
             form_field(
                 "Title",
                 "title",
-                TicketState.edit_errors.get("title", ""),
+                errors,
                 input_id="edit-title",
                 default_value=TicketState.edit_title,
             ),
             form_field(
                 "Price (US dollars)",
                 "price",
-                TicketState.edit_errors.get("price", ""),
+                errors,
                 input_id="edit-price",
                 default_value=TicketState.edit_price,
                 input_mode="decimal",
@@ -171,15 +158,12 @@ def _edit_form() -> rx.Component:
                 ),
                 spacing="3",
             ),
-            spacing="3",
-            width="100%",
+            on_submit=TicketState.save_edit,
+            id="edit-form",
+            label="Edit listing",
         ),
-        on_submit=TicketState.save_edit,
-        reset_on_submit=False,
-        no_validate=True,
+        spacing="3",
         width="100%",
-        id="edit-form",
-        aria_label="Edit listing",
     )
 
 
@@ -291,40 +275,23 @@ def _actions() -> rx.Component:
 
 
 def _ticket_body() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                status_badge(
-                    TicketState.ticket.status, TicketState.ticket.status_label, "ticket-status"
-                ),
-                rx.spacer(),
-                rx.cond(
-                    SessionState.signed_in & (TicketState.ticket.user_id == SessionState.user_id),
-                    rx.badge("Your listing", variant="outline", color_scheme="iris"),
-                ),
-                width="100%",
-                align="center",
-            ),
-            rx.heading(
-                TicketState.ticket.title,
-                size="8",
-                as_="h1",
-                id="ticket-title",
-                class_name="break-words",
-            ),
+    ticket = TicketState.ticket
+    return detail_card(
+        split_row(
+            status_badge(ticket.status, ticket.status_label, "ticket-status"),
             rx.cond(
-                TicketState.ticket.seat_display != "",
-                rx.text(TicketState.ticket.seat_display, size="3", data_testid="ticket-seat"),
+                SessionState.signed_in & (ticket.user_id == SessionState.user_id),
+                rx.badge("Your listing", variant="outline", color_scheme="iris"),
             ),
-            price_tag(TicketState.ticket.price_display, size="7"),
-            rx.separator(size="4"),
-            _actions(),
-            spacing="4",
-            width="100%",
-            align="start",
         ),
-        size=rx.breakpoints(initial="2", sm="4"),
-        width="100%",
+        rx.heading(ticket.title, size="8", as_="h1", id="ticket-title", class_name="break-words"),
+        rx.cond(
+            ticket.seat_display != "",
+            rx.text(ticket.seat_display, size="3", data_testid="ticket-seat"),
+        ),
+        price_tag(ticket.price_display, size="7"),
+        rx.separator(size="4"),
+        _actions(),
         max_width="720px",
         id="ticket-detail",
     )
@@ -334,16 +301,15 @@ def ticket() -> rx.Component:
     return layout(
         back_link("All tickets", "/"),
         detail_body(
-            TicketState.not_found,
+            TicketState,
+            TicketState.ticket.id,
             notice(
                 "ticket_x",
                 "Ticket not found",
                 "This listing doesn't exist, or the link is broken.",
-                rx.link(rx.button("Browse tickets"), href="/"),
+                link_button("Browse tickets", "/"),
                 testid="ticket-not-found",
             ),
-            TicketState.loading | (TicketState.ticket.id == ""),
-            TicketState.error,
             _ticket_body(),
         ),
     )

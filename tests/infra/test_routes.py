@@ -115,6 +115,31 @@ def test_websocket_route_keeps_connections_for_an_hour(tmp_path: Path) -> None:
     assert "proxy_set_header Upgrade $http_upgrade;" in event
 
 
+def test_only_sign_in_and_sign_up_are_rate_limited_at_the_kubernetes_ingress() -> None:
+    ingresses = support.of_kind(support.render("prod"), "Ingress")
+    limited = {
+        name: ing
+        for name, ing in ingresses.items()
+        if "nginx.ingress.kubernetes.io/limit-rpm" in ing["metadata"]["annotations"]
+    }
+    assert list(limited) == ["ticketing-sign"]
+    assert limited["ticketing-sign"]["metadata"]["annotations"][
+        "nginx.ingress.kubernetes.io/limit-rpm"
+    ] == str(routes.SIGN_RATE_PER_MINUTE)
+    for url, throttled in {
+        "/api/users/signin": True,
+        "/api/users/signup": True,
+        "/api/users/SignUp/": True,
+        "/api/users/signout": False,
+        "/api/users/signout/everywhere": False,
+        "/api/users/currentuser": False,
+        "/api/users/signinx": False,
+    }.items():
+        first = next(r for r in routes.ordered() if re.match(r.path, url, re.IGNORECASE))
+        assert first.service == "auth", url
+        assert (first.rate_per_minute is not None) == throttled, url
+
+
 def test_nginx_config_is_valid_for_real_nginx(tmp_path: Path) -> None:
     upstreams = every_upstream()
     upstreams["auth"] = ["127.0.0.1:4001", "127.0.0.1:4011"]  # a replica

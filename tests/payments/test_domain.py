@@ -87,3 +87,10 @@ def test_abandoned_attempts() -> None:
     assert not domain.abandoned(NOW + timedelta(seconds=1), False, NOW)  # still held
     assert domain.abandoned(None, False, NOW)  # released, and cannot be retried
     assert not domain.abandoned(None, True, NOW)  # released: the buyer's retry resumes it
+
+
+def test_decline_limits_default_to_an_hour_per_buyer() -> None:
+    limits = domain.DeclineLimits(per_order=5, per_buyer=20)
+    assert limits.buyer_window.total_seconds() == 3600
+    assert domain.too_many_declines(20, limits.per_buyer)
+    assert not domain.too_many_declines(19, limits.per_buyer)

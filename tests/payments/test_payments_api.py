@@ -267,6 +267,29 @@ async def test_too_many_declines_for_one_order_is_429(
         assert await statuses(payments, order_id) == ["failed", "failed"]
 
 
+async def test_too_many_declines_across_a_buyers_orders_is_429(
+    database_url: str, nats_url: str, localstripe: str, buyer: Person, stranger: Person
+) -> None:
+    settings = payments_settings(
+        database_url, nats_url, localstripe, max_declines_per_buyer_per_hour=3
+    )
+    async with running_payments(settings) as payments:
+        orders = [await payments.order_created(buyer) for _ in range(3)]
+        for order_id in orders[:2]:  # 2 + 1 declines, no order over its own limit of 5
+            declined = await payments.pay(buyer, order_id, token="pm_card_chargeCustomerFail")
+            assert declined.status_code == 402
+        assert (
+            await payments.pay(buyer, orders[0], token="pm_card_chargeCustomerFail")
+        ).status_code == 402
+        refused = await payments.pay(buyer, orders[2])  # a fresh order, a good card
+        assert refused.status_code == 429
+        assert "last hour" in errors(refused)[0]["message"]
+        assert await statuses(payments, orders[2]) == []
+        # Another buyer is not held back by this one's declines.
+        other = await payments.order_created(stranger)
+        assert (await payments.pay(stranger, other)).status_code == 201
+
+
 async def test_unusable_token_is_400_on_token(payments: Payments, buyer: Person) -> None:
     order_id = await payments.order_created(buyer)
     response = await payments.pay(buyer, order_id, token="pm_no_such_method")

@@ -18,6 +18,7 @@ from stripe import StripeClient
 from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
 from backend_services.payments import paying, reconciling
+from backend_services.payments.domain import DeclineLimits
 from backend_services.payments.gateway import StripeGateway
 from backend_services.payments.models import Payment
 from harness.apps import runtime_of
@@ -36,6 +37,7 @@ from tests.payments.support import (
 from tests.support.waiting import eventually
 
 LEASE = timedelta(seconds=90)
+LIMITS = DeclineLimits(per_order=5, per_buyer=20)
 GRACE = timedelta(seconds=60)
 Step = Literal["created", "recorded", "confirmed"]
 
@@ -48,7 +50,7 @@ def gateway_of(payments: Payments) -> StripeGateway:
 def crash_after(payments: Payments, order_id: str, step: Step) -> str:
     """Run an attempt up to `step`, then die holding the lease; the intent's id."""
     engine, gateway = payments.engine, gateway_of(payments)
-    attempt = paying.claim(engine, order_id, "pm_card_visa", LEASE, max_declines=5)
+    attempt = paying.claim(engine, order_id, "pm_card_visa", LEASE, LIMITS)
     assert isinstance(attempt, paying.Attempt)
     intent = gateway.create_intent(order_id, attempt.amount, "pm_card_visa", attempt.payment_id)
     assert intent.status == "requires_confirmation"

@@ -51,3 +51,29 @@ def test_search_sort_and_pages(people: People) -> None:
 
     page.fill("#search", f"{tag} nothing like this")
     expect(page.locator('[data-testid="no-tickets"]')).to_be_visible()
+
+
+def test_a_new_listing_reaches_every_home_tab_and_their_pages_still_work(people: People) -> None:
+    """Home tabs on one query share one refresh (live.py): each still shows the new
+    listing, and each can page on from it (its server-side state catches up)."""
+    tag = uuid.uuid4().hex[:8]
+    seller = people.signed_in()
+    for i in range(12):  # exactly one page
+        seller.create_ticket(f"Group {tag} show {i:02d}", 2000 + i)
+    same = [people.anonymous().goto(f"/?q={tag}") for _ in range(3)]
+    cheapest_first = people.anonymous().goto(f"/?q={tag}&sort=price_asc")
+    for page in [*same, cheapest_first]:
+        expect(page.locator('[data-testid="ticket-card"]')).to_have_count(12)
+        expect(page.locator("#next-page")).to_have_count(0)  # one page: no pager
+
+    seller.create_ticket(f"Group {tag} show 12", 1000)  # newest and cheapest
+
+    for page in [*same, cheapest_first]:
+        cards = page.locator('[data-testid="ticket-card"]')
+        expect(cards.first).to_contain_text("show 12")
+        expect(page.locator("#next-page")).to_be_enabled()  # has_more came with the list
+    for page in same:
+        page.click("#next-page")
+        expect(page.locator("#page-number")).to_have_text("Page 2")
+        expect(page.locator('[data-testid="ticket-card"]')).to_have_count(1)
+        expect(page.locator('[data-testid="ticket-card"]').first).to_contain_text("show 00")
