@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -30,6 +31,14 @@ def listed_seats(seller: httpx.Client, count: int) -> tuple[str, list[dict[str, 
 
 def available(client: httpx.Client, event_id: str) -> int:
     return int(client.get(f"/api/events/{event_id}").json()["available"])
+
+
+def status_of(client: httpx.Client, ticket_id: str) -> str:
+    return str(client.get(f"/api/tickets/{ticket_id}").json()["status"])
+
+
+def file_of(client: httpx.Client, ticket_id: str) -> httpx.Response:
+    return client.get(f"/api/tickets/{ticket_id}/file")
 
 
 def test_buy_two_seats_in_one_order_pay_the_total_and_download_both(stack: Stack) -> None:
@@ -73,13 +82,8 @@ def test_buy_two_seats_in_one_order_pay_the_total_and_download_both(stack: Stack
         lambda: buyer.get(f"/api/orders/{order['id']}").json()["status"], lambda s: s == "complete"
     )
     for ticket_id in pair:
-        eventually(
-            lambda t=ticket_id: buyer.get(f"/api/tickets/{t}").json()["status"],
-            lambda s: s == "sold",
-        )
-        got = eventually(
-            lambda t=ticket_id: buyer.get(f"/api/tickets/{t}/file"), lambda r: r.status_code == 200
-        )
+        eventually(partial(status_of, buyer, ticket_id), lambda s: s == "sold")
+        got = eventually(partial(file_of, buyer, ticket_id), lambda r: r.status_code == 200)
         assert got.content == files[ticket_id]
         assert rival.get(f"/api/tickets/{ticket_id}/file").status_code == 403
     assert available(seller, event_id) == 1
