@@ -142,8 +142,10 @@ class OrderLine:
     id: str = ""
     title: str = ""
     price_display: str = ""
-    # The e-ticket, downloaded straight from the tickets service (CONTRACT §7).
+    # The e-ticket, downloaded straight from the tickets service (CONTRACT §7), once
+    # the seller has uploaded it (known only for a paid order: see OrderState).
     file_href: str = ""
+    has_file: bool = False
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> OrderLine:

@@ -30,12 +30,25 @@ def _download(line) -> rx.Component:
     )
 
 
+def _delivery(line) -> rx.Component:
+    return rx.cond(
+        line.has_file,
+        _download(line),
+        rx.text(
+            "The seller will deliver your ticket here.",
+            size="2",
+            color_scheme="gray",
+            data_testid="awaiting-delivery",
+        ),
+    )
+
+
 def _line(line) -> rx.Component:
     return rx.el.li(
         rx.hstack(
             rx.vstack(
                 rx.text(line.title, weight="medium", size="3", class_name="break-words"),
-                rx.cond(OrderState.payment_phase == "paid", _download(line)),
+                rx.cond(OrderState.payment_phase == "paid", _delivery(line)),
                 spacing="1",
                 align="start",
                 min_width="0",
@@ -47,7 +60,7 @@ def _line(line) -> rx.Component:
         ),
         data_testid="order-ticket",
         data_ticket_id=line.id,
-        class_name="order-line",
+        style={"padding": "0.25rem 0"},
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 from collections.abc import Collection
 from datetime import UTC, datetime
@@ -92,7 +94,27 @@ class OrderState(SessionState):
         self.countdown_stamp += 1
         if self.order.status != "created":
             self.paying = False
-        await self._fetch_payment(cache)
+        await asyncio.gather(self._fetch_payment(cache), self._fetch_files(cache))
+
+    async def _fetch_files(self, cache: FetchCache | None) -> None:
+        """Which e-tickets of a paid order the seller has uploaded (`hasFile`)."""
+        if self.order.status != "complete":
+            return
+        lines = self.order.lines
+        found = await asyncio.gather(
+            *(
+                self._get(f"/api/tickets/{quote(line.id, safe='')}", cache, private=False)
+                for line in lines
+            )
+        )
+        with_files = [
+            dataclasses.replace(
+                line,
+                has_file=resp.ok and isinstance(resp.body, dict) and bool(resp.body.get("hasFile")),
+            )
+            for line, resp in zip(lines, found, strict=True)
+        ]
+        self.order = dataclasses.replace(self.order, lines=with_files)
 
     async def _fetch_payment(self, cache: FetchCache | None) -> None:
         resp = await self._get("/api/payments", cache, params={"orderId": self.order.id})

@@ -1,6 +1,6 @@
 """Issue 15: a buyer picks 2 seats of an event, holds them in one order, sees the fee
-and the all-in total, pays it, and downloads both e-tickets (real browser, real stack,
-the local Stripe)."""
+and the all-in total, pays it, and downloads both e-tickets, the second offered live
+when the seller delivers it after the sale (real browser, real stack, the local Stripe)."""
 
 from __future__ import annotations
 
@@ -9,22 +9,26 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from .conftest import ORDER_URL, People, unique_title
+from .conftest import ORDER_URL, SCREENSHOTS, People, unique_title
+from .test_accessibility import axe_violations
 
 
 def test_a_buyer_buys_two_seats_in_one_order_pays_and_downloads_both(people: People) -> None:
     seller = people.signed_in()
     event = seller.create_event(unique_title("Together"), city="Oslo", days_ahead=5)
     listing = seller.list_seats(event["id"], [("D", "4", "1"), ("D", "4", "2")], price=3000)
-    files = {}
-    for ticket in listing["tickets"]:
-        files[ticket["id"]] = b"%PDF-1.4\n" + uuid.uuid4().hex.encode()  # each its own bytes
+    files = {t["id"]: b"%PDF-1.4\n" + uuid.uuid4().hex.encode() for t in listing["tickets"]}
+    first, second = files  # the seller delivers the first now, the second after the sale
+
+    def deliver(ticket_id: str) -> None:
         uploaded = seller.context.request.put(
-            f"{seller.url}/api/tickets/{ticket['id']}/file",
-            data=files[ticket["id"]],
+            f"{seller.url}/api/tickets/{ticket_id}/file",
+            data=files[ticket_id],
             headers={"Content-Type": "application/pdf"},
         )
         assert uploaded.status == 200, uploaded.text()
+
+    deliver(first)
 
     buyer = people.signed_in()
     page = buyer.goto(f"/events/{event['id']}")
@@ -51,7 +55,15 @@ def test_a_buyer_buys_two_seats_in_one_order_pays_and_downloads_both(people: Peo
     assert status == 200 and [p["amount"] for p in payments] == [6600]
 
     downloads = page.locator('[data-testid="download-ticket"]')
+    expect(downloads).to_have_count(1)
+    expect(downloads).to_have_attribute("data-ticket-id", first)
+    awaiting = lines.filter(has=page.locator('[data-testid="awaiting-delivery"]'))
+    expect(awaiting).to_have_attribute("data-ticket-id", second)
+    page.evaluate("window.__noReload = 'still here'")
+    deliver(second)  # the buyer's page offers it live
     expect(downloads).to_have_count(2)
+    expect(page.locator('[data-testid="awaiting-delivery"]')).to_have_count(0)
+    assert page.evaluate("window.__noReload") == "still here"
     got = {}
     for n in range(2):
         link = downloads.nth(n)
@@ -59,3 +71,16 @@ def test_a_buyer_buys_two_seats_in_one_order_pays_and_downloads_both(people: Peo
             link.click()
         got[link.get_attribute("data-ticket-id")] = Path(download.value.path()).read_bytes()
     assert got == files
+
+    # The paid order of two seats, at a phone's width and a desktop's: no blocking axe finding.
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    toasts = page.locator("[data-sonner-toast]")  # "Seats reserved…" from the event page
+    for close in toasts.locator("[data-close-button]").all():
+        close.click()
+    expect(toasts).to_have_count(0)
+    for name, width, height in (("order-seats-375", 375, 812), ("order-seats-desktop", 1280, 900)):
+        page.set_viewport_size({"width": width, "height": height})
+        expect(downloads).to_have_count(2)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert not axe_violations(page), axe_violations(page)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=width < 400)
