@@ -12,12 +12,30 @@ from urllib.parse import quote
 
 import reflex as rx
 
+from ..api import ApiResponse
 from ..models import OrderView, parse_time
 from ..models import payment_phase as phase_of
 from ..settings import get_settings
 from ..views import View, ViewKind
 from .fetch import FetchCache
 from .session import SessionState, last_segment
+
+# The orders service learns new tickets from events: a listing seconds old may not
+# have reached it yet, so a 404 is retried briefly rather than shown.
+ORDER_RETRY_DELAYS = (0.25, 0.5, 1.0)
+
+
+async def place_order(state: SessionState, ticket_ids: list[str]) -> ApiResponse:
+    """`POST /api/orders {ticketIds}` (CONTRACT §7): all of them held, or none."""
+    body = {"ticketIds": ticket_ids}
+    resp = await state._api("POST", "/api/orders", json=body)
+    for delay in ORDER_RETRY_DELAYS:
+        if resp.status != 404:
+            break
+        await asyncio.sleep(delay)
+        resp = await state._api("POST", "/api/orders", json=body)
+    return resp
+
 
 TEST_CARDS = ("pm_card_visa", "pm_card_chargeCustomerFail", "pm_card_authenticationRequired")
 

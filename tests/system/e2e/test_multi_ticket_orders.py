@@ -76,7 +76,7 @@ def test_buy_two_seats_in_one_order_pay_the_total_and_download_both(stack: Stack
     paid = pay(buyer, order["id"])
     assert paid.status_code == 201, paid.text
     assert paid.json()["amount"] == 2 * ALL_IN
-    intent = local_stripe(stack).payment_intents.retrieve(paid.json()["stripeId"])
+    intent = local_stripe(stack).v1.payment_intents.retrieve(paid.json()["stripeId"])
     assert intent.amount == 2 * ALL_IN
     eventually(
         lambda: buyer.get(f"/api/orders/{order['id']}").json()["status"], lambda s: s == "complete"
