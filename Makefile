@@ -1,14 +1,15 @@
 # The two commands: `make run` (the whole stack on http://localhost:8080) and `make test`.
-.PHONY: run seed test setup lint unit system bench chaos clean generate
+.PHONY: run seed test setup lint unit system bench chaos clean generate lock
 
 PY := .venv/bin/python
 
 setup:
 	@scripts/setup.sh
 
-# `make run SEED=1` also fills the fresh stack with demo events and listings.
+# `make run SEED=1` also fills the fresh stack with demo events and listings;
+# `make run OBSERVE=1` also collects traces in var/traces.jsonl (docs/operations.md).
 run: setup
-	@SEED=$(SEED) $(PY) scripts/stack.py
+	@SEED=$(SEED) OBSERVE=$(OBSERVE) $(PY) scripts/stack.py
 
 # Demo events and listings through the public API of a running stack (re-runnable).
 seed:
@@ -18,7 +19,14 @@ seed:
 generate: setup
 	$(PY) infra/render.py
 
+# Re-pin the images' dependencies (requirements/*.txt, with hashes) after editing
+# pyproject.toml; `make lint` fails while a lock is stale.
+lock: setup
+	$(PY) scripts/lock.py
+
 lint: setup
+	$(PY) scripts/lock.py --check
+	.venv/bin/hadolint infra/docker/services.Dockerfile infra/docker/ui.Dockerfile
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check backend_services contracts harness tests scripts bench infra stubhub_ui rxconfig.py
 	.venv/bin/mypy backend_services contracts harness scripts tests bench infra

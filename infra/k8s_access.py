@@ -10,7 +10,9 @@ flows are allowed (the architecture diagram):
 * each service -> its own database; each bus user (services, UI) -> NATS;
   each Redis user (auth, expiration, UI) -> Redis;
 * the UI -> the ingress controller (it calls the APIs through it);
-* payments -> HTTPS anywhere (Stripe); every pod -> cluster DNS.
+* payments -> HTTPS anywhere (Stripe); every pod -> cluster DNS;
+* the `monitoring` namespace (Prometheus) -> each service's `/metrics` port, and
+  each service -> the OpenTelemetry Collector there (OTLP/HTTP, 4318).
 
 Secrets (fresh random passwords each run, so apply once and keep them):
 `nats-auth` (`auth.conf`: the nats-server users and permissions), `redis-acl`
@@ -32,6 +34,8 @@ from contracts.topology import K8S_HTTP_PORT, SERVICES, UI_NAME, UI_PORT, Kind, 
 from infra import access
 
 INGRESS_NAMESPACE = "ingress-nginx"
+MONITORING_NAMESPACE = "monitoring"  # Prometheus and the OpenTelemetry Collector
+OTLP_HTTP_PORT = 4318
 NATS_PORT = 4222
 NATS_ROUTE_PORT = 6222  # the prod overlay's cluster routes
 REDIS_PORT = 6379
@@ -47,6 +51,12 @@ def _ingress_controller() -> Doc:
     return {
         "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": INGRESS_NAMESPACE}},
         "podSelector": {"matchLabels": {"app.kubernetes.io/name": "ingress-nginx"}},
+    }
+
+
+def _monitoring() -> Doc:
+    return {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": MONITORING_NAMESPACE}}
     }
 
 
@@ -121,6 +131,9 @@ def policies(services: Sequence[ServiceInfo] = SERVICES) -> list[Doc]:
             egress.append({"to": [_ingress_controller()], "ports": _tcp(80, 443)})
         if name in stripe:
             egress.append({"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": _tcp(443)})
+        if name != UI_NAME:  # scraped (/metrics) and traced (OTLP) from `monitoring`
+            ingress.append({"from": [_monitoring()], "ports": _tcp(K8S_HTTP_PORT)})
+            egress.append({"to": [_monitoring()], "ports": _tcp(OTLP_HTTP_PORT)})
         docs.append(_policy(name, _pods(name), ingress, egress))
     # NATS: its clients, and (the prod cluster) its peers on the route port.
     peers = {"from": [_pods("nats")], "ports": _tcp(NATS_ROUTE_PORT)}

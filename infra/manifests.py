@@ -57,7 +57,9 @@ def secret_env(name: str, secret: str, key: str) -> Obj:
     return {"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
 
 
-def deployment(name: str, component: str, container: Obj, volumes: list[Obj]) -> Obj:
+def deployment(
+    name: str, component: str, container: Obj, volumes: list[Obj], annotations: Obj | None = None
+) -> Obj:
     """A stateless Deployment: rolling without a gap, spread over nodes, paused before stop."""
     container.setdefault(
         "lifecycle", {"preStop": {"exec": {"command": ["sleep", str(PRESTOP_SLEEP_SECONDS)]}}}
@@ -81,6 +83,9 @@ def deployment(name: str, component: str, container: Obj, volumes: list[Obj]) ->
     }
     if volumes:
         pod["volumes"] = volumes
+    template_metadata: Obj = {"labels": labels(name, component)}
+    if annotations:
+        template_metadata["annotations"] = annotations
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -90,7 +95,7 @@ def deployment(name: str, component: str, container: Obj, volumes: list[Obj]) ->
             "revisionHistoryLimit": 5,
             "strategy": {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
             "selector": {"matchLabels": labels(name)},
-            "template": {"metadata": {"labels": labels(name, component)}, "spec": pod},
+            "template": {"metadata": template_metadata, "spec": pod},
         },
     }
 
@@ -147,6 +152,15 @@ def with_access_secret(name: str, container: Obj, volumes: list[Obj]) -> None:
     )
 
 
+# Prometheus' Kubernetes pod discovery (the common `prometheus.io/*` relabel rules):
+# /metrics is on the pod port only, never routed by the Ingress.
+SCRAPE_ANNOTATIONS = {
+    "prometheus.io/scrape": "true",
+    "prometheus.io/port": str(K8S_HTTP_PORT),
+    "prometheus.io/path": "/metrics",
+}
+
+
 def service_objects(s: ServiceInfo) -> list[Obj]:
     """The Deployment of a service (and its ClusterIP Service if it has public routes)."""
     health = s.health_prefix
@@ -172,7 +186,7 @@ def service_objects(s: ServiceInfo) -> list[Obj]:
     }
     volumes = [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}]
     with_access_secret(s.name, container, volumes)
-    objects = [deployment(s.name, s.kind.value, container, volumes)]
+    objects = [deployment(s.name, s.kind.value, container, volumes, SCRAPE_ANNOTATIONS)]
     if s.kind is Kind.API:
         port = {"name": "http", "port": K8S_HTTP_PORT, "targetPort": "http"}
         objects.append(cluster_service(s.name, [port]))

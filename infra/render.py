@@ -12,6 +12,7 @@ runs the same comparison). What is generated:
     infra/k8s/base/network-policies.yaml default deny, then the flows (infra/k8s_access.py)
     infra/k8s/base/kustomization.yaml    the resource list and the shared ConfigMap
     infra/k8s/overlays/prod/services.yaml  PodDisruptionBudgets, HPAs for the APIs
+    infra/grafana/ticketing.json         the Grafana dashboard (infra/dashboard.py)
 
 Everything else in infra/ names no service: one image runs them all
 (services.Dockerfile, `SERVICE` picks one), skaffold builds that image, and the
@@ -33,6 +34,7 @@ import yaml
 from contracts.topology import SERVICES, UI_NAME, UI_PORT, Kind, ServiceInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import dashboard
 import k8s_access
 import manifests as m
 import routes
@@ -166,6 +168,7 @@ def render_all(services: Sequence[ServiceInfo] = SERVICES) -> dict[Path, str]:
     files[BASE / "network-policies.yaml"] = k8s_access.render_policies(services)
     files[BASE / "kustomization.yaml"] = kustomization(services)
     files[PROD / "services.yaml"] = prod_services(services)
+    files[Path("infra/grafana/ticketing.json")] = dashboard.render()
     return files
 
 
@@ -196,6 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in stale():
         target = REPO / path
         if path in files:
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(files[path])
             print(f"wrote {path}")
         else:

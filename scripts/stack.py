@@ -5,6 +5,8 @@ runs where, starts everything under honcho, and prints the URL once every servic
 answers its readiness check through the ingress. Ctrl-C stops it all; data and logs
 stay under `var/`. Every port can be moved with an environment variable, which is
 how the system tests run a second stack beside a developer's.
+
+`make run OBSERVE=1` adds a trace sink and Prometheus (scripts/observe.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script: `python scripts/stack.py`
+
+import observe  # noqa: E402  # scripts/observe.py (this script's folder is on sys.path)
 
 from contracts import topology  # noqa: E402
 from contracts.topology import SERVICES, UI_NAME  # noqa: E402
@@ -101,6 +105,8 @@ def shared_env(cfg: Config) -> dict[str, str]:
     ):
         if passthrough in os.environ:
             env[passthrough] = os.environ[passthrough]
+    if observe.observing():
+        env |= observe.service_env()
     return env
 
 
@@ -131,6 +137,12 @@ def infrastructure(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
     ]
     if "STRIPE_SECRET_KEY" not in os.environ:
         procs.append(local_stripe(cfg, secrets))
+    if observe.observing():
+        targets = {
+            s.name: [cfg.replica_port(s.name, i) for i in range(_replicas(cfg, s))]
+            for s in SERVICES
+        }
+        procs += [Proc(e.name, e.argv, where=e.where) for e in observe.extras(cfg.var, targets)]
     return procs
 
 
@@ -149,8 +161,7 @@ def services(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
     base = shared_env(cfg)
     procs = []
     for service in SERVICES:
-        # Workers run once: a second arq worker or timer owner buys nothing locally.
-        replicas = cfg.replicas if service.kind is topology.Kind.API else 1
+        replicas = _replicas(cfg, service)
         for index in range(replicas):
             port = cfg.replica_port(service.name, index)
             env = {**base, "PORT": str(port)}
@@ -183,6 +194,11 @@ def services(cfg: Config, secrets: LocalSecrets) -> list[Proc]:
                 )
             )
     return procs
+
+
+def _replicas(cfg: Config, service: topology.ServiceInfo) -> int:
+    # Workers run once: a second arq worker or timer owner buys nothing locally.
+    return cfg.replicas if service.kind is topology.Kind.API else 1
 
 
 def ui(cfg: Config, secrets: LocalSecrets) -> Proc:

@@ -15,12 +15,15 @@ from redis.asyncio import Redis
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from . import tracing
 from .db import make_engine
 from .errors import error_body, install_error_handlers
 from .events import EventBus, OutboxRelay, supervise
 from .events.inbox import prune_forever
+from .events.metrics import OutboxBacklog
 from .health import service_health_router
 from .logs import configure_logging
+from .metrics import METRICS_PATH, Metrics, install_metrics
 from .openapi import with_contract_errors
 from .revocation import Revocations
 from .runtime import Runtime, ServiceSpec
@@ -39,11 +42,15 @@ def create_app(spec: ServiceSpec[Any, Any], settings: CommonSettings) -> FastAPI
         docs_url=f"{prefix}/docs" if spec.routers else None,
         openapi_url=f"{prefix}/openapi.json",
         redoc_url=None,
+        telemetry=tracing.FASTAPI_TELEMETRY,
     )
     app.state.settings = settings
+    app.state.metrics = metrics = Metrics()
     install_error_handlers(app)
     app.add_middleware(UnavailableUntilServing, prefix=prefix)
     app.add_middleware(RequestId)
+    install_metrics(app, metrics)  # outermost of ours: counts the 503s above too
+    tracing.configure(spec.name, settings.otel_exporter_otlp_endpoint)
     # Health first, so a service's `/{id}` route never shadows /healthz or /readyz.
     app.include_router(service_health_router(spec), prefix=prefix)
     for router in spec.routers:
@@ -62,7 +69,9 @@ def _lifespan(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(spec.name, settings.log_level, settings.log_json)
-        runtime: Runtime[Any, Any] = Runtime(settings=settings, deps=None)
+        runtime: Runtime[Any, Any] = Runtime(
+            settings=settings, deps=None, metrics=app.state.metrics
+        )
         app.state.runtime = runtime
         tasks: list[asyncio.Task[None]] = []
         async with contextlib.AsyncExitStack() as stack:
@@ -80,6 +89,7 @@ def _lifespan(
 
             async def serve() -> None:
                 runtime.deps = await stack.enter_async_context(spec.deps(runtime))
+                spec.observe(runtime)
                 tasks.extend(asyncio.create_task(loop) for loop in _background(runtime, spec))
                 runtime.serving.set()
                 log.info("%s ready on %s", spec.name, spec.prefix or "/")
@@ -89,6 +99,8 @@ def _lifespan(
             else:
                 runtime.db = make_engine(settings.database_url)
                 stack.callback(runtime.db.dispose)
+                if spec.info.publishes:
+                    runtime.metrics.add(OutboxBacklog(runtime.db))
                 try:  # the usual case: the database answers and the app starts migrated
                     await migrate(runtime.db, spec.migrations_dir)
                     await serve()
@@ -118,15 +130,18 @@ def _background(
     runtime: Runtime[Any, Any], spec: ServiceSpec[Any, Any]
 ) -> list[Coroutine[Any, Any, None]]:
     loops: list[Coroutine[Any, Any, None]] = []
-    settings = runtime.settings
+    settings, counted = runtime.settings, runtime.metrics.events
     if runtime.db is not None and spec.info.publishes:
-        relay = OutboxRelay(runtime.db, runtime.bus, settings.outbox_poll_seconds)
+        relay = OutboxRelay(runtime.db, runtime.bus, settings.outbox_poll_seconds, counted)
         loops.append(relay.run())
     if runtime.db is not None and spec.info.consumes:  # an inbox of processed ids
         retention, every = settings.inbox_retention_seconds, settings.inbox_prune_interval_seconds
         loops.append(prune_forever(runtime.db, retention, every))
     # Supervised: a consumer that fails is restarted with back-off, down in /readyz meanwhile.
-    loops += [supervise(runtime.bus, c, runtime.consumers) for c in spec.consumers(runtime)]
+    loops += [
+        supervise(runtime.bus, c, runtime.consumers, metrics=counted)
+        for c in spec.consumers(runtime)
+    ]
     loops += spec.background(runtime)
     return loops
 
@@ -163,7 +178,8 @@ class UnavailableUntilServing:
 
     def __init__(self, app: ASGIApp, prefix: str) -> None:
         self.app = app
-        self.open_paths = {f"{prefix}/{p}" for p in ("healthz", "readyz", "docs", "openapi.json")}
+        open_paths = {f"{prefix}/{p}" for p in ("healthz", "readyz", "docs", "openapi.json")}
+        self.open_paths = {*open_paths, METRICS_PATH}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] not in self.open_paths:

@@ -7,6 +7,8 @@ import sys
 
 import structlog
 
+from . import tracing
+
 
 def configure_logging(service: str, level: str = "INFO", json: bool = False) -> None:
     renderer: structlog.typing.Processor = (
@@ -21,6 +23,7 @@ def configure_logging(service: str, level: str = "INFO", json: bool = False) -> 
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             _add_service(service),
+            _add_trace,
             structlog.processors.format_exc_info,
             renderer,
         ],
@@ -42,3 +45,9 @@ def _add_service(service: str) -> structlog.typing.Processor:
         return event
 
     return processor
+
+
+def _add_trace(_: object, __: str, event: structlog.typing.EventDict) -> structlog.typing.EventDict:
+    """trace_id/span_id of the active span, so a log line leads to its trace."""
+    event.update(tracing.log_ids())
+    return event

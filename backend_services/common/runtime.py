@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from contracts.topology import Kind, ServiceInfo, by_name
 
 from .events import Consumer, ConsumerHealth, EventBus
+from .metrics import Metrics
 from .revocation import Revocations
 from .settings import CommonSettings
 
@@ -42,6 +43,7 @@ class Runtime(Generic[S, D]):
     # APIs: the session deny-list every request is checked against (Redis).
     revocations: Revocations | None = None
     consumers: ConsumerHealth = field(default_factory=ConsumerHealth)  # for /readyz
+    metrics: Metrics = field(default_factory=Metrics)  # served at /metrics
 
     @property
     def engine(self) -> Engine:
@@ -81,6 +83,8 @@ class ServiceSpec(Generic[S, D]):
     background: Callable[[Runtime[S, D]], Sequence[Coroutine[Any, Any, None]]] = lambda _: ()
     # Reported by /readyz, never a gate: only the service's own database is.
     ready_checks: Sequence[Callable[[Runtime[S, D]], Awaitable[None]]] = field(default=())
+    # The service's own metrics (`runtime.metrics.counter/gauge`), registered at start.
+    observe: Callable[[Runtime[S, D]], None] = lambda _: None
 
     @property
     def info(self) -> ServiceInfo:

@@ -59,6 +59,8 @@ class CommonSettings(BaseSettings):
     redis_password: str = Field(default="", repr=False)
     log_level: str = "INFO"
     log_json: bool = False
+    # OTLP/HTTP base URL of a collector (http://otel-collector:4318): traces on; empty: off.
+    otel_exporter_otlp_endpoint: str = ""
     # How long a relay sleeps when it was not woken by a commit.
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     # Inbox ids are kept longer than the stream keeps messages (7 days), so no

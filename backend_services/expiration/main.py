@@ -83,6 +83,21 @@ def _consumers(runtime: ExpirationRuntime) -> list[Consumer]:
     return [Consumer(name=CONSUMER_NAME, handlers={Subject.ORDER_CREATED.value: on_order_created})]
 
 
+def observe(runtime: ExpirationRuntime) -> None:
+    """`expiration_timers_pending`: the arq queue's length, read at scrape time."""
+    loop, redis = asyncio.get_running_loop(), runtime.deps.redis
+
+    async def queued() -> int:
+        return int(await redis.zcard(redis.default_queue_name))
+
+    def pending() -> int:  # a scrape runs in a worker thread; Redis is this loop's client
+        return asyncio.run_coroutine_threadsafe(queued(), loop).result(timeout=2)
+
+    runtime.metrics.gauge(
+        "expiration_timers_pending", "Hold timers scheduled and not yet run (arq queue).", pending
+    )
+
+
 async def redis_reachable(runtime: ExpirationRuntime) -> None:
     await asyncio.wait_for(runtime.deps.redis.ping(), 2)
 
@@ -92,6 +107,7 @@ SPEC: ServiceSpec[ExpirationSettings, ExpirationDeps] = ServiceSpec(
     deps=_deps,
     consumers=_consumers,
     ready_checks=[redis_reachable],
+    observe=observe,
 )
 
 

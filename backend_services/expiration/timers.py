@@ -20,6 +20,7 @@ from typing import Any
 from arq.connections import ArqRedis
 from arq.worker import Retry as JobRetry
 
+from backend_services.common import tracing
 from backend_services.common.events import EventBus, ExpirationComplete, OrderCreated
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,12 @@ async def schedule(redis: ArqRedis, event: OrderCreated, grace: timedelta) -> bo
     # The job key must outlive the due time (plus a grace for a worker that is down).
     expires = max(due - now, timedelta(0)) + grace
     job = await redis.enqueue_job(
-        JOB_FUNCTION, event.id, _job_id=job_id(event.id), _defer_until=due, _expires=expires
+        JOB_FUNCTION,
+        event.id,
+        tracing.current_headers(),  # the order's trace, continued when the timer fires
+        _job_id=job_id(event.id),
+        _defer_until=due,
+        _expires=expires,
     )
     if job is None:
         log.info("timer for order %s already scheduled", event.id)
@@ -57,15 +63,23 @@ async def schedule(redis: ArqRedis, event: OrderCreated, grace: timedelta) -> bo
     return True
 
 
-async def expire_order(ctx: dict[str, Any], order_id: str) -> None:
-    """The arq job: publish `expiration.complete {orderId}`, or fail and be retried."""
+async def expire_order(
+    ctx: dict[str, Any], order_id: str, trace: dict[str, str] | None = None
+) -> None:
+    """The arq job: publish `expiration.complete {orderId}`, or fail and be retried.
+
+    `trace`: the trace context of the `order.created` delivery that scheduled it (jobs
+    scheduled before traces were kept have none)."""
     bus: EventBus = ctx["bus"]
     event = ExpirationComplete(order_id=order_id)
     data = event.model_dump_json(by_alias=True).encode()
     try:
         if not bus.connected:
             raise ConnectionError("event bus not connected")
-        await bus.publish(event.subject.value, data, msg_id=message_id(order_id))
+        with tracing.publishing(event.subject.value, trace) as headers:
+            await bus.publish(
+                event.subject.value, data, msg_id=message_id(order_id), headers=headers
+            )
     except Exception as exc:
         tries = int(ctx.get("job_try", 1))
         delay = min(0.2 * 2 ** (tries - 1), MAX_RETRY_DELAY_SECONDS)

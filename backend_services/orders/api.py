@@ -5,12 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from backend_services.common.errors import error_responses
+from backend_services.common.errors import AppError, error_responses
 from backend_services.common.runtime import Runtime, request_runtime
 from backend_services.common.sessions import SignedInUser
 from backend_services.common.threads import in_thread
 
 from . import domain, service
+from .observe import HELD, hold_attempts, hold_outcome
 from .schemas import OrderIn, OrderOut
 from .settings import OrdersSettings
 
@@ -23,7 +24,7 @@ RuntimeDep = Annotated[Runtime[OrdersSettings, None], Depends(request_runtime)]
 )
 async def place_order(body: OrderIn, user: SignedInUser, runtime: RuntimeDep) -> OrderOut:
     settings = runtime.settings
-    ticket_ids, field = body.requested()
+    attempts = hold_attempts(runtime.metrics)
     terms = domain.Terms(
         settings.expiration_window_seconds,
         domain.FairUse(
@@ -31,7 +32,13 @@ async def place_order(body: OrderIn, user: SignedInUser, runtime: RuntimeDep) ->
         ),
         settings.fees,
     )
-    order = await in_thread(service.place_order, runtime.engine, user, ticket_ids, terms, field)
+    try:
+        ticket_ids, field = body.requested()
+        order = await in_thread(service.place_order, runtime.engine, user, ticket_ids, terms, field)
+    except AppError as error:
+        attempts.labels(hold_outcome(error)).inc()
+        raise
+    attempts.labels(HELD).inc()
     return OrderOut.of(order)
 
 

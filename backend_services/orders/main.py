@@ -11,6 +11,7 @@ from backend_services.common.runtime import ServiceSpec
 
 from .api import router
 from .consumers import consumers
+from .observe import observe
 from .settings import OrdersSettings
 from .sweeper import sweeper
 
@@ -20,6 +21,7 @@ SPEC: ServiceSpec[OrdersSettings, None] = ServiceSpec(
     migrations_dir=Path(__file__).parent / "migrations",
     consumers=consumers,
     background=sweeper,
+    observe=observe,
 )
 
 

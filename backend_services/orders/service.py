@@ -20,6 +20,14 @@ from .models import HOLDING_ITEM_SQL, Order, OrderItem, OrderTicket
 ORDER_NOT_FOUND = "Order not found"
 
 
+class HoldRefused(Conflict):
+    """A 409 on placing an order, with why (for the hold-outcome metric)."""
+
+    def __init__(self, message: str, outcome: str, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.outcome = outcome
+
+
 def place_order(
     engine: Engine,
     buyer: CurrentUser,
@@ -87,7 +95,7 @@ def hold(
                 terms.fair_use,
             )
             if refusal is not None:
-                raise Conflict(refusal)
+                raise HoldRefused(refusal, outcome="fair_use")
             order = Order(
                 user_id=buyer.id,
                 expires_at=domain.expires_at(utcnow(), terms.window_seconds),
@@ -102,7 +110,7 @@ def hold(
             lifecycle.open_order(session, order, items)
     except IntegrityError:
         # Held by an order committed after `refuse_if_held` read: a fresh, unpaid hold.
-        raise Conflict(domain.Refusal.RESERVED.value, field=field) from None
+        raise _held(domain.Refusal.RESERVED, field) from None
     return order
 
 
@@ -112,7 +120,14 @@ def _refuse(refusal: domain.Refusal | None, field: str) -> None:
     if refusal is domain.Refusal.OWN:
         raise BadRequest(refusal.value, field=field)
     if refusal is not None:
-        raise Conflict(refusal.value, field=field)
+        raise _held(refusal, field)
+
+
+def _held(refusal: domain.Refusal, field: str) -> HoldRefused:
+    """A 409 for a ticket held by another order; its outcome (for the metric) is
+    `reserved` or `sold`."""
+    outcome = "sold" if refusal is domain.Refusal.SOLD else "reserved"
+    return HoldRefused(refusal.value, outcome=outcome, field=field)
 
 
 def _check_tickets(

@@ -12,6 +12,9 @@
 # source in /app/backend_services and /app/contracts, run from /app. Kubernetes mounts the root filesystem read-only; skaffold's dev
 # loop syncs changed .py files into /app (hence /app is owned by the app user).
 
+# Pin by digest in production builds (not verifiable offline, so not committed):
+#   docker buildx imagetools inspect python:3.11-slim   # -> sha256:...
+#   --build-arg PYTHON_IMAGE=python:3.11-slim@sha256:<digest>   (docs/deploy.md)
 ARG PYTHON_IMAGE=python:3.11-slim
 
 # ---------------------------------------------------------------- dependencies
@@ -21,11 +24,12 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
-# Only pyproject.toml: this layer is rebuilt when dependencies change, not code.
-# Empty package dirs let setuptools build the project, which is then removed.
-COPY pyproject.toml ./
+# Only the lock: this layer is rebuilt when dependencies change, not code. Every
+# package is pinned with its hashes (requirements/services.txt, `make lock` from
+# pyproject.toml); pip refuses anything else, and the project itself is not installed.
+COPY requirements/services.txt ./requirements/
 RUN --mount=type=cache,target=/root/.cache/pip \
-    mkdir backend_services stubhub_ui contracts && pip install ".[services]" && pip uninstall -y stubhub
+    pip install --require-hashes --no-deps -r requirements/services.txt
 
 # --------------------------------------------------------------------- runtime
 FROM ${PYTHON_IMAGE} AS runtime

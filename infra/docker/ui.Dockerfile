@@ -12,6 +12,7 @@
 # offline and takes seconds. It writes .web/, so this container cannot have a
 # read-only root filesystem.
 
+# Pin both by digest in production builds (see services.Dockerfile and docs/deploy.md).
 ARG PYTHON_IMAGE=python:3.11-slim
 # Reflex 0.10.1 pins bun 1.4.4 (its lockfile format). Outside Docker the same
 # binary comes from the npm package `bun@1.4.4`.
@@ -26,9 +27,10 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
-COPY pyproject.toml ./
+# Only the hashed lock (requirements/ui.txt, `make lock`); the project is not installed.
+COPY requirements/ui.txt ./requirements/
 RUN --mount=type=cache,target=/root/.cache/pip \
-    mkdir backend_services stubhub_ui contracts && pip install ".[ui]" && pip uninstall -y stubhub
+    pip install --require-hashes --no-deps -r requirements/ui.txt
 
 # ------------------------------------------------------------ frontend build
 FROM ${PYTHON_IMAGE} AS build

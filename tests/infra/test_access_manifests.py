@@ -26,11 +26,16 @@ def test_everything_is_denied_unless_allowed() -> None:
 
 
 def _peers(rules: list[dict]) -> set[str]:
-    return {
-        peer.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name", "?")
-        for rule in rules
-        for peer in rule.get("to", rule.get("from", []))
-    }
+    return {_peer(peer) for rule in rules for peer in rule.get("to", rule.get("from", []))}
+
+
+def _peer(peer: dict) -> str:
+    """The pods' name; `ns:<name>` for a whole namespace; `?` for an address block."""
+    pods = peer.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name")
+    namespace = peer.get("namespaceSelector", {}).get("matchLabels", {})
+    if pods is None and "kubernetes.io/metadata.name" in namespace:
+        return f"ns:{namespace['kubernetes.io/metadata.name']}"
+    return pods or "?"
 
 
 def test_each_process_reaches_exactly_its_parts() -> None:
@@ -41,9 +46,10 @@ def test_each_process_reaches_exactly_its_parts() -> None:
         wanted |= {f"{service.name}-db"} if service.database else set()
         wanted |= {"redis"} if service.redis else set()
         wanted |= {"?"} if service.stripe else set()  # HTTPS to Stripe (an ipBlock)
+        wanted |= {"ns:monitoring"}  # the OpenTelemetry Collector
         assert _peers(spec["egress"]) == wanted, service.name
-        from_ingress = bool(spec["ingress"])
-        assert from_ingress == (service.prefix is not None), service.name
+        callers = {"ingress-nginx"} if service.prefix is not None else set()
+        assert _peers(spec["ingress"]) == {*callers, "ns:monitoring"}, service.name  # Prometheus
     ui = docs[UI_NAME]["spec"]
     assert _peers(ui["egress"]) == {"nats", "redis", "ingress-nginx"}
     on_bus = {s.name for s in SERVICES if access.on_bus(s)}

@@ -66,6 +66,7 @@ def copy_context(dest: Path, sources: list[str]) -> None:
 
                 shutil.copytree(path, dest / name, ignore=ignore, dirs_exist_ok=True)
             else:
+                (dest / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, dest / name)
 
 
@@ -93,8 +94,9 @@ def venvs(
 ) -> dict[str, Path]:
     """The `deps` stage of each Dockerfile, run into a fresh venv (both in parallel).
 
-    A venv is kept in pytest's cache for the same day, pyproject.toml and stage, so
-    reruns take no time; any change to those, or a new day, installs afresh.
+    Each installs from its hashed lock (`pip install --require-hashes`). A venv is
+    kept in pytest's cache for the same day, locks and stage, so reruns take no
+    time; any change to those, or a new day, installs afresh.
     """
     cache = getattr(request.config, "cache", None)
     root = cache.mkdir("infra-image-venvs") if cache else tmp_path_factory.mktemp("image-deps")
@@ -110,7 +112,7 @@ def venvs(
                 [
                     time.strftime("%Y-%m-%d"),
                     sys.version,
-                    (support.REPO / "pyproject.toml").read_text(),
+                    *(p.read_text() for p in sorted((support.REPO / "requirements").glob("*"))),
                     repr(stage),
                 ]
             ).encode()

@@ -49,11 +49,12 @@ def test_image_is_slim_non_root_with_a_healthcheck(image: str) -> None:
         if s.base in stages:
             continue
         assert s.base == PYTHON_BASE or s.base.startswith("oven/bun:"), (s.name, s.base)
-    # Only runtime extras: no dev/test tools, no editable install.
+    # Only a runtime lock, hashes required: no dev/test tools, no editable install.
     for s in stages.values():
         for run in s.runs:
             for spec in re.findall(r"pip install ([^&;]+)", run):
-                assert re.fullmatch(r'"\.\[(services|ui)\]"\s*', spec), spec
+                lock = r"--require-hashes --no-deps -r requirements/(services|ui)\.txt\s*"
+                assert re.fullmatch(lock, spec), spec
 
 
 def test_ui_image_port_and_healthcheck_match_the_deployment() -> None:

@@ -218,6 +218,7 @@ def test_a_new_row_is_all_it_takes(tmp_path: Path) -> None:
     )
     shutil.copytree(support.INFRA / "k8s", tmp_path / "infra/k8s")
     for path, text in render.render_all((*topology.SERVICES, extra)).items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(text)
     out = subprocess.run(
         ["kubectl", "kustomize", str(tmp_path / "infra/k8s/overlays/prod")],

@@ -1,4 +1,4 @@
-"""Migration 0003 on existing data (SQLite and PostgreSQL): each one-ticket order becomes
+"""Migration 0004 on existing data (SQLite and PostgreSQL): each one-ticket order becomes
 a one-item order at the price it was placed for, holding exactly as before, fee 0."""
 
 from collections.abc import Iterator
@@ -39,7 +39,7 @@ def upgrade_to(engine: Engine, revision: str) -> None:
 
 
 def test_one_ticket_orders_become_one_item_orders(engine: Engine) -> None:
-    upgrade_to(engine, "0002")
+    upgrade_to(engine, "0003")  # the last one-ticket shape
     expires = datetime.now(UTC) + timedelta(minutes=15)
     with engine.begin() as conn:
         for order_id, ticket_id, title, price, status in LEGACY:

@@ -1,7 +1,8 @@
 """A whole `make run`-style stack (nginx ingress, every service, the UI) for the suite.
 
 It is the real launcher (`scripts/stack.py`) on free ports with its own `var/`,
-and a short hold window so expiry journeys finish quickly.
+a short hold window so expiry journeys finish quickly, and `OBSERVE=1`: the
+services export traces to the launcher's trace sink (`<var>/traces.jsonl`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from harness.servers import free_port
 from harness.stack import LauncherStack, StackConfig, StackFailed
 
 EXPIRATION_WINDOW_SECONDS = 15
@@ -64,8 +66,12 @@ class Stack:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    observe = {"OBSERVE": "1", "TRACES_PORT": str(free_port())}
+    observe |= {"PROMETHEUS_PORT": str(free_port()), "OTEL_BSP_SCHEDULE_DELAY": "200"}
     cfg = StackConfig.allocate(
-        tmp_path_factory.mktemp("stack"), expiration_window=EXPIRATION_WINDOW_SECONDS
+        tmp_path_factory.mktemp("stack"),
+        expiration_window=EXPIRATION_WINDOW_SECONDS,
+        extra_env=observe,
     )
     launcher = LauncherStack(cfg)
     launcher.start()

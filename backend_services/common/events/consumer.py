@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -26,10 +27,12 @@ from sqlmodel import Session
 
 from contracts.events import Event, parse_event
 
+from .. import tracing
 from ..db import transaction
 from ..threads import in_thread
 from .bus import EventBus
 from .liveness import ConsumerHealth
+from .metrics import EventMetrics
 from .tables import ProcessedMessage
 
 log = logging.getLogger(__name__)
@@ -80,7 +83,10 @@ class Consumer:
 
 
 async def run_consumer(
-    bus: EventBus, consumer: Consumer, health: ConsumerHealth | None = None
+    bus: EventBus,
+    consumer: Consumer,
+    health: ConsumerHealth | None = None,
+    metrics: EventMetrics | None = None,
 ) -> None:
     """Fetch and handle events; survives NATS outages, and raises only when it
     could not ack, nak or dead-letter a message (see supervisor.py)."""
@@ -108,7 +114,7 @@ async def run_consumer(
                 continue
             _mark_up(health, consumer)
             for msg in msgs:
-                await handle_message(bus, consumer, msg)
+                await handle_message(bus, consumer, msg, metrics)
     finally:
         await _unsubscribe(sub)
 
@@ -127,40 +133,64 @@ async def _unsubscribe(sub: JetStreamContext.PullSubscription | None) -> None:
             await sub.unsubscribe()
 
 
-async def handle_message(bus: EventBus, consumer: Consumer, msg: Msg) -> None:
+async def handle_message(
+    bus: EventBus, consumer: Consumer, msg: Msg, metrics: EventMetrics | None = None
+) -> None:
     delivery = Delivery(
         msg_id=(msg.headers or {}).get("Nats-Msg-Id", f"seq-{msg.metadata.sequence.stream}"),
         subject=msg.subject,
         attempt=msg.metadata.num_delivered,
     )
+    started = time.perf_counter()
+    with tracing.consuming(consumer.name, msg.subject, msg.headers, delivery.attempt):
+        outcome = await _handle(bus, consumer, msg, delivery)
+    if metrics is not None:
+        labels = (consumer.name, msg.subject)
+        metrics.handle_seconds.labels(*labels).observe(time.perf_counter() - started)
+        metrics.handled.labels(*labels, outcome).inc()
+        if delivery.attempt > 1:
+            metrics.redelivered.labels(*labels).inc()
+        if outcome == DEAD_LETTER:
+            metrics.dead_lettered.labels(*labels).inc()
+
+
+ACK, RETRY, DEAD_LETTER = "ack", "retry", "dead_letter"  # what became of a delivery
+
+
+async def _handle(bus: EventBus, consumer: Consumer, msg: Msg, delivery: Delivery) -> str:
     try:
         event = parse_event(msg.subject, msg.data)
         await consumer.handlers[msg.subject](event, delivery)
     except Retry as retry:
-        await _retry_or_dead_letter(bus, consumer, msg, delivery, str(retry), retry.delay)
-        return
+        return await _retry_or_dead_letter(bus, consumer, msg, delivery, str(retry), retry.delay)
     except Exception as exc:
         log.exception("consumer %s failed on %s", consumer.name, delivery)
         delay = RETRY_DELAYS[min(delivery.attempt - 1, len(RETRY_DELAYS) - 1)]
-        await _retry_or_dead_letter(bus, consumer, msg, delivery, repr(exc), delay)
-        return
+        return await _retry_or_dead_letter(bus, consumer, msg, delivery, repr(exc), delay)
     await msg.ack()
+    return ACK
 
 
 async def _retry_or_dead_letter(
     bus: EventBus, consumer: Consumer, msg: Msg, delivery: Delivery, reason: str, delay: float
-) -> None:
+) -> str:
     if delivery.attempt < consumer.max_deliver:
         await msg.nak(delay=delay)
-        return
+        return RETRY
     log.error("dead letter: %s gave up on %s: %s", consumer.name, delivery, reason)
     await bus.publish(
         f"deadletter.{consumer.name}",
         msg.data,
         msg_id=f"dead-{consumer.name}-{delivery.msg_id}",
-        headers={"Original-Subject": delivery.subject, "Reason": reason[:500]},
+        headers={
+            "Original-Subject": delivery.subject,
+            "Original-Msg-Id": delivery.msg_id,  # to replay it (docs/operations.md)
+            "Reason": reason[:500],
+            **(tracing.current_headers() or {}),
+        },
     )
     await msg.term()
+    return DEAD_LETTER
 
 
 ApplyFn = Callable[[Session, Event], None]

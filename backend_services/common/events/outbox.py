@@ -24,10 +24,12 @@ from sqlmodel import Session, col, select
 
 from contracts.events import Event
 
+from .. import tracing
 from ..clock import utcnow
 from ..db import transaction
 from ..threads import in_thread
 from .bus import EventBus
+from .metrics import EventMetrics
 from .tables import OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -39,7 +41,9 @@ _wakers: dict[str, Callable[[], None]] = {}
 
 
 def record(session: Session, event: Event) -> OutboxEvent:
-    row = OutboxEvent(subject=event.subject.value, payload=event.wire())
+    row = OutboxEvent(
+        subject=event.subject.value, payload=event.wire(), headers=tracing.current_headers()
+    )
     session.add(row)
     session.info[_PENDING_KEY] = True
     return row
@@ -59,10 +63,17 @@ def _forget_pending(session: Session) -> None:
 
 
 class OutboxRelay:
-    def __init__(self, engine: Engine, bus: EventBus, poll_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        bus: EventBus,
+        poll_seconds: float = 1.0,
+        metrics: EventMetrics | None = None,
+    ) -> None:
         self.engine = engine
         self.bus = bus
         self.poll_seconds = poll_seconds
+        self.metrics = metrics
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -115,14 +126,19 @@ class OutboxRelay:
 
     def _publish_one(self, loop: asyncio.AbstractEventLoop, row: OutboxEvent) -> bool:
         data = json.dumps(row.payload, separators=(",", ":")).encode()
-        future = asyncio.run_coroutine_threadsafe(
-            self.bus.publish(row.subject, data, msg_id=row.id), loop
-        )
-        try:
-            future.result(timeout=5)
-        except Exception as exc:
-            log.warning("publish of %s %s failed, will retry: %s", row.subject, row.id, exc)
-            return False
+        with tracing.publishing(row.subject, row.headers) as headers:
+            future = asyncio.run_coroutine_threadsafe(
+                self.bus.publish(row.subject, data, msg_id=row.id, headers=headers), loop
+            )
+            try:
+                future.result(timeout=5)
+            except Exception as exc:
+                log.warning("publish of %s %s failed, will retry: %s", row.subject, row.id, exc)
+                if self.metrics is not None:
+                    self.metrics.publish_failures.labels(row.subject).inc()
+                return False
+        if self.metrics is not None:
+            self.metrics.published.labels(row.subject).inc()
         return True
 
     def _prune(self, session: Session) -> None:

@@ -17,6 +17,7 @@ import logging
 from .bus import EventBus
 from .consumer import Consumer, run_consumer
 from .liveness import ConsumerHealth
+from .metrics import EventMetrics
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +29,13 @@ async def supervise(
     consumer: Consumer,
     health: ConsumerHealth,
     delays: tuple[float, ...] = RESTART_DELAYS,
+    metrics: EventMetrics | None = None,
 ) -> None:
     """Run `consumer` forever, restarting it with back-off whenever it fails."""
     failures = 0
     while True:
         try:
-            await run_consumer(bus, consumer, health)
+            await run_consumer(bus, consumer, health, metrics)
             reason = "stopped"  # run_consumer only returns if something is badly wrong
         except asyncio.CancelledError:
             raise

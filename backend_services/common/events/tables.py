@@ -22,6 +22,9 @@ class OutboxEvent(SQLModel, table=True):
     id: str = Field(default_factory=lambda: uuid.uuid4().hex, unique=True)  # Nats-Msg-Id
     subject: str
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # The trace context of the writing transaction (`traceparent`, ...), sent as
+    # NATS headers so consumers continue the trace; None when not traced.
+    headers: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     published_at: datetime | None = Field(
         default=None, index=True, sa_type=sa.DateTime(timezone=True)
@@ -56,6 +59,16 @@ def create_event_tables() -> None:
         sa.Column("msg_id", sa.String(), primary_key=True),
         sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
     )
+
+
+def add_outbox_headers() -> None:
+    """The `headers` column (trace context), added to every service's outbox in one revision."""
+    op.add_column("outbox", sa.Column("headers", sa.JSON(), nullable=True))
+
+
+def drop_outbox_headers() -> None:
+    with op.batch_alter_table("outbox") as batch:  # SQLite rebuilds the table
+        batch.drop_column("headers")
 
 
 def drop_event_tables() -> None:

@@ -3,15 +3,15 @@
 Each existing order becomes a one-item order at the price it was placed for, with no
 fee (it was placed before fees: its total stays what payments was told to charge).
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
