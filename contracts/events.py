@@ -73,22 +73,45 @@ class OrderCreated(Event):
     status: Literal["created", "cancelled", "complete"]
     user_id: str
     expires_at: datetime
-    ticket: OrderCreatedTicket
+    ticket: OrderCreatedTicket  # the first of `tickets`
+    # Marketplace v2: every ticket of the order, and what the buyer pays, fee included.
+    # Absent from events of older publishers: then the order is `ticket` at its price.
+    tickets: list[OrderCreatedTicket] | None = None
+    total: int | None = None
+
+    @property
+    def ticket_ids(self) -> list[str]:
+        return [t.id for t in self.tickets or [self.ticket]]
+
+    @property
+    def amount_due(self) -> int:
+        return self.total if self.total is not None else self.ticket.price
 
 
 class OrderCancelled(Event):
     subject = Subject.ORDER_CANCELLED
     id: str
     version: int
-    ticket: OrderTicketRef
+    ticket: OrderTicketRef  # the first of `tickets`
+    tickets: list[OrderTicketRef] | None = None  # Marketplace v2 (older events: `ticket`)
+
+    @property
+    def ticket_ids(self) -> list[str]:
+        return [t.id for t in self.tickets or [self.ticket]]
 
 
 class OrderCompleted(Event):
     subject = Subject.ORDER_COMPLETED
     id: str
     version: int
-    ticket: OrderTicketRef
+    ticket: OrderTicketRef  # the first of `tickets`
     payment_id: str | None = None  # Payments v2: the authorization to capture
+    user_id: str | None = None  # Marketplace v2: the buyer
+    tickets: list[OrderTicketRef] | None = None  # Marketplace v2 (older events: `ticket`)
+
+    @property
+    def ticket_ids(self) -> list[str]:
+        return [t.id for t in self.tickets or [self.ticket]]
 
 
 class ExpirationComplete(Event):

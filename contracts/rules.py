@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 COOKIE_NAME = "session"  # HttpOnly, SameSite=Lax, Path=/
 
@@ -51,3 +52,17 @@ def buyer_fee(price: int, fee_bps: int, fee_fixed: int) -> int:
 
 def all_in_price(price: int, fee_bps: int, fee_fixed: int) -> int:
     return price + buyer_fee(price, fee_bps, fee_fixed)
+
+
+@dataclass(frozen=True)
+class Fees:
+    """The buyer fee: basis points of the price plus a fixed amount (cents), per ticket."""
+
+    bps: int = DEFAULT_BUYER_FEE_BPS
+    fixed: int = DEFAULT_BUYER_FEE_FIXED
+
+    def fee(self, price: int) -> int:
+        return buyer_fee(price, self.bps, self.fixed)
+
+    def all_in(self, price: int) -> int:
+        return all_in_price(price, self.bps, self.fixed)

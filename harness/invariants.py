@@ -150,6 +150,11 @@ def _charge_id(intent: dict[str, Any]) -> str | None:
     return str(charge) if charge else None
 
 
+def _cost(order: dict[str, Any]) -> int:
+    """What the buyer is charged: the order's all-in total (its ticket's price before fees)."""
+    return int(order.get("total", order["ticket"]["price"]))
+
+
 def check(
     snap: Snapshot, known_charges: dict[str, str] | None = None, grace: float = EXPIRY_GRACE_S
 ) -> list[str]:
@@ -159,7 +164,8 @@ def check(
     active: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for order in snap.orders.values():
         if order["status"] in ("created", "complete"):
-            active[order["ticket"]["id"]].append(order)
+            for held in order.get("tickets") or [order["ticket"]]:  # every ticket it holds
+                active[held["id"]].append(order)
 
     # No ticket held or sold twice.
     for ticket_id, orders in active.items():
@@ -234,10 +240,10 @@ def check(
             problems.append(
                 f"charge {intent['id']} kept for order {order_id} which is {seen['status']}"
             )
-        elif intent.get("amount") != seen["ticket"]["price"]:
+        elif intent.get("amount") != _cost(seen):
             problems.append(
                 f"charge {intent['id']} is {intent.get('amount')} cents, order "
-                f"{order_id} costs {seen['ticket']['price']}"
+                f"{order_id} costs {_cost(seen)}"
             )
     for order_id, n in kept_per_order.items():
         if n > 1:

@@ -6,6 +6,7 @@ import dataclasses
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import quote
 
 from pydantic.alias_generators import to_camel
 
@@ -135,6 +136,29 @@ class TicketView:
 
 
 @dataclasses.dataclass
+class OrderLine:
+    """One ticket of an order, at the price it was offered for."""
+
+    id: str = ""
+    title: str = ""
+    price_display: str = ""
+    # The e-ticket, downloaded straight from the tickets service (CONTRACT §7), once
+    # the seller has uploaded it (known only for a paid order: see OrderState).
+    file_href: str = ""
+    has_file: bool = False
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> OrderLine:
+        ticket_id = str(data.get("id") or "")
+        return cls(
+            id=ticket_id,
+            title=str(data.get("title") or ""),
+            price_display=money(int(data.get("price") or 0)),
+            file_href=f"/api/tickets/{quote(ticket_id, safe='')}/file",
+        )
+
+
+@dataclasses.dataclass
 class OrderView:
     id: str = ""
     status: str = ""
@@ -143,10 +167,16 @@ class OrderView:
     status_label: str = ""
     expires_at: str = ""
     expires_display: str = ""
+    # The first ticket (the whole order, before orders of several tickets).
     ticket_id: str = ""
     ticket_title: str = ""
+    # What the buyer pays, fee included (an order from before fees: its ticket's price).
     price: int = 0
     price_display: str = ""
+    lines: list[OrderLine] = dataclasses.field(default_factory=list)
+    count_label: str = ""  # "2 tickets"
+    subtotal_display: str = ""
+    fee_display: str = ""
     user_id: str = ""
     version: int = 0
 
@@ -154,12 +184,15 @@ class OrderView:
     def from_api(cls, data: dict[str, Any], now: datetime | None = None) -> OrderView:
         now = now or datetime.now(UTC)
         ticket = data.get("ticket") or {}
+        tickets = [t for t in data.get("tickets") or [ticket] if isinstance(t, dict)]
         status = str(data.get("status") or "")
         expires = parse_time(data.get("expiresAt"))
         display = status
         if status == "cancelled" and expires is not None and expires <= now:
             display = "expired"
-        price = int(ticket.get("price") or 0)
+        subtotal = int(data.get("subtotal") or sum(int(t.get("price") or 0) for t in tickets))
+        fee = int(data.get("fee") or 0)
+        total = int(data.get("total") or subtotal + fee)
         return cls(
             **texts(data, "id", "expires_at", "user_id"),
             status=status,
@@ -168,8 +201,12 @@ class OrderView:
             expires_display=short_time(expires),
             ticket_id=str(ticket.get("id") or ""),
             ticket_title=str(ticket.get("title") or ""),
-            price=price,
-            price_display=money(price),
+            price=total,
+            price_display=money(total),
+            lines=[OrderLine.from_api(t) for t in tickets],
+            count_label=f"{len(tickets)} ticket" + ("" if len(tickets) == 1 else "s"),
+            subtotal_display=money(subtotal),
+            fee_display=money(fee),
             version=int(data.get("version") or 0),
         )
 

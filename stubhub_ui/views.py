@@ -81,6 +81,8 @@ class Changes:
     events: set[str] = field(default_factory=set)
     # Of those, the ones changed through their tickets: the catalog's count lags.
     event_tickets: set[str] = field(default_factory=set)
+    # Orders with a sold ticket that changed (its e-ticket arrived): the buyer's download.
+    delivered: set[str] = field(default_factory=set)
 
     def add(self, subject: str, data: dict[str, Any]) -> None:
         if subject in TICKET_SUBJECTS:
@@ -88,6 +90,8 @@ class Changes:
             _add_id(self.ticket_owners, data.get("userId"))
             _add_id(self.events, data.get("eventId"))
             _add_id(self.event_tickets, data.get("eventId"))
+            if data.get("status") == "sold":
+                _add_id(self.delivered, data.get("orderId"))
         elif subject in EVENT_SUBJECTS:
             _add_id(self.events, data.get("id"))
         elif subject == CATALOG_RECHECK:
@@ -149,7 +153,7 @@ def _orders(key: str, user_id: str, ch: Changes, listed: Collection[str] | None)
 
 def _order(key: str, user_id: str, ch: Changes, listed: Collection[str] | None) -> bool:
     # The refresh uses the tab's own cookie, so only the buyer gets to see the order.
-    return bool(user_id) and key in ch.orders
+    return bool(user_id) and (key in ch.orders or key in ch.delivered)
 
 
 PREDICATES: dict[ViewKind, Predicate] = {

@@ -21,6 +21,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from contracts.rules import DEFAULT_BUYER_FEE_BPS, DEFAULT_BUYER_FEE_FIXED, Fees
 from contracts.topology import bus_inbox_prefix
 
 from .client_address import parse_networks
@@ -142,3 +143,14 @@ class ServiceSettings(CommonSettings):
                 "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
         return self
+
+
+class BuyerFeeSettings(ServiceSettings):
+    """The buyer fee (CONTRACT §7), read under the same names by tickets and orders."""
+
+    buyer_fee_bps: int = Field(default=DEFAULT_BUYER_FEE_BPS, ge=0, le=10_000)
+    buyer_fee_fixed: int = Field(default=DEFAULT_BUYER_FEE_FIXED, ge=0)
+
+    @property
+    def fees(self) -> Fees:
+        return Fees(self.buyer_fee_bps, self.buyer_fee_fixed)

@@ -25,17 +25,16 @@ RuntimeDep = Annotated[Runtime[OrdersSettings, None], Depends(request_runtime)]
 async def place_order(body: OrderIn, user: SignedInUser, runtime: RuntimeDep) -> OrderOut:
     settings = runtime.settings
     attempts = hold_attempts(runtime.metrics)
+    terms = domain.Terms(
+        settings.expiration_window_seconds,
+        domain.FairUse(
+            settings.max_active_holds, timedelta(seconds=settings.rehold_cooldown_seconds)
+        ),
+        settings.fees,
+    )
     try:
-        order = await in_thread(
-            service.place_order,
-            runtime.engine,
-            user,
-            body.ticket_id,
-            settings.expiration_window_seconds,
-            domain.FairUse(
-                settings.max_active_holds, timedelta(seconds=settings.rehold_cooldown_seconds)
-            ),
-        )
+        ticket_ids, field = body.requested()
+        order = await in_thread(service.place_order, runtime.engine, user, ticket_ids, terms, field)
     except AppError as error:
         attempts.labels(hold_outcome(error)).inc()
         raise

@@ -80,7 +80,7 @@ def payment_authorized(session: Session, event: Event) -> None:
     verdict = domain.judge_payment(
         OrderStatus(order.status),
         order.expires_at,
-        order.ticket_price,
+        order.total,
         order.payment_id,
         event.id,
         event.amount,
@@ -95,7 +95,7 @@ def payment_authorized(session: Session, event: Event) -> None:
                 event.id,
                 event.amount,
                 order.id,
-                order.ticket_price,
+                order.total,
             )
         lifecycle.reject_payment(session, order, event.id, verdict.value)
 

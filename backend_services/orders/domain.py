@@ -8,9 +8,12 @@ A complete order is never cancelled; cancelling a cancelled order changes nothin
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from contracts.rules import TICKETS_PER_ORDER_MAX, Fees
 
 
 class OrderStatus(StrEnum):
@@ -19,8 +22,35 @@ class OrderStatus(StrEnum):
     COMPLETE = "complete"
 
 
-# The statuses that hold a ticket; at most one order per ticket may be in them.
+# The statuses that hold their tickets; at most one order per ticket may be in them.
 HOLDING = (OrderStatus.CREATED, OrderStatus.COMPLETE)
+
+
+def ticket_list_problem(ticket_ids: Sequence[str]) -> str | None:
+    """Why a request's ticket ids cannot make an order (1 to 10 distinct), or None."""
+    if not 1 <= len(ticket_ids) <= TICKETS_PER_ORDER_MAX:
+        return f"Choose from 1 to {TICKETS_PER_ORDER_MAX} tickets"
+    if len(set(ticket_ids)) != len(ticket_ids):
+        return "Each ticket may appear only once"
+    return None
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What an order costs: the tickets' prices, the buyer fee, and their sum (cents)."""
+
+    subtotal: int
+    fee: int
+
+    @property
+    def total(self) -> int:
+        return self.subtotal + self.fee
+
+
+def totals(prices: Sequence[int], fees: Fees) -> Totals:
+    """The fee is charged per ticket, so the total is the sum of the all-in prices the
+    buyer was shown for each seat (CONTRACT §7)."""
+    return Totals(subtotal=sum(prices), fee=sum(fees.fee(p) for p in prices))
 
 
 class OrderIsComplete(Exception):
@@ -38,9 +68,10 @@ def hold_refusal(
 ) -> str | None:
     """Why this buyer may not hold another ticket now, or None.
 
-    `recent_release` is when the buyer's last released hold on this very ticket ran
-    (or would have run) out: letting a hold lapse, or giving it up, and grabbing
-    the ticket again at once would let one buyer keep a listing off the market.
+    `active_holds` counts the buyer's orders awaiting payment. `recent_release` is when
+    the buyer's last released hold on any of these tickets ran (or would have run) out:
+    letting a hold lapse, or giving it up, and grabbing the ticket again at once would
+    let one buyer keep a listing off the market.
     """
     if recent_release is not None and now < recent_release + rules.rehold_cooldown:
         wait = int((recent_release + rules.rehold_cooldown - now).total_seconds()) + 1
@@ -50,9 +81,51 @@ def hold_refusal(
         )
     if active_holds >= rules.max_active_holds:
         return (
-            f"You already hold {active_holds} tickets awaiting payment, the most at once. "
+            f"You already hold {active_holds} orders awaiting payment, the most at once. "
             "Pay for or cancel one of them first."
         )
+    return None
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What a new order is held under: its window, fair use, and the buyer fee."""
+
+    window_seconds: int
+    fair_use: FairUse
+    fees: Fees
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A requested ticket as orders knows it: its seller, and its holding order's status."""
+
+    seller_id: str
+    holder: OrderStatus | None = None
+
+
+class Refusal(StrEnum):
+    UNKNOWN = "Ticket not found"
+    OWN = "You cannot buy your own ticket"
+    RESERVED = "Ticket is already reserved"
+    SOLD = "Ticket has already been sold"
+
+
+def ticket_refusal(
+    requested: Sequence[str], seen: Mapping[str, Seen], buyer_id: str
+) -> Refusal | None:
+    """Why these tickets cannot be held for this buyer, or None: an unknown ticket first
+    (404), then one of the buyer's own (400), then one already held or sold (409)."""
+    if any(ticket_id not in seen for ticket_id in requested):
+        return Refusal.UNKNOWN
+    found = [seen[ticket_id] for ticket_id in requested]
+    if any(s.seller_id == buyer_id for s in found):
+        return Refusal.OWN
+    holders = {s.holder for s in found}
+    if OrderStatus.COMPLETE in holders:
+        return Refusal.SOLD
+    if OrderStatus.CREATED in holders:
+        return Refusal.RESERVED
     return None
 
 
@@ -86,14 +159,14 @@ class PaymentVerdict(StrEnum):
 def judge_payment(
     status: OrderStatus,
     expires_at: datetime,
-    price: int,
+    total: int,
     completed_with: str | None,
     payment_id: str,
     amount: int,
     now: datetime,
 ) -> PaymentVerdict:
     """Complete the order only if it is still `created`, unexpired and the amount is its
-    price; anything else is rejected, and payments releases the hold (never a refund)."""
+    total; anything else is rejected, and payments releases the hold (never a refund)."""
     if status is OrderStatus.COMPLETE:
         if completed_with == payment_id:
             return PaymentVerdict.ALREADY_APPLIED
@@ -102,6 +175,6 @@ def judge_payment(
         return PaymentVerdict.CANCELLED
     if now >= expires_at:
         return PaymentVerdict.EXPIRED
-    if amount != price:
+    if amount != total:
         return PaymentVerdict.AMOUNT_MISMATCH
     return PaymentVerdict.COMPLETE

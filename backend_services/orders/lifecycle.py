@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backend_services.common.events import (
     OrderCancelled,
@@ -18,7 +18,7 @@ from contracts.events import OrderCreatedTicket, OrderTicketRef
 from contracts.rules import plausible_id
 
 from .domain import OrderStatus
-from .models import Order
+from .models import Order, OrderItem
 
 
 def lock(session: Session, order_id: str) -> Order | None:
@@ -46,20 +46,31 @@ def active_holds(session: Session, user_id: str) -> int:
     return int(session.exec(query).one())
 
 
-def last_release(session: Session, user_id: str, ticket_id: str) -> datetime | None:
-    """When the buyer's latest released hold on this ticket ran, or would have run, out."""
+def last_release(session: Session, user_id: str, ticket_ids: list[str]) -> datetime | None:
+    """When the buyer's latest released hold on any of these tickets ran, or would have
+    run, out."""
     query = select(sa.func.max(Order.expires_at)).where(
         Order.user_id == user_id,
-        Order.ticket_id == ticket_id,
         Order.status == OrderStatus.CANCELLED.value,
+        col(Order.id).in_(
+            select(OrderItem.order_id).where(col(OrderItem.ticket_id).in_(ticket_ids))
+        ),
     )
     latest: datetime | None = session.exec(query).one()  # aware UTC: the column's type
     return latest
 
 
-def open_order(session: Session, order: Order) -> None:
+def open_order(session: Session, order: Order, items: list[OrderItem]) -> None:
+    """Insert the order and its items. Items go in ticket id order, whatever order the
+    buyer named them in: racers for overlapping seats then wait on each other in one
+    direction only (no deadlock on PostgreSQL), and the unique index on holding items
+    refuses every loser (IntegrityError) with nothing of theirs written."""
     session.add(order)
-    session.flush()  # the unique index speaks here: IntegrityError if the ticket is held
+    session.flush()
+    for item in sorted(items, key=lambda i: i.ticket_id):
+        session.add(item)
+        session.flush()
+    session.refresh(order, ["items"])
     record(
         session,
         OrderCreated(
@@ -68,20 +79,32 @@ def open_order(session: Session, order: Order) -> None:
             status="created",
             user_id=order.user_id,
             expires_at=order.expires_at,
-            ticket=OrderCreatedTicket(id=order.ticket_id, price=order.ticket_price),
+            ticket=_created_ref(order.items[0]),
+            tickets=[_created_ref(item) for item in order.items],
+            total=order.total,
         ),
     )
 
 
+def _created_ref(item: OrderItem) -> OrderCreatedTicket:
+    return OrderCreatedTicket(id=item.ticket_id, price=item.price)
+
+
+def _refs(order: Order) -> list[OrderTicketRef]:
+    return [OrderTicketRef(id=ticket_id) for ticket_id in order.ticket_ids]
+
+
 def cancel(session: Session, order: Order) -> None:
+    """Cancel the whole order: every one of its tickets is free again at once."""
     order.status = OrderStatus.CANCELLED.value
     order.version += 1
+    for item in order.items:
+        item.holding = False
+        session.add(item)
     session.add(order)
+    refs = _refs(order)
     record(
-        session,
-        OrderCancelled(
-            id=order.id, version=order.version, ticket=OrderTicketRef(id=order.ticket_id)
-        ),
+        session, OrderCancelled(id=order.id, version=order.version, ticket=refs[0], tickets=refs)
     )
 
 
@@ -90,12 +113,15 @@ def complete(session: Session, order: Order, payment_id: str) -> None:
     order.payment_id = payment_id
     order.version += 1
     session.add(order)
+    refs = _refs(order)
     record(
         session,
         OrderCompleted(
             id=order.id,
             version=order.version,
-            ticket=OrderTicketRef(id=order.ticket_id),
+            user_id=order.user_id,
+            ticket=refs[0],
+            tickets=refs,
             payment_id=payment_id,
         ),
     )

@@ -15,7 +15,7 @@ from contracts.rules import plausible_id
 
 from . import domain, lifecycle
 from .domain import OrderStatus
-from .models import HOLDING_SQL, Order, OrderTicket
+from .models import HOLDING_ITEM_SQL, Order, OrderItem, OrderTicket
 
 ORDER_NOT_FOUND = "Order not found"
 
@@ -31,96 +31,114 @@ class HoldRefused(Conflict):
 def place_order(
     engine: Engine,
     buyer: CurrentUser,
-    ticket_id: str,
-    window_seconds: int,
-    fair_use: domain.FairUse,
+    ticket_ids: list[str],
+    terms: domain.Terms,
+    field: str = "ticketIds",
 ) -> Order:
-    """Hold the ticket for the buyer.
+    """Hold all of these tickets for the buyer, or none of them.
 
     Most attempts in an on-sale rush are for a ticket already held: a read (no write
     lock on SQLite) answers those. One that sees no hold goes on to `hold`, where the
     database picks one winner among any number of concurrent racers.
     """
-    refuse_if_held(engine, buyer, ticket_id)
-    return hold(engine, buyer, ticket_id, window_seconds, fair_use)
+    refuse_if_held(engine, buyer, ticket_ids, field)
+    return hold(engine, buyer, ticket_ids, terms, field)
 
 
-def refuse_if_held(engine: Engine, buyer: CurrentUser, ticket_id: str) -> None:
+def refuse_if_held(
+    engine: Engine, buyer: CurrentUser, ticket_ids: list[str], field: str = "ticketIds"
+) -> None:
     """404, 400 or 409 as of the last commit, without taking a lock; None: try `hold`.
 
-    One Core statement (the ticket's seller and its holding order's status, through the
+    One Core statement (each ticket's seller and its holding order's status, through the
     partial unique index): no ORM objects on the path most attempts take.
     """
-    if not plausible_id(ticket_id):
-        raise NotFound("Ticket not found")
+    if not all(plausible_id(t) for t in ticket_ids):
+        _refuse(domain.Refusal.UNKNOWN, field)
     holder = (
-        sa.select(col(Order.status)).where(col(Order.ticket_id) == ticket_id, HOLDING_SQL).limit(1)
-    ).scalar_subquery()
-    seen = sa.select(col(OrderTicket.user_id), holder).where(col(OrderTicket.id) == ticket_id)
+        sa.select(col(Order.status))
+        .join(OrderItem, col(OrderItem.order_id) == col(Order.id))
+        .where(col(OrderItem.ticket_id) == col(OrderTicket.id), HOLDING_ITEM_SQL)
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = sa.select(col(OrderTicket.id), col(OrderTicket.user_id), holder).where(
+        col(OrderTicket.id).in_(ticket_ids)
+    )
     with reading(engine) as session:
-        row = session.connection().execute(seen).first()
-    if row is None:
-        raise NotFound("Ticket not found")
-    seller, status = row
-    if seller == buyer.id:
-        raise BadRequest("You cannot buy your own ticket", field="ticketId")
-    if status is not None:
-        raise _held(OrderStatus(status))
+        rows = session.connection().execute(query).all()
+    seen = {
+        ticket_id: domain.Seen(seller, OrderStatus(status) if status else None)
+        for ticket_id, seller, status in rows
+    }
+    _refuse(domain.ticket_refusal(ticket_ids, seen, buyer.id), field)
 
 
 def hold(
     engine: Engine,
     buyer: CurrentUser,
-    ticket_id: str,
-    window_seconds: int,
-    fair_use: domain.FairUse,
+    ticket_ids: list[str],
+    terms: domain.Terms,
+    field: str = "ticketIds",
 ) -> Order:
-    """The write: the unique index on holding orders lets exactly one racer commit; the
-    buyer's own holds are counted and the new one inserted as one step (fair use)."""
+    """The write: the unique index on holding items lets exactly one racer per ticket
+    commit, and a loser's whole transaction (every item of it) rolls back; the buyer's
+    own holds are counted and the new order inserted as one step (fair use)."""
     try:
         with transaction(engine) as session:
-            ticket = _check_ticket(session, buyer, ticket_id)
+            tickets = _check_tickets(session, buyer, ticket_ids, field)
             lifecycle.lock_buyer(session, buyer.id)  # counted and inserted as one step
             refusal = domain.hold_refusal(
                 lifecycle.active_holds(session, buyer.id),
-                lifecycle.last_release(session, buyer.id, ticket.id),
+                lifecycle.last_release(session, buyer.id, ticket_ids),
                 utcnow(),
-                fair_use,
+                terms.fair_use,
             )
             if refusal is not None:
                 raise HoldRefused(refusal, outcome="fair_use")
             order = Order(
                 user_id=buyer.id,
-                ticket_id=ticket.id,
-                ticket_title=ticket.title,
-                ticket_price=ticket.price,
-                expires_at=domain.expires_at(utcnow(), window_seconds),
+                expires_at=domain.expires_at(utcnow(), terms.window_seconds),
+                fee=domain.totals([t.price for t in tickets], terms.fees).fee,
             )
-            lifecycle.open_order(session, order)
+            items = [
+                OrderItem(
+                    order_id=order.id, ticket_id=t.id, position=n, title=t.title, price=t.price
+                )
+                for n, t in enumerate(tickets)
+            ]
+            lifecycle.open_order(session, order, items)
     except IntegrityError:
         # Held by an order committed after `refuse_if_held` read: a fresh, unpaid hold.
-        raise _held(OrderStatus.CREATED) from None
+        raise _held(domain.Refusal.RESERVED, field) from None
     return order
 
 
-_HELD = {
-    OrderStatus.CREATED: ("Ticket is already reserved", "reserved"),
-    OrderStatus.COMPLETE: ("Ticket has already been sold", "sold"),
-}
+def _refuse(refusal: domain.Refusal | None, field: str) -> None:
+    if refusal is domain.Refusal.UNKNOWN:
+        raise NotFound(refusal.value)
+    if refusal is domain.Refusal.OWN:
+        raise BadRequest(refusal.value, field=field)
+    if refusal is not None:
+        raise _held(refusal, field)
 
 
-def _held(status: OrderStatus) -> HoldRefused:
-    message, outcome = _HELD[status]
-    return HoldRefused(message, outcome=outcome, field="ticketId")
+def _held(refusal: domain.Refusal, field: str) -> HoldRefused:
+    """A 409 for a ticket held by another order; its outcome (for the metric) is
+    `reserved` or `sold`."""
+    outcome = "sold" if refusal is domain.Refusal.SOLD else "reserved"
+    return HoldRefused(refusal.value, outcome=outcome, field=field)
 
 
-def _check_ticket(session: Session, buyer: CurrentUser, ticket_id: str) -> OrderTicket:
-    ticket = session.get(OrderTicket, ticket_id) if plausible_id(ticket_id) else None
-    if ticket is None:
-        raise NotFound("Ticket not found")
-    if ticket.user_id == buyer.id:
-        raise BadRequest("You cannot buy your own ticket", field="ticketId")
-    return ticket
+def _check_tickets(
+    session: Session, buyer: CurrentUser, ticket_ids: list[str], field: str
+) -> list[OrderTicket]:
+    """The replicas of the requested tickets, in the buyer's order (404 or 400 else)."""
+    found = session.exec(select(OrderTicket).where(col(OrderTicket.id).in_(ticket_ids))).all()
+    by_id = {t.id: t for t in found}
+    seen = {t.id: domain.Seen(t.user_id) for t in found}
+    _refuse(domain.ticket_refusal(ticket_ids, seen, buyer.id), field)
+    return [by_id[ticket_id] for ticket_id in ticket_ids]
 
 
 def list_orders(engine: Engine, buyer: CurrentUser) -> list[Order]:

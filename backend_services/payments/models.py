@@ -28,7 +28,7 @@ class PaymentOrder(SQLModel, table=True):
     version: int
     status: str = OrderStatus.CREATED.value
     user_id: str
-    price: int  # US cents
+    price: int  # US cents: the order's total, fee included (what the buyer is charged)
     expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     payment_id: str | None = None  # the payment orders completed the order with
 

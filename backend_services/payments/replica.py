@@ -70,7 +70,7 @@ def apply_created(session: Session, event: OrderCreated) -> None:
             version=event.version,
             status=event.status,
             user_id=event.user_id,
-            price=event.ticket.price,
+            price=event.amount_due,
             expires_at=event.expires_at,
         )
     )

@@ -78,18 +78,18 @@ def _apply_to_ticket(
 def _order_created(session: Session, event: Event) -> None:
     assert isinstance(event, OrderCreated)
     apply_order_event(
-        session, event.id, event.version, [event.ticket.id], on_order_created, event.user_id
+        session, event.id, event.version, event.ticket_ids, on_order_created, event.user_id
     )
 
 
 def _order_cancelled(session: Session, event: Event) -> None:
     assert isinstance(event, OrderCancelled)
-    apply_order_event(session, event.id, event.version, [event.ticket.id], on_order_cancelled)
+    apply_order_event(session, event.id, event.version, event.ticket_ids, on_order_cancelled)
 
 
 def _order_completed(session: Session, event: Event) -> None:
     assert isinstance(event, OrderCompleted)
-    apply_order_event(session, event.id, event.version, [event.ticket.id], on_order_completed)
+    apply_order_event(session, event.id, event.version, event.ticket_ids, on_order_completed)
 
 
 def consumers(runtime: Runtime[Any, Any]) -> list[Consumer]:

@@ -6,7 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from contracts.rules import all_in_price
+# The buyer fee is written once in contracts.rules (orders and the UI use it too).
+from contracts.rules import Fees as Fees
 
 
 class TicketStatus(StrEnum):
@@ -29,17 +30,6 @@ class Hold:
 
 AVAILABLE = Hold(TicketStatus.AVAILABLE, None)
 Transition = Callable[[Hold, str], tuple["Outcome", Hold]]
-
-
-@dataclass(frozen=True)
-class Fees:
-    """The buyer fee: basis points of the price plus a fixed amount (cents)."""
-
-    bps: int
-    fixed: int
-
-    def all_in(self, price: int) -> int:
-        return all_in_price(price, self.bps, self.fixed)
 
 
 @dataclass(frozen=True)

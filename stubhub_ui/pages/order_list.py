@@ -23,7 +23,13 @@ from ..state import OrdersState
 def _order_row(order) -> rx.Component:
     return list_row(
         status_badge(order.display_status, order.status_label, "order-status"),
-        rx.text(order.ticket_title, weight="medium", size="3", class_name="clamp-2"),
+        rx.text(
+            rx.cond(order.lines.length() > 1, order.count_label + " · ", ""),
+            order.ticket_title,
+            weight="medium",
+            size="3",
+            class_name="clamp-2",
+        ),
         rx.hstack(
             price_tag(order.price_display, size="2", testid="order-price"),
             rx.cond(

@@ -17,12 +17,12 @@ from ..components import (
     lead,
     link_button,
     notice,
-    price_tag,
     private,
     split_row,
     status_badge,
 )
 from ..state import OrderState
+from .order_tickets import order_tickets
 from .payment import confirm_with_bank, payment_panel
 
 
@@ -32,7 +32,7 @@ def _awaiting_payment() -> rx.Component:
             rx.flex(
                 rx.icon("timer", size=28, color=rx.color("amber", 10), aria_hidden="true"),
                 rx.vstack(
-                    rx.text("Your ticket is held for", size="2", color_scheme="gray"),
+                    rx.text("Your tickets are held for", size="2", color_scheme="gray"),
                     rx.text(
                         Countdown.create(
                             remaining_ms=OrderState.remaining_ms,
@@ -45,7 +45,7 @@ def _awaiting_payment() -> rx.Component:
                         class_name="tabular-nums",
                     ),
                     rx.text(
-                        "Pay before the timer runs out, or the ticket goes back on sale.",
+                        "Pay before the timer runs out, or the tickets go back on sale.",
                         size="1",
                         color_scheme="gray",
                     ),
@@ -59,7 +59,7 @@ def _awaiting_payment() -> rx.Component:
         ),
         rx.cond(OrderState.payment_phase == "confirm", confirm_with_bank(), payment_panel()),
         rx.button(
-            "Cancel order and release the ticket",
+            "Cancel order and release the tickets",
             variant="ghost",
             color_scheme="gray",
             size="2",
@@ -94,7 +94,7 @@ def _outcome() -> rx.Component:
         (
             "paid",
             callout(
-                lead("Paid. ", "The ticket is yours — enjoy the show!"),
+                lead("Paid. ", "The tickets are yours — enjoy the show!"),
                 "party_popper",
                 "grass",
                 "order-complete",
@@ -169,9 +169,13 @@ def _order_body() -> rx.Component:
                 status_badge(order.display_status, order.status_label, "order-status"),
             ),
             rx.heading(
-                order.ticket_title, size="7", as_="h1", id="page-title", class_name="break-words"
+                rx.cond(order.lines.length() > 1, order.count_label, order.ticket_title),
+                size="7",
+                as_="h1",
+                id="page-title",
+                class_name="break-words",
             ),
-            price_tag(order.price_display, size="6", testid="order-price"),
+            order_tickets(),
             rx.separator(size="4"),
             _outcome(),
             max_width="640px",

@@ -8,28 +8,13 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from ..api import ApiResponse
 from ..catalog import EventView, SeatGroup, event_query, group_tickets, pick
 from ..views import View, ViewKind
 from .fetch import FetchCache
+from .orders import place_order
 from .session import SessionState, last_segment
 
 EVENTS_PAGE = 50
-# The orders service learns new tickets from events: a listing seconds old may not
-# have reached it yet, so a 404 is retried briefly rather than shown.
-ORDER_RETRY_DELAYS = (0.25, 0.5, 1.0)
-
-
-async def place_order(state: SessionState, ticket_ids: list[str]) -> ApiResponse:
-    """`POST /api/orders {ticketIds}` (CONTRACT §7): all of them held, or none."""
-    body = {"ticketIds": ticket_ids}
-    resp = await state._api("POST", "/api/orders", json=body)
-    for delay in ORDER_RETRY_DELAYS:
-        if resp.status != 404:
-            break
-        await asyncio.sleep(delay)
-        resp = await state._api("POST", "/api/orders", json=body)
-    return resp
 
 
 class EventsState(SessionState):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 from collections.abc import Collection
 from datetime import UTC, datetime
@@ -10,12 +12,30 @@ from urllib.parse import quote
 
 import reflex as rx
 
+from ..api import ApiResponse
 from ..models import OrderView, parse_time
 from ..models import payment_phase as phase_of
 from ..settings import get_settings
 from ..views import View, ViewKind
 from .fetch import FetchCache
 from .session import SessionState, last_segment
+
+# The orders service learns new tickets from events: a listing seconds old may not
+# have reached it yet, so a 404 is retried briefly rather than shown.
+ORDER_RETRY_DELAYS = (0.25, 0.5, 1.0)
+
+
+async def place_order(state: SessionState, ticket_ids: list[str]) -> ApiResponse:
+    """`POST /api/orders {ticketIds}` (CONTRACT §7): all of them held, or none."""
+    body = {"ticketIds": ticket_ids}
+    resp = await state._api("POST", "/api/orders", json=body)
+    for delay in ORDER_RETRY_DELAYS:
+        if resp.status != 404:
+            break
+        await asyncio.sleep(delay)
+        resp = await state._api("POST", "/api/orders", json=body)
+    return resp
+
 
 TEST_CARDS = ("pm_card_visa", "pm_card_chargeCustomerFail", "pm_card_authenticationRequired")
 
@@ -92,7 +112,27 @@ class OrderState(SessionState):
         self.countdown_stamp += 1
         if self.order.status != "created":
             self.paying = False
-        await self._fetch_payment(cache)
+        await asyncio.gather(self._fetch_payment(cache), self._fetch_files(cache))
+
+    async def _fetch_files(self, cache: FetchCache | None) -> None:
+        """Which e-tickets of a paid order the seller has uploaded (`hasFile`)."""
+        if self.order.status != "complete":
+            return
+        lines = self.order.lines
+        found = await asyncio.gather(
+            *(
+                self._get(f"/api/tickets/{quote(line.id, safe='')}", cache, private=False)
+                for line in lines
+            )
+        )
+        with_files = [
+            dataclasses.replace(
+                line,
+                has_file=resp.ok and isinstance(resp.body, dict) and bool(resp.body.get("hasFile")),
+            )
+            for line, resp in zip(lines, found, strict=True)
+        ]
+        self.order = dataclasses.replace(self.order, lines=with_files)
 
     async def _fetch_payment(self, cache: FetchCache | None) -> None:
         resp = await self._get("/api/payments", cache, params={"orderId": self.order.id})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 from urllib.parse import quote
 
@@ -12,6 +11,7 @@ from ..forms import on_fields, validate_listing
 from ..models import TicketView, cents_to_input, parse_dollars, validate_title
 from ..views import View, ViewKind
 from .fetch import FetchCache
+from .orders import place_order
 from .session import SessionState, last_segment
 
 LISTING_FIELDS = ("title", "price")
@@ -79,14 +79,7 @@ class TicketState(SessionState):
             return
         self.buying = True
         yield
-        resp = await self._api("POST", "/api/orders", json={"ticketId": self.ticket.id})
-        # The orders service learns new listings from events: a listing seconds old
-        # may not have reached it yet. Retry briefly rather than say "not found".
-        for delay in (0.25, 0.5, 1.0):
-            if resp.status != 404:
-                break
-            await asyncio.sleep(delay)
-            resp = await self._api("POST", "/api/orders", json={"ticketId": self.ticket.id})
+        resp = await place_order(self, [self.ticket.id])
         self.buying = False
         if resp.status == 201 and isinstance(resp.body, dict):
             yield rx.toast.success("Ticket reserved. Complete your payment before the hold ends.")

@@ -22,7 +22,7 @@ async def test_a_fifth_hold_is_409_until_one_is_released(
     fifth = await place(orders.client, buyer, tickets[4])
     assert fifth.status_code == 409
     message = fifth.json()["errors"][0]["message"]
-    assert "already hold 4 tickets" in message and "Pay for or cancel" in message
+    assert "already hold 4 orders" in message and "Pay for or cancel" in message
     # Someone else is not affected by this buyer's holds.
     assert (await place(orders.client, Person("other"), tickets[4])).status_code == 201
     released = await orders.client.delete(f"{API}/{held[0].json()['id']}", headers=buyer.headers)

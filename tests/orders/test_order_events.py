@@ -28,8 +28,9 @@ def parse(moment: str) -> datetime:
     return datetime.fromisoformat(moment.replace("Z", "+00:00"))
 
 
-def payment(order_id: str) -> dict[str, Any]:
-    return {"id": new_id(), "orderId": order_id, "stripeId": "pi_123", "amount": 2000}
+def payment(order: dict[str, Any]) -> dict[str, Any]:
+    """An authorization of the order's total (its ticket's price plus the buyer fee)."""
+    return {"id": new_id(), "orderId": order["id"], "stripeId": "pi_123", "amount": order["total"]}
 
 
 async def status_of(client: httpx.AsyncClient, buyer: Person, order_id: str) -> tuple[str, int]:
@@ -62,7 +63,7 @@ async def test_an_authorization_completes_the_order_once(
     orders: Orders, nats_url: str, buyer: Person
 ) -> None:
     order = await open_order(orders, nats_url, buyer)
-    paid = payment(order["id"])
+    paid = payment(order)
     await send(nats_url, "payment.authorized", paid)
     await send(nats_url, "payment.authorized", paid)  # redelivered under another message id
     await settles_at(orders, buyer, order["id"], ("complete", 1))
@@ -73,12 +74,14 @@ async def test_an_authorization_completes_the_order_once(
             "id": order["id"],
             "version": 1,
             "ticket": {"id": order["ticket"]["id"]},
+            "tickets": [{"id": order["ticket"]["id"]}],
+            "userId": buyer.id,
             "paymentId": paid["id"],
         }
     ]
     assert await rejections(nats_url, order["id"]) == []
     # A second authorization for the completed order is rejected: payments voids it.
-    other = payment(order["id"])
+    other = payment(order)
     await send(nats_url, "payment.authorized", other)
     rejected = await eventually(lambda: rejections(nats_url, order["id"]))
     assert rejected == [{"id": order["id"], "paymentId": other["id"], "reason": "already_complete"}]
@@ -89,7 +92,7 @@ async def test_an_authorization_for_a_cancelled_order_is_rejected(
 ) -> None:
     order = await open_order(orders, nats_url, buyer)
     await orders.client.delete(f"{API}/{order['id']}", headers=buyer.headers)
-    paid = payment(order["id"])
+    paid = payment(order)
     await send(nats_url, "payment.authorized", paid)
     rejected = await eventually(lambda: rejections(nats_url, order["id"]))
     assert rejected == [{"id": order["id"], "paymentId": paid["id"], "reason": "cancelled"}]
@@ -101,7 +104,7 @@ async def test_an_authorization_of_the_wrong_amount_is_rejected(
     orders: Orders, nats_url: str, buyer: Person
 ) -> None:
     order = await open_order(orders, nats_url, buyer)
-    paid = {**payment(order["id"]), "amount": 1999}
+    paid = {**payment(order), "amount": order["total"] - 1}
     await send(nats_url, "payment.authorized", paid)
     rejected = await eventually(lambda: rejections(nats_url, order["id"]))
     assert [r["reason"] for r in rejected] == ["amount_mismatch"]
@@ -118,7 +121,7 @@ async def test_an_authorization_after_expiry_is_rejected(
         order = await open_order(orders, nats_url, buyer)
         # The hold ran out, but no timer has cancelled the order yet.
         await eventually(lambda: asyncio.sleep(0.05, result=utcnow() > parse(order["expiresAt"])))
-        paid = payment(order["id"])
+        paid = payment(order)
         await send(nats_url, "payment.authorized", paid)
         rejected = await eventually(lambda: rejections(nats_url, order["id"]))
         assert [r["reason"] for r in rejected] == ["expired"]
@@ -134,14 +137,15 @@ async def test_expiration_cancels_an_unpaid_order(
     await settles_at(orders, buyer, order["id"], ("cancelled", 1))
     await barrier(orders, nats_url)
     cancelled = await events_for(nats_url, "order.cancelled", order["id"])
-    assert cancelled == [{"id": order["id"], "version": 1, "ticket": {"id": order["ticket"]["id"]}}]
+    ref = {"id": order["ticket"]["id"]}
+    assert cancelled == [{"id": order["id"], "version": 1, "ticket": ref, "tickets": [ref]}]
 
 
 async def test_expiration_leaves_paid_and_cancelled_orders_alone(
     orders: Orders, nats_url: str, buyer: Person
 ) -> None:
     paid = await open_order(orders, nats_url, buyer)
-    await send(nats_url, "payment.authorized", payment(paid["id"]))
+    await send(nats_url, "payment.authorized", payment(paid))
     await settles_at(orders, buyer, paid["id"], ("complete", 1))
     gone = await open_order(orders, nats_url, buyer)
     await orders.client.delete(f"{API}/{gone['id']}", headers=buyer.headers)

@@ -56,6 +56,11 @@ async def test_place_order_holds_the_ticket_and_publishes_order_created(
         "expiresAt": order["expiresAt"],
         "version": 0,
         "ticket": {"id": ticket_id, "title": "Cup final", "price": 4_999},
+        "tickets": [{"id": ticket_id, "title": "Cup final", "price": 4_999}],
+        # The default buyer fee, 10 % rounded half up: 499.9 -> 500.
+        "subtotal": 4_999,
+        "fee": 500,
+        "total": 5_499,
     }
     expires = parse_time(order["expiresAt"])
     assert before + timedelta(seconds=899) <= expires <= datetime.now(UTC) + timedelta(seconds=901)
@@ -68,6 +73,8 @@ async def test_place_order_holds_the_ticket_and_publishes_order_created(
         "userId": buyer.id,
         "expiresAt": payload["expiresAt"],
         "ticket": {"id": ticket_id, "price": 4_999},
+        "tickets": [{"id": ticket_id, "price": 4_999}],
+        "total": 5_499,
     }
     assert parse_time(payload["expiresAt"]) == expires
     assert headers["Nats-Msg-Id"]
@@ -93,7 +100,7 @@ async def test_place_order_errors(
     assert (await client.post(API, json={"ticketId": ticket_id})).status_code == 401
     missing = await client.post(API, json={}, headers=buyer.headers)
     assert missing.status_code == 400
-    assert missing.json() == {"errors": [{"message": "Field required", "field": "ticketId"}]}
+    assert missing.json() == {"errors": [{"message": "Field required", "field": "ticketIds"}]}
     for bad in (None, 42, "", "   ", ["x"]):
         wrong = await client.post(API, json={"ticketId": bad}, headers=buyer.headers)
         assert wrong.status_code == 400, bad
@@ -137,7 +144,7 @@ async def test_a_sold_ticket_cannot_be_ordered(
     await send(
         nats_url,
         "payment.authorized",
-        {"id": "pay-1", "orderId": order["id"], "stripeId": "pi_1", "amount": 2000},
+        {"id": "pay-1", "orderId": order["id"], "stripeId": "pi_1", "amount": order["total"]},
     )
     await eventually(
         lambda: orders.client.get(f"{API}/{order['id']}", headers=buyer.headers),
@@ -196,7 +203,12 @@ async def test_cancel_order(orders: Orders, nats_url: str, seller: Person, buyer
     assert again.status_code == 200 and again.json() == cancelled.json()
     events = await eventually(lambda: stream_messages(nats_url, "order.cancelled"))
     assert [p for _, p, _ in events] == [
-        {"id": order["id"], "version": 1, "ticket": {"id": ticket_id}}
+        {
+            "id": order["id"],
+            "version": 1,
+            "ticket": {"id": ticket_id},
+            "tickets": [{"id": ticket_id}],
+        }
     ]
     await eventually(
         lambda: subjects(nats_url), lambda s: s == ["order.created", "order.cancelled"]
@@ -211,7 +223,7 @@ async def test_a_paid_order_cannot_be_cancelled(
     await send(
         nats_url,
         "payment.authorized",
-        {"id": "pay-1", "orderId": order["id"], "stripeId": "pi_1", "amount": 2000},
+        {"id": "pay-1", "orderId": order["id"], "stripeId": "pi_1", "amount": order["total"]},
     )
     await eventually(
         lambda: orders.client.get(url, headers=buyer.headers),

@@ -8,7 +8,8 @@ from sqlalchemy.exc import IntegrityError
 
 from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
-from backend_services.orders.models import Order
+from backend_services.orders.domain import HOLDING, OrderStatus
+from backend_services.orders.models import Order, OrderItem
 from harness.apps import runtime_of
 from harness.people import Person
 from tests.orders.support import (
@@ -99,17 +100,20 @@ def insert_orders(engine: Engine, statuses: list[str]) -> list[str]:
     """Insert an order per status for one ticket; what the database said to each."""
     outcomes = []
     for status in statuses:
-        order = Order(
-            user_id=new_id(),
+        order = Order(user_id=new_id(), status=status, expires_at=utcnow() + timedelta(minutes=15))
+        item = OrderItem(
+            order_id=order.id,
             ticket_id="t-1",
-            ticket_title="Gig",
-            ticket_price=2000,
-            status=status,
-            expires_at=utcnow() + timedelta(minutes=15),
+            position=0,
+            title="Gig",
+            price=2000,
+            holding=OrderStatus(status) in HOLDING,
         )
         try:
             with transaction(engine) as session:
                 session.add(order)
+                session.flush()
+                session.add(item)
             outcomes.append("stored")
         except IntegrityError:
             outcomes.append("refused")

@@ -139,7 +139,7 @@ async def test_paid_order_sells_the_ticket(market: Marketplace, nats_url: str) -
     await send(
         nats_url,
         "payment.authorized",
-        {"id": "p1", "orderId": order["id"], "stripeId": "pi", "amount": 5000},
+        {"id": "p1", "orderId": order["id"], "stripeId": "pi", "amount": order["total"]},
     )
     await market.settles(ticket_id, "sold", order["id"])
     late = await market.orders.client.post(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from backend_services.common.db import make_engine, transaction
 from backend_services.common.events import (
@@ -81,6 +81,21 @@ def test_versions_apply_in_order(engine: Engine) -> None:
     with transaction(engine) as session:  # older than what was applied: ignored
         consumers.apply_order_completed(session, completed("o1", 1))
     assert status(engine, "o1") == ("cancelled", 1)
+
+
+def test_the_replica_charges_the_orders_total(engine: Engine) -> None:
+    """An order of several tickets (Marketplace v2) costs its `total`, fee included; an
+    event from before fees costs its one ticket's price."""
+    tickets = [{"id": "t1", "price": 1500}, {"id": "t2", "price": 1500}]
+    several = OrderCreated.model_validate(
+        created("o-many").wire() | {"tickets": tickets, "total": 3300}
+    )
+    with transaction(engine) as session:
+        consumers.apply_order_created(session, several)
+        consumers.apply_order_created(session, created("o-old"))
+    with Session(engine) as session:
+        prices = {o.id: o.price for o in session.exec(select(PaymentOrder))}
+    assert prices == {"o-many": 3300, "o-old": 1500}
 
 
 def _attempt(engine: Engine, order_id: str, status: str) -> str:

@@ -96,3 +96,41 @@ def test_a_cancelled_order_past_its_hold_reads_expired() -> None:
         "Expired",
     )
     assert (by_hand.display_status, by_hand.status_label) == ("cancelled", "Cancelled")
+
+
+def test_an_order_of_several_tickets_shows_each_and_the_all_in_total() -> None:
+    data = {
+        **_order("complete", "2030-01-01T12:05:00Z"),
+        "tickets": [
+            {"id": "t1", "title": "Show — A 1", "price": 2500},
+            {"id": "t/2", "title": "Show — A 2", "price": 2500},
+        ],
+        "subtotal": 5000,
+        "fee": 500,
+        "total": 5500,
+    }
+    view = OrderView.from_api(data)
+    assert [(line.id, line.title, line.price_display) for line in view.lines] == [
+        ("t1", "Show — A 1", "$25.00"),
+        ("t/2", "Show — A 2", "$25.00"),
+    ]
+    assert [line.file_href for line in view.lines] == [
+        "/api/tickets/t1/file",
+        "/api/tickets/t%2F2/file",
+    ]
+    assert (view.count_label, view.subtotal_display, view.fee_display) == (
+        "2 tickets",
+        "$50.00",
+        "$5.00",
+    )
+    assert (view.price, view.price_display) == (5500, "$55.00")
+
+
+def test_an_order_from_before_fees_is_its_one_ticket_at_its_price() -> None:
+    view = OrderView.from_api(_order("created", "2030-01-01T12:05:00Z"))
+    assert [line.id for line in view.lines] == ["t1"]
+    assert (view.count_label, view.fee_display, view.price_display) == (
+        "1 ticket",
+        "$0.00",
+        "$25.00",
+    )

@@ -64,6 +64,16 @@ def test_a_ticket_event_reaches_the_list_the_ticket_and_its_owners_tickets() -> 
     assert not affects(ORDERS, BUYER, ch)
 
 
+def test_a_sold_tickets_change_reaches_its_order_page_for_the_download() -> None:
+    sold = (Subject.TICKET_UPDATED, {"id": T1, "userId": SELLER, "orderId": O1, "status": "sold"})
+    ch = changes(sold)
+    assert affects(View(ViewKind.ORDER, O1), BUYER, ch)
+    assert not affects(View(ViewKind.ORDER, O1), "", ch)
+    assert not affects(View(ViewKind.ORDER, O2), BUYER, ch)
+    reserved = (Subject.TICKET_UPDATED, {**sold[1], "status": "reserved"})
+    assert not affects(View(ViewKind.ORDER, O1), BUYER, changes(reserved))
+
+
 def test_an_order_event_leaves_the_ticket_pages_alone() -> None:
     ch = changes(order_created())
     assert not affects(HOME, BUYER, ch)

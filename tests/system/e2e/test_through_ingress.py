@@ -85,7 +85,7 @@ def test_reserve_and_pay(stack: Stack) -> None:
     )
     assert payment.status_code == 201, payment.text
     body = payment.json()
-    assert body["orderId"] == order["id"] and body["amount"] == 12_345
+    assert body["orderId"] == order["id"] and body["amount"] == order["total"] == 13_580  # all-in
     assert body["currency"] == "usd" and body["stripeId"]
     assert body["status"] == "authorized"  # orders decides; then payments captures
     eventually(
