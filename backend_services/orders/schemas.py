@@ -52,7 +52,8 @@ class OrderIn(CamelModel):
             return self.ticket_ids, MANY
         if self.ticket_id is not None:
             return [self.ticket_id], ONE
-        raise BadRequest("Field required", field=MANY)
+        # Neither given: the original contract's answer (CONTRACT §4: 400 missing ticketId).
+        raise BadRequest("Field required", field=ONE)
 
 
 class OrderTicketOut(CamelModel):

@@ -100,7 +100,7 @@ async def test_place_order_errors(
     assert (await client.post(API, json={"ticketId": ticket_id})).status_code == 401
     missing = await client.post(API, json={}, headers=buyer.headers)
     assert missing.status_code == 400
-    assert missing.json() == {"errors": [{"message": "Field required", "field": "ticketIds"}]}
+    assert missing.json() == {"errors": [{"message": "Field required", "field": "ticketId"}]}
     for bad in (None, 42, "", "   ", ["x"]):
         wrong = await client.post(API, json={"ticketId": bad}, headers=buyer.headers)
         assert wrong.status_code == 400, bad
