@@ -19,8 +19,8 @@ seed:
 generate: setup
 	$(PY) infra/render.py
 
-# Re-pin the images' dependencies (requirements/*.txt, with hashes) after editing
-# pyproject.toml; `make lint` fails while a lock is stale.
+# Re-pin every environment's dependencies (requirements/*.txt, with hashes) after
+# editing pyproject.toml; `make lint` fails while a lock is stale.
 lock: setup
 	$(PY) scripts/lock.py
 

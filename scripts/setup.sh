@@ -27,15 +27,19 @@ system_packages() {
   fi
 }
 
-# venv DIR "PIP ARGS": (re)install when pyproject.toml changed.
+# venv DIR LOCK [project]: (re)install from requirements/LOCK.txt, every package pinned
+# with its hashes (scripts/lock.py), when that lock changed; "project" then adds this
+# repository itself, editable and without dependencies.
 venv() {
-  local dir=$1 spec=$2
-  if [ ! -f "$dir/.stamp" ] || [ pyproject.toml -nt "$dir/.stamp" ]; then
-    say "Python environment $dir ($spec)"
+  local dir=$1 lock=requirements/$2.txt project=${3:-}
+  if [ ! -f "$dir/.stamp" ] || [ "$lock" -nt "$dir/.stamp" ]; then
+    say "Python environment $dir ($lock)"
     [ -x "$dir/bin/python" ] || python3 -m venv "$dir"
     mkdir -p var/log
-    # shellcheck disable=SC2086 # the spec is several pip arguments
-    if ! { "$dir/bin/pip" install -q --upgrade pip && "$dir/bin/pip" install -q $spec; } >var/log/setup.log 2>&1; then
+    if ! {
+      "$dir/bin/pip" install -q --require-hashes --no-deps -r "$lock" &&
+        if [ -n "$project" ]; then "$dir/bin/pip" install -q --no-deps -e .; fi
+    } >var/log/setup.log 2>&1; then
       tail -n 40 var/log/setup.log >&2
       echo "Installing $dir failed; the full log is var/log/setup.log" >&2
       exit 1
@@ -45,10 +49,10 @@ venv() {
 }
 
 system_packages
-venv .venv "-e .[services,dev]"
-venv .venv-ui "-e .[ui,lint]"
+venv .venv dev project
+venv .venv-ui ui-dev project
 # localstripe (GPL, test-only) lives in its own environment and runs as a process.
-venv .venv-stripe "localstripe==1.15.10"
+venv .venv-stripe localstripe
 if [ ! -x .tools/node_modules/.bin/bun ]; then
   say "bun (for the Reflex frontend build)"
   mkdir -p .tools && npm install --silent --no-audit --no-fund --prefix .tools bun@1.4.4

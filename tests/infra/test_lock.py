@@ -61,3 +61,12 @@ def test_the_images_install_only_from_their_lock_with_hashes(image: str, extra: 
     installs = [run for run in deps.runs if "pip install" in run]
     assert installs == [f"pip install --require-hashes --no-deps -r {lock.LOCKS[extra]}"]
     assert [lock.LOCKS[extra]] in ([a for a in c[:-1]] for c in deps.copies)
+
+
+def test_make_setup_installs_every_local_environment_only_from_a_lock() -> None:
+    script = (support.REPO / "scripts/setup.sh").read_text()
+    calls = re.findall(r"^venv (\S+) (\S+)", script, re.MULTILINE)
+    assert dict(calls) == {".venv": "dev", ".venv-ui": "ui-dev", ".venv-stripe": "localstripe"}
+    assert set(dict(calls).values()) | {"services", "ui"} == set(lock.LOCKS)
+    installs = re.findall(r'pip" install (.*)', script)
+    assert installs == ['-q --require-hashes --no-deps -r "$lock" &&', "-q --no-deps -e .; fi"]
