@@ -32,17 +32,22 @@ Doc = dict[str, Any]
 # --------------------------------------------------------------------- manifests
 
 
+K8S_VERSION = "1.32.0"  # the schema every rendered document must validate against
+
+
 @cache
 def render(overlay: str) -> tuple[Doc, ...]:
+    return render_path(INFRA / "k8s" / "overlays" / overlay)
+
+
+@cache
+def render_path(path: Path) -> tuple[Doc, ...]:
+    """`kubectl kustomize` of one kustomization directory, as documents."""
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         raise RuntimeError("kubectl is needed to render infra/k8s (install it; see docs/deploy.md)")
     out = subprocess.run(
-        [kubectl, "kustomize", str(INFRA / "k8s" / "overlays" / overlay)],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [kubectl, "kustomize", str(path)], check=True, capture_output=True, text=True, timeout=60
     ).stdout
     return tuple(d for d in yaml.safe_load_all(out) if d)
 

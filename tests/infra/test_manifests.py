@@ -18,7 +18,7 @@ from tests.infra.support import Doc
 sys.path.insert(0, str(support.INFRA))
 from manifests import has_access_secret
 
-K8S_VERSION = "1.32.0"
+K8S_VERSION = support.K8S_VERSION
 
 
 def required_env(app: str) -> set[str]:
