@@ -27,6 +27,7 @@ lock: setup
 lint: setup
 	$(PY) scripts/lock.py --check
 	.venv/bin/hadolint infra/docker/services.Dockerfile infra/docker/ui.Dockerfile
+	$(PY) scripts/checkov_k8s.py
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check backend_services contracts harness tests scripts bench infra stubhub_ui rxconfig.py
 	.venv/bin/mypy backend_services contracts harness scripts tests bench infra

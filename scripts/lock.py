@@ -35,7 +35,10 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "ui-dev": ("ui", "lint"),  # .venv-ui: the UI plus its type checker
 }
 # lock name -> a requirements file of its own, for an environment outside pyproject.toml.
-INPUTS = {"localstripe": "requirements/localstripe.in"}  # the test-only Stripe stand-in
+INPUTS = {
+    "localstripe": "requirements/localstripe.in",  # the test-only Stripe stand-in
+    "checkov": "requirements/checkov.in",  # make lint's Kubernetes scanner
+}
 LOCKS = {name: f"requirements/{name}.txt" for name in [*EXTRAS, *INPUTS]}
 PROJECT = "stubhub"
 PYTHON, PLATFORM = "3.11", "linux"

@@ -53,6 +53,8 @@ venv .venv dev project
 venv .venv-ui ui-dev project
 # localstripe (GPL, test-only) lives in its own environment and runs as a process.
 venv .venv-stripe localstripe
+# checkov (make lint) pins many packages of its own.
+venv .venv-checkov checkov
 if [ ! -x .tools/node_modules/.bin/bun ]; then
   say "bun (for the Reflex frontend build)"
   mkdir -p .tools && npm install --silent --no-audit --no-fund --prefix .tools bun@1.4.4

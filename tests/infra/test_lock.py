@@ -66,7 +66,12 @@ def test_the_images_install_only_from_their_lock_with_hashes(image: str, extra: 
 def test_make_setup_installs_every_local_environment_only_from_a_lock() -> None:
     script = (support.REPO / "scripts/setup.sh").read_text()
     calls = re.findall(r"^venv (\S+) (\S+)", script, re.MULTILINE)
-    assert dict(calls) == {".venv": "dev", ".venv-ui": "ui-dev", ".venv-stripe": "localstripe"}
+    assert dict(calls) == {
+        ".venv": "dev",
+        ".venv-ui": "ui-dev",
+        ".venv-stripe": "localstripe",
+        ".venv-checkov": "checkov",
+    }
     assert set(dict(calls).values()) | {"services", "ui"} == set(lock.LOCKS)
     installs = re.findall(r'pip" install (.*)', script)
     assert installs == ['-q --require-hashes --no-deps -r "$lock" &&', "-q --no-deps -e .; fi"]
