@@ -1,6 +1,7 @@
 """Shared UI pieces: the page frame (`layout`), the blocks pages are built from (`blocks`),
 cards (`cards`) and state-checked forms (`fields`)."""
 
+from .basics import icon_button, muted, quiet_button, search_input, stack, wrap_row
 from .blocks import (
     Countdown,
     LocalTime,
@@ -15,11 +16,12 @@ from .blocks import (
     list_states,
     loading_block,
     notice,
+    pager,
     price_tag,
     status_badge,
 )
 from .cards import card_grid, detail_card, list_row, split_row, tile
-from .fields import form_field, state_form
+from .fields import cleared_field, form_field, kept_form, state_form
 from .layout import (
     MAX_WIDTH,
     PRODUCT,
@@ -41,6 +43,7 @@ __all__ = [
     "back_link",
     "callout",
     "card_grid",
+    "cleared_field",
     "detail_body",
     "detail_card",
     "empty_state",
@@ -48,6 +51,8 @@ __all__ = [
     "footer",
     "form_field",
     "header",
+    "icon_button",
+    "kept_form",
     "layout",
     "lead",
     "link_button",
@@ -56,14 +61,20 @@ __all__ = [
     "list_states",
     "loading_block",
     "members_link",
+    "muted",
     "notice",
     "page",
     "page_intro",
+    "pager",
     "price_tag",
     "private",
+    "quiet_button",
+    "search_input",
     "signin_prompt",
     "split_row",
+    "stack",
     "state_form",
     "status_badge",
     "tile",
+    "wrap_row",
 ]

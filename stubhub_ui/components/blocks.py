@@ -7,6 +7,8 @@ from typing import Any
 
 import reflex as rx
 
+from .basics import icon_button, muted
+
 
 class Countdown(rx.Component):
     """assets/countdown.jsx: a hold countdown driven by the server's measurement."""
@@ -213,4 +215,32 @@ def callout(
     """A full-width callout that tests and screen readers can find by `testid`."""
     return rx.callout(
         message, icon=icon, color_scheme=color_scheme, data_testid=testid, width="100%", **props
+    )
+
+
+def pager(page: rx.Var, has_more: rx.Var, on_prev: Any, on_next: Any) -> rx.Component:
+    """Previous / "Page n" / Next under a paged list, once there is more than one page."""
+    return rx.cond(
+        (page > 1) | has_more,
+        rx.hstack(
+            icon_button(
+                "Previous", "chevron_left", on_click=on_prev, disabled=page <= 1, id="prev-page"
+            ),
+            muted("Page ", page, id="page-number"),
+            icon_button(
+                "Next",
+                "chevron_right",
+                icon_after=True,
+                on_click=on_next,
+                disabled=~has_more,
+                id="next-page",
+            ),
+            justify="center",
+            align="center",
+            spacing="4",
+            margin_top="1.5rem",
+            width="100%",
+            aria_label="Pagination",
+            role="navigation",
+        ),
     )

@@ -9,6 +9,7 @@ import reflex as rx
 
 from ..components import form_field, layout, state_form
 from ..state import AuthState, SignoutState
+from .routes import route
 
 
 def _auth_card(title: str, subtitle: str, form: rx.Component, footer: rx.Component) -> rx.Component:
@@ -79,6 +80,7 @@ def _switch(prompt: str, label: str, path: str, id_: str) -> rx.Component:
     )
 
 
+@route("/auth/signin", "Sign in", AuthState.load_signin)
 def signin() -> rx.Component:
     return _auth_card(
         "Sign in",
@@ -88,6 +90,7 @@ def signin() -> rx.Component:
     )
 
 
+@route("/auth/signup", "Create your account", AuthState.load_signup)
 def signup() -> rx.Component:
     return _auth_card(
         "Create your account",
@@ -97,6 +100,7 @@ def signup() -> rx.Component:
     )
 
 
+@route("/auth/signout", "Sign out", SignoutState.load)
 def signout() -> rx.Component:
     return _auth_card(
         "Sign out",

@@ -19,6 +19,7 @@ from ..components import (
 )
 from ..state import EventState, SessionState
 from .events import event_when_where
+from .routes import route
 
 
 def _header() -> rx.Component:
@@ -163,6 +164,7 @@ def _seats() -> rx.Component:
     )
 
 
+@route("/events/[event_id]", "Event", EventState.load)
 def event() -> rx.Component:
     return layout(
         back_link("All events", "/events"),

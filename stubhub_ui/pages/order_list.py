@@ -18,6 +18,7 @@ from ..components import (
     status_badge,
 )
 from ..state import OrdersState
+from .routes import route
 
 
 def _order_row(order) -> rx.Component:
@@ -51,6 +52,7 @@ def _order_row(order) -> rx.Component:
     )
 
 
+@route("/orders", "My orders", OrdersState.load)
 def orders() -> rx.Component:
     empty = notice(
         "shopping_bag",

@@ -24,6 +24,7 @@ from ..components import (
 from ..state import OrderState
 from .order_tickets import order_tickets
 from .payment import confirm_with_bank, payment_panel
+from .routes import route
 
 
 def _awaiting_payment() -> rx.Component:
@@ -184,6 +185,7 @@ def _order_body() -> rx.Component:
     )
 
 
+@route("/orders/[order_id]", "Order", OrderState.load)
 def order() -> rx.Component:
     return layout(
         back_link("My orders", "/orders"),

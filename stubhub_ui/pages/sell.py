@@ -11,6 +11,7 @@ import reflex as rx
 from ..components import form_field, page, private, state_form
 from ..state import SellSeatsState as S
 from .events import event_when_where
+from .routes import route
 
 
 def _step(title: str, *children: rx.Component, **props) -> rx.Component:
@@ -253,5 +254,6 @@ def _flow() -> rx.Component:
     )
 
 
+@route("/sell", "Sell tickets", S.load)
 def sell() -> rx.Component:
     return page("Sell tickets", private(_flow))
