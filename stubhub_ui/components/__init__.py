@@ -1,7 +1,7 @@
 """Shared UI pieces: the page frame (`layout`), the blocks pages are built from (`blocks`),
 cards (`cards`) and state-checked forms (`fields`)."""
 
-from .basics import icon_button, muted, quiet_button, search_input, stack, wrap_row
+from .basics import grow, icon_button, muted, quiet_button, search_input, stack, wrap_row
 from .blocks import (
     Countdown,
     LocalTime,
@@ -29,6 +29,7 @@ from .layout import (
     header,
     layout,
     members_link,
+    my_list,
     page,
     page_intro,
     private,
@@ -50,6 +51,7 @@ __all__ = [
     "error_callout",
     "footer",
     "form_field",
+    "grow",
     "header",
     "icon_button",
     "kept_form",
@@ -62,6 +64,7 @@ __all__ = [
     "loading_block",
     "members_link",
     "muted",
+    "my_list",
     "notice",
     "page",
     "page_intro",

@@ -13,6 +13,12 @@ def stack(*children: rx.Component, spacing: str = "3", **props) -> rx.Component:
     return rx.vstack(*children, spacing=spacing, width="100%", **props)
 
 
+def grow(*children: rx.Component, **props) -> rx.Component:
+    """A column that takes a row's free space and may shrink below its content's width
+    (so long names wrap instead of pushing the row's other items out)."""
+    return rx.vstack(*children, align="start", flex="1", min_width="0", **props)
+
+
 def wrap_row(*children: rx.Component, **props) -> rx.Component:
     """A full-width row that wraps onto more lines on narrow screens."""
     return rx.flex(*children, wrap="wrap", width="100%", **props)

@@ -4,11 +4,12 @@ sign-in prompt of private pages."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
 from ..state import SessionState, SignoutState
-from .blocks import link_button, loading_block, notice
+from .blocks import link_button, list_body, loading_block, notice
 
 PRODUCT = "StubHub"
 MAX_WIDTH = "1080px"
@@ -263,3 +264,16 @@ def private(content: Callable[[], rx.Component] | rx.Component) -> rx.Component:
         rx.cond(SessionState.signed_in, body, signin_prompt()),
         loading_block(),
     )
+
+
+def my_list(
+    title: str,
+    state: Any,
+    items: rx.vars.ArrayVar,
+    row: Callable[[rx.Var], rx.Component],
+    list_id: str,
+    empty: rx.Component,
+    actions: rx.Component | None = None,
+) -> rx.Component:
+    """A signed-in visitor's "My …" page: one `row` per item of `state`'s list, or `empty`."""
+    return page(title, private(list_body(state, items, empty, row, list_id)), actions=actions)

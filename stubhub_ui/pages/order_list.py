@@ -9,12 +9,10 @@ import reflex as rx
 
 from ..components import (
     link_button,
-    list_body,
     list_row,
+    my_list,
     notice,
-    page,
     price_tag,
-    private,
     status_badge,
 )
 from ..state import OrdersState
@@ -61,7 +59,4 @@ def orders() -> rx.Component:
         link_button("Browse tickets", "/"),
         testid="no-orders",
     )
-    return page(
-        "My orders",
-        private(list_body(OrdersState, OrdersState.orders, empty, _order_row, "order-list")),
-    )
+    return my_list("My orders", OrdersState, OrdersState.orders, _order_row, "order-list", empty)

@@ -16,9 +16,12 @@ from ..components import (
     layout,
     lead,
     link_button,
+    muted,
     notice,
     private,
+    quiet_button,
     split_row,
+    stack,
     status_badge,
 )
 from ..state import OrderState
@@ -27,49 +30,40 @@ from .payment import confirm_with_bank, payment_panel
 from .routes import route
 
 
+def _hold_timer() -> rx.Component:
+    """How long the tickets stay held, counted down in the browser."""
+    countdown = Countdown.create(
+        remaining_ms=OrderState.remaining_ms,
+        stamp=OrderState.countdown_stamp,
+        expired_text="00:00",
+        id="countdown",
+    )
+    held_for = rx.vstack(
+        muted("Your tickets are held for"),
+        rx.text(countdown, size="7", weight="bold", class_name="tabular-nums"),
+        muted("Pay before the timer runs out, or the tickets go back on sale.", size="1"),
+        spacing="0",
+    )
+    icon = rx.icon("timer", size=28, color=rx.color("amber", 10), aria_hidden="true")
+    return rx.card(
+        rx.flex(icon, held_for, spacing="3", align="center"), width="100%", variant="surface"
+    )
+
+
 def _awaiting_payment() -> rx.Component:
-    return rx.vstack(
-        rx.card(
-            rx.flex(
-                rx.icon("timer", size=28, color=rx.color("amber", 10), aria_hidden="true"),
-                rx.vstack(
-                    rx.text("Your tickets are held for", size="2", color_scheme="gray"),
-                    rx.text(
-                        Countdown.create(
-                            remaining_ms=OrderState.remaining_ms,
-                            stamp=OrderState.countdown_stamp,
-                            expired_text="00:00",
-                            id="countdown",
-                        ),
-                        size="7",
-                        weight="bold",
-                        class_name="tabular-nums",
-                    ),
-                    rx.text(
-                        "Pay before the timer runs out, or the tickets go back on sale.",
-                        size="1",
-                        color_scheme="gray",
-                    ),
-                    spacing="0",
-                ),
-                spacing="3",
-                align="center",
-            ),
-            width="100%",
-            variant="surface",
-        ),
+    release = quiet_button(
+        "Cancel order and release the tickets",
+        variant="ghost",
+        size="2",
+        on_click=OrderState.release,
+        loading=OrderState.releasing,
+        id="cancel-order",
+    )
+    return stack(
+        _hold_timer(),
         rx.cond(OrderState.payment_phase == "confirm", confirm_with_bank(), payment_panel()),
-        rx.button(
-            "Cancel order and release the tickets",
-            variant="ghost",
-            color_scheme="gray",
-            size="2",
-            on_click=OrderState.release,
-            loading=OrderState.releasing,
-            id="cancel-order",
-        ),
+        release,
         spacing="4",
-        width="100%",
         align="stretch",
     )
 

@@ -16,10 +16,10 @@ from ..components import (
     icon_button,
     layout,
     link_button,
-    list_body,
     list_row,
     members_link,
     muted,
+    my_list,
     notice,
     page,
     price_tag,
@@ -106,10 +106,9 @@ def mine() -> rx.Component:
         link_button("Sell a ticket", "/tickets/new"),
         testid="no-tickets",
     )
-    return page(
-        "My tickets",
-        private(list_body(MineState, MineState.tickets, empty, _my_ticket_row, "my-tickets")),
-        actions=members_link("Sell a ticket", "/tickets/new"),
+    sell = members_link("Sell a ticket", "/tickets/new")
+    return my_list(
+        "My tickets", MineState, MineState.tickets, _my_ticket_row, "my-tickets", empty, sell
     )
 
 
