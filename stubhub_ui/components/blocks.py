@@ -218,7 +218,9 @@ def callout(
     )
 
 
-def pager(page: rx.Var, has_more: rx.Var, on_prev: Any, on_next: Any) -> rx.Component:
+def pager(
+    page: rx.vars.NumberVar, has_more: rx.vars.BooleanVar, on_prev: Any, on_next: Any
+) -> rx.Component:
     """Previous / "Page n" / Next under a paged list, once there is more than one page."""
     return rx.cond(
         (page > 1) | has_more,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..components import form_field, page, private, state_form
+from ..components import form_field, icon_button, page, private, quiet_button, stack, state_form
 from ..state import SellSeatsState as S
 from .events import event_when_where
 from .routes import route
@@ -146,41 +146,31 @@ def _seat_row(i) -> rx.Component:
 
 
 def _seats() -> rx.Component:
-    return rx.vstack(
+    add = icon_button(
+        "Add a seat",
+        "plus",
+        type="button",
+        on_click=S.add_seat,
+        disabled=S.max_seats,
+        id="add-seat",
+    )
+    remove = quiet_button(
+        "Remove the last",
+        type="button",
+        on_click=S.remove_seat,
+        disabled=S.seat_count <= 1,
+        id="remove-seat",
+    )
+    error = S.errors.get("seats", "")
+    return stack(
         rx.foreach(S.seat_rows, _seat_row),
-        rx.hstack(
-            rx.button(
-                rx.icon("plus", size=16, aria_hidden="true"),
-                "Add a seat",
-                type="button",
-                on_click=S.add_seat,
-                disabled=S.max_seats,
-                variant="soft",
-                id="add-seat",
-            ),
-            rx.button(
-                "Remove the last",
-                type="button",
-                on_click=S.remove_seat,
-                disabled=S.seat_count <= 1,
-                variant="soft",
-                color_scheme="gray",
-                id="remove-seat",
-            ),
-            spacing="2",
-            wrap="wrap",
-        ),
+        rx.hstack(add, remove, spacing="2", wrap="wrap"),
         rx.box(
-            rx.cond(
-                S.errors.get("seats", "") != "",
-                rx.text(S.errors.get("seats", ""), color_scheme="red", size="2"),
-            ),
+            rx.cond(error != "", rx.text(error, color_scheme="red", size="2")),
             id="error-seats",
             data_testid="error-seats",
             role="alert",
         ),
-        spacing="3",
-        width="100%",
     )
 
 
