@@ -20,7 +20,7 @@ from .blocks import (
     price_tag,
     status_badge,
 )
-from .cards import card_grid, detail_card, list_row, split_row, tile
+from .cards import card_grid, detail_card, list_row, row_title, split_row, tile
 from .fields import cleared_field, form_field, kept_form, state_form
 from .layout import (
     MAX_WIDTH,
@@ -72,6 +72,7 @@ __all__ = [
     "price_tag",
     "private",
     "quiet_button",
+    "row_title",
     "search_input",
     "signin_prompt",
     "split_row",

@@ -69,6 +69,11 @@ def list_row(
     )
 
 
+def row_title(*children: rx.Component | rx.Var | str, **props) -> rx.Component:
+    """The main line of a `list_row`, cut to two lines."""
+    return rx.text(*children, weight="medium", size="3", class_name="clamp-2", **props)
+
+
 def detail_card(*children: rx.Component, max_width: str, id: str) -> rx.Component:
     """The card of one ticket or order: `children` top to bottom, roomier on wide screens."""
     return rx.card(

@@ -25,6 +25,7 @@ from ..components import (
     price_tag,
     private,
     quiet_button,
+    row_title,
     split_row,
     stack,
     state_form,
@@ -81,34 +82,21 @@ def sell() -> rx.Component:
 
 
 def _my_ticket_row(ticket) -> rx.Component:
-    return list_row(
-        status_badge(ticket.status, ticket.status_label, "ticket-status"),
-        rx.text(
-            ticket.title,
-            weight="medium",
-            size="3",
-            data_testid="ticket-title",
-            class_name="clamp-2",
-        ),
-        price_tag(ticket.seller_price_display, size="2"),
-        href="/tickets/" + ticket.id,
-        testid="my-ticket",
-        data_ticket_id=ticket.id,
-    )
+    badge = status_badge(ticket.status, ticket.status_label, "ticket-status")
+    title = row_title(ticket.title, data_testid="ticket-title")
+    price = price_tag(ticket.seller_price_display, size="2")
+    link = "/tickets/" + ticket.id
+    return list_row(badge, title, price, href=link, testid="my-ticket", data_ticket_id=ticket.id)
 
 
 @route("/tickets/mine", "My tickets", MineState.load)
 def mine() -> rx.Component:
-    empty = notice(
-        "ticket_plus",
-        "No listings yet",
-        "Tickets you list for sale show up here, with their status.",
-        link_button("Sell a ticket", "/tickets/new"),
-        testid="no-tickets",
-    )
-    sell = members_link("Sell a ticket", "/tickets/new")
+    sell = link_button("Sell a ticket", "/tickets/new")
+    why = "Tickets you list for sale show up here, with their status."
+    empty = notice("ticket_plus", "No listings yet", why, sell, testid="no-tickets")
+    rows = (MineState.tickets, _my_ticket_row, "my-tickets")
     return my_list(
-        "My tickets", MineState, MineState.tickets, _my_ticket_row, "my-tickets", empty, sell
+        "My tickets", MineState, *rows, empty, members_link("Sell a ticket", "/tickets/new")
     )
 
 
