@@ -103,6 +103,11 @@ def error_callout(message: rx.Var, testid: str = "error-form", **props) -> rx.Co
     )
 
 
+def missing_notice(icon: str, thing: str, why: str, way_back: rx.Component) -> rx.Component:
+    """The page of a `thing` ("Order") that does not exist (for this visitor)."""
+    return notice(icon, f"{thing} not found", why, way_back, testid=f"{thing.lower()}-not-found")
+
+
 def link_button(
     label: str, href: str | rx.Var, *, variant: str | None = None, **link_props
 ) -> rx.Component:

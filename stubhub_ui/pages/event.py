@@ -16,6 +16,7 @@ from ..components import (
     layout,
     link_button,
     members_link,
+    missing_notice,
     muted,
     notice,
     stack,
@@ -147,15 +148,9 @@ def _seats() -> rx.Component:
 
 @route("/events/[event_id]", "Event", EventState.load)
 def event() -> rx.Component:
-    gone = notice(
-        "calendar_x",
-        "Event not found",
-        "This event doesn't exist, or the link is broken.",
-        link_button("Browse events", "/events"),
-        testid="event-not-found",
+    why = "This event doesn't exist, or the link is broken."
+    gone = missing_notice("calendar_x", "Event", why, link_button("Browse events", "/events"))
+    body = detail_body(
+        EventState, EventState.event.id, gone, rx.box(_header(), _seats(), width="100%")
     )
-    body = rx.box(_header(), _seats(), width="100%")
-    return layout(
-        back_link("All events", "/events"),
-        detail_body(EventState, EventState.event.id, gone, body),
-    )
+    return layout(back_link("All events", "/events"), body)

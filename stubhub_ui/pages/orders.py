@@ -16,8 +16,8 @@ from ..components import (
     layout,
     lead,
     link_button,
+    missing_notice,
     muted,
-    notice,
     private,
     quiet_button,
     split_row,
@@ -146,42 +146,26 @@ def _outcome() -> rx.Component:
     )
 
 
-def _order_body() -> rx.Component:
+def _order_card() -> rx.Component:
     order = OrderState.order
-    return detail_body(
-        OrderState,
-        order.id,
-        notice(
-            "search_x",
-            "Order not found",
-            "We couldn't find this order in your account.",
-            link_button("My orders", "/orders"),
-            testid="order-not-found",
-        ),
-        detail_card(
-            split_row(
-                rx.text("Order", size="2", color_scheme="gray"),
-                status_badge(order.display_status, order.status_label, "order-status"),
-            ),
-            rx.heading(
-                rx.cond(order.lines.length() > 1, order.count_label, order.ticket_title),
-                size="7",
-                as_="h1",
-                id="page-title",
-                class_name="break-words",
-            ),
-            order_tickets(),
-            rx.separator(size="4"),
-            _outcome(),
-            max_width="640px",
-            id="order-detail",
-        ),
+    status = status_badge(order.display_status, order.status_label, "order-status")
+    title = rx.heading(
+        rx.cond(order.lines.length() > 1, order.count_label, order.ticket_title),
+        size="7",
+        as_="h1",
+        id="page-title",
+        class_name="break-words",
     )
+    about = (split_row(muted("Order"), status), title, order_tickets())
+    return detail_card(*about, actions=_outcome(), max_width="640px", id="order-detail")
+
+
+def _order_body() -> rx.Component:
+    why = "We couldn't find this order in your account."
+    gone = missing_notice("search_x", "Order", why, link_button("My orders", "/orders"))
+    return detail_body(OrderState, OrderState.order.id, gone, _order_card())
 
 
 @route("/orders/[order_id]", "Order", OrderState.load)
 def order() -> rx.Component:
-    return layout(
-        back_link("My orders", "/orders"),
-        private(_order_body),
-    )
+    return layout(back_link("My orders", "/orders"), private(_order_body))

@@ -18,6 +18,7 @@ from ..components import (
     link_button,
     list_row,
     members_link,
+    missing_notice,
     muted,
     my_list,
     notice,
@@ -226,24 +227,22 @@ def _actions() -> rx.Component:
     )
 
 
-def _ticket_body() -> rx.Component:
+def _ticket_card() -> rx.Component:
     ticket = TicketState.ticket
+    mine = rx.cond(
+        SessionState.signed_in & (ticket.user_id == SessionState.user_id),
+        rx.badge("Your listing", variant="outline", color_scheme="iris"),
+    )
+    seat = rx.cond(
+        ticket.seat_display != "",
+        rx.text(ticket.seat_display, size="3", data_testid="ticket-seat"),
+    )
     return detail_card(
-        split_row(
-            status_badge(ticket.status, ticket.status_label, "ticket-status"),
-            rx.cond(
-                SessionState.signed_in & (ticket.user_id == SessionState.user_id),
-                rx.badge("Your listing", variant="outline", color_scheme="iris"),
-            ),
-        ),
+        split_row(status_badge(ticket.status, ticket.status_label, "ticket-status"), mine),
         rx.heading(ticket.title, size="8", as_="h1", id="ticket-title", class_name="break-words"),
-        rx.cond(
-            ticket.seat_display != "",
-            rx.text(ticket.seat_display, size="3", data_testid="ticket-seat"),
-        ),
+        seat,
         price_tag(ticket.price_display, size="7"),
-        rx.separator(size="4"),
-        _actions(),
+        actions=_actions(),
         max_width="720px",
         id="ticket-detail",
     )
@@ -251,18 +250,7 @@ def _ticket_body() -> rx.Component:
 
 @route("/tickets/[ticket_id]", "Ticket", TicketState.load)
 def ticket() -> rx.Component:
-    return layout(
-        back_link("All tickets", "/"),
-        detail_body(
-            TicketState,
-            TicketState.ticket.id,
-            notice(
-                "ticket_x",
-                "Ticket not found",
-                "This listing doesn't exist, or the link is broken.",
-                link_button("Browse tickets", "/"),
-                testid="ticket-not-found",
-            ),
-            _ticket_body(),
-        ),
-    )
+    why = "This listing doesn't exist, or the link is broken."
+    gone = missing_notice("ticket_x", "Ticket", why, link_button("Browse tickets", "/"))
+    body = detail_body(TicketState, TicketState.ticket.id, gone, _ticket_card())
+    return layout(back_link("All tickets", "/"), body)
