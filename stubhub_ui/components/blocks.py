@@ -122,18 +122,9 @@ def price_tag(text: rx.Var, size: str = "5", testid: str = "ticket-price") -> rx
 
 def back_link(text: str, href: str) -> rx.Component:
     """The "← text" link above a detail page."""
-    return rx.link(
-        rx.hstack(
-            rx.icon("arrow_left", size=16, aria_hidden="true"),
-            rx.text(text),
-            spacing="1",
-            align="center",
-        ),
-        href=href,
-        size="2",
-        margin_bottom="1rem",
-        display="inline-block",
-    )
+    arrow = rx.icon("arrow_left", size=16, aria_hidden="true")
+    label = rx.hstack(arrow, rx.text(text), spacing="1", align="center")
+    return rx.link(label, href=href, size="2", margin_bottom="1rem", display="inline-block")
 
 
 def detail_body(

@@ -9,6 +9,7 @@ from typing import Any
 import reflex as rx
 
 from ..state import SessionState, SignoutState
+from .basics import muted
 from .blocks import link_button, list_body, loading_block, notice
 
 PRODUCT = "StubHub"
@@ -131,6 +132,11 @@ def _mobile_menu() -> rx.Component:
     )
 
 
+def _signed_in_as() -> rx.Component:
+    email = rx.text.strong(SessionState.user_email, id="current-user")
+    return muted("Signed in as ", email, size="1")
+
+
 def header() -> rx.Component:
     return rx.el.header(
         _column(
@@ -156,16 +162,7 @@ def header() -> rx.Component:
         ),
         rx.cond(
             SessionState.signed_in,
-            _column(
-                rx.text(
-                    "Signed in as ",
-                    rx.text.strong(SessionState.user_email, id="current-user"),
-                    size="1",
-                    color_scheme="gray",
-                ),
-                padding_bottom="0.4rem",
-                text_align="right",
-            ),
+            _column(_signed_in_as(), padding_bottom="0.4rem", text_align="right"),
         ),
         position="sticky",
         top="0",

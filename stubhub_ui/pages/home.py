@@ -74,26 +74,28 @@ def _sort_select() -> rx.Component:
     )
 
 
-def toolbar() -> rx.Component:
-    search = search_input(
-        "Search tickets",
-        "search",
-        "Search by event, artist, venue…",
-        rx.input.slot(rx.icon("search", size=16, aria_hidden="true")),
-        label_class="sr-only",
-        name="q",
-        default_value=HomeState.q,
-        on_change=HomeState.search.debounce(300),
-    )
-    return wrap_row(
-        kept_form(
-            search, on_submit=HomeState.submit_search, role="search", flex="1", min_width="220px"
+def _search() -> rx.Component:
+    """Search as you type (the form's submit is for Enter)."""
+    return kept_form(
+        search_input(
+            "Search tickets",
+            "search",
+            "Search by event, artist, venue…",
+            rx.input.slot(rx.icon("search", size=16, aria_hidden="true")),
+            label_class="sr-only",
+            name="q",
+            default_value=HomeState.q,
+            on_change=HomeState.search.debounce(300),
         ),
-        _sort_select(),
-        spacing="3",
-        align="center",
-        margin_bottom="1.25rem",
+        on_submit=HomeState.submit_search,
+        role="search",
+        flex="1",
+        min_width="220px",
     )
+
+
+def toolbar() -> rx.Component:
+    return wrap_row(_search(), _sort_select(), spacing="3", align="center", margin_bottom="1.25rem")
 
 
 def skeleton_grid() -> rx.Component:
