@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..components import form_field, icon_button, page, private, quiet_button, stack, state_form
+from ..components import (
+    form_field,
+    icon_button,
+    muted,
+    page,
+    private,
+    quiet_button,
+    search_input,
+    stack,
+    state_form,
+)
 from ..state import SellSeatsState as S
 from .events import event_when_where
 from .routes import route
@@ -73,33 +83,26 @@ def _event_form() -> rx.Component:
 
 
 def _pick_event() -> rx.Component:
-    return rx.vstack(
-        rx.el.label("Find the event", html_for="sell-event-q", class_name="field-label"),
-        rx.input(
-            id="sell-event-q",
-            type="search",
-            placeholder="Artist, event or venue",
-            default_value=S.event_q,
-            on_change=S.search_events.debounce(250),
-            size="3",
-            width="100%",
-        ),
-        rx.box(
-            rx.foreach(S.matches, _match),
-            width="100%",
-            id="event-matches",
-            aria_busy=rx.cond(S.searching, "true", "false"),
-        ),
-        rx.button(
-            rx.cond(S.creating, "Cancel new event", "Can't find it? Create the event"),
-            on_click=S.toggle_create,
-            variant="ghost",
-            id="new-event",
-        ),
-        rx.cond(S.creating, _event_form()),
-        spacing="3",
-        width="100%",
+    new_event = rx.button(
+        rx.cond(S.creating, "Cancel new event", "Can't find it? Create the event"),
+        on_click=S.toggle_create,
+        variant="ghost",
+        id="new-event",
     )
+    matches = rx.box(
+        rx.foreach(S.matches, _match),
+        width="100%",
+        id="event-matches",
+        aria_busy=rx.cond(S.searching, "true", "false"),
+    )
+    search = search_input(
+        "Find the event",
+        "sell-event-q",
+        "Artist, event or venue",
+        default_value=S.event_q,
+        on_change=S.search_events.debounce(250),
+    )
+    return stack(search, matches, new_event, rx.cond(S.creating, _event_form()))
 
 
 def _chosen_event() -> rx.Component:
@@ -198,28 +201,31 @@ def _preview() -> rx.Component:
 
 
 def _listing_form() -> rx.Component:
+    price = form_field(
+        "Price per ticket (US dollars, what you receive)",
+        "price",
+        S.errors,
+        input_id="listing-price",
+        input_mode="decimal",
+        placeholder="45.00",
+        on_change=S.set_price_text.debounce(200),
+    )
+    face_value = form_field(
+        "Face value per ticket (optional)",
+        "faceValue",
+        S.errors,
+        input_id="face-value",
+        input_mode="decimal",
+        hint="The price printed on the ticket. Some events cap resale prices.",
+    )
+    submit = rx.button("List seats", type="submit", size="3", loading=S.submitting, id="list-seats")
     return state_form(
         S.errors,
         _seats(),
-        form_field(
-            "Price per ticket (US dollars, what you receive)",
-            "price",
-            S.errors,
-            input_id="listing-price",
-            input_mode="decimal",
-            placeholder="45.00",
-            on_change=S.set_price_text.debounce(200),
-        ),
-        form_field(
-            "Face value per ticket (optional)",
-            "faceValue",
-            S.errors,
-            input_id="face-value",
-            input_mode="decimal",
-            hint="The price printed on the ticket. Some events cap resale prices.",
-        ),
+        price,
+        face_value,
         _preview(),
-        rx.button("List seats", type="submit", size="3", loading=S.submitting, id="list-seats"),
+        submit,
         on_submit=S.submit,
         id="listing-form",
         label="Seats and price",
@@ -228,18 +234,12 @@ def _listing_form() -> rx.Component:
 
 
 def _flow() -> rx.Component:
-    return rx.vstack(
+    simple = rx.link("Use the simple form", href="/tickets/new", id="simple-sell")
+    return stack(
         _step("1. The event", rx.cond(S.event.id != "", _chosen_event(), _pick_event())),
         rx.cond(S.event.id != "", _step("2. Seats and price", _listing_form())),
-        rx.text(
-            "Selling a single ticket without an event? ",
-            rx.link("Use the simple form", href="/tickets/new", id="simple-sell"),
-            ".",
-            size="2",
-            color_scheme="gray",
-        ),
+        muted("Selling a single ticket without an event? ", simple, "."),
         spacing="4",
-        width="100%",
         max_width="720px",
     )
 
