@@ -133,19 +133,15 @@ def _seat_input(part: str, label: str, i) -> rx.Component:
     )
 
 
+SEAT_PARTS = (("section", "Section"), ("row", "Row"), ("seat", "Seat"))
+
+
 def _seat_row(i) -> rx.Component:
-    return rx.el.fieldset(
-        rx.el.legend(rx.text("Seat ", i + 1, size="2", color_scheme="gray")),
-        rx.hstack(
-            _seat_input("section", "Section", i),
-            _seat_input("row", "Row", i),
-            _seat_input("seat", "Seat", i),
-            spacing="2",
-            width="100%",
-        ),
-        class_name="plain-fieldset",
-        data_testid="seat-row",
+    parts = rx.hstack(
+        *[_seat_input(part, label, i) for part, label in SEAT_PARTS], spacing="2", width="100%"
     )
+    legend = rx.el.legend(muted("Seat ", i + 1))
+    return rx.el.fieldset(legend, parts, class_name="plain-fieldset", data_testid="seat-row")
 
 
 def _seats() -> rx.Component:
