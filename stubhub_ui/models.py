@@ -166,7 +166,8 @@ class OrderLine:
     def from_api(cls, data: dict[str, Any]) -> OrderLine:
         line = texts(data, "id", "title")
         return cls(
-            **line,
+            id=line["id"],
+            title=line["title"],
             price_display=money(whole(data, "price")),
             file_href=f"/api/tickets/{quote(line['id'], safe='')}/file",
         )

@@ -34,11 +34,13 @@ def quiet_button(*children: Any, variant: str = "soft", **props) -> rx.Component
     return rx.button(*children, variant=variant, color_scheme="gray", **props)
 
 
-def icon_button(label: str, icon: str, *, icon_after: bool = False, **props) -> rx.Component:
-    """A soft button with an icon before (or after) its label."""
+def icon_button(
+    label: str, icon: str, *, icon_after: bool = False, variant: str = "soft", **props
+) -> rx.Component:
+    """A button with an icon before (or after) its label."""
     glyph = rx.icon(icon, size=16, aria_hidden="true")
     children = (label, glyph) if icon_after else (glyph, label)
-    return rx.button(*children, variant=props.pop("variant", "soft"), **props)
+    return rx.button(*children, variant=variant, **props)
 
 
 def search_input(

@@ -95,9 +95,9 @@ def mine() -> rx.Component:
     sell = link_button("Sell a ticket", "/tickets/new")
     why = "Tickets you list for sale show up here, with their status."
     empty = notice("ticket_plus", "No listings yet", why, sell, testid="no-tickets")
-    rows = (MineState.tickets, _my_ticket_row, "my-tickets")
+    more = members_link("Sell a ticket", "/tickets/new")
     return my_list(
-        "My tickets", MineState, *rows, empty, members_link("Sell a ticket", "/tickets/new")
+        "My tickets", MineState, MineState.tickets, _my_ticket_row, "my-tickets", empty, more
     )
 
 

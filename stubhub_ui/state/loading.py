@@ -9,6 +9,7 @@ from typing import Any
 import reflex as rx
 
 from ..api import ApiResponse
+from .fetch import FetchCache
 
 
 class Loads(rx.State, mixin=True):
@@ -22,7 +23,7 @@ class Loads(rx.State, mixin=True):
         self.loading = False
         return rows
 
-    async def _fetch(self, cache: Any = None) -> None:
+    async def _fetch(self, cache: FetchCache | None = None) -> None:
         """Load the page's data (each page state has its own)."""
 
     async def _reload(self, shown: Sized) -> None:
