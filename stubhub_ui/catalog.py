@@ -12,16 +12,9 @@ from typing import Any
 
 from contracts.rules import TICKETS_PER_ORDER_MAX
 
-from .models import money, parse_time, short_time, texts
+from .models import buyer_price, money, parse_time, short_time, texts
 
 SEARCH_TEXT_MAX = 120  # the catalog's own limit on `q` and `city`
-
-
-def buyer_price(ticket: dict[str, Any]) -> int:
-    """What a buyer pays for a ticket: its all-in price, or its price where the API
-    does not give one (tickets from before Marketplace v2)."""
-    all_in = ticket.get("allInPrice")
-    return int(all_in if isinstance(all_in, int) else ticket.get("price") or 0)
 
 
 def availability_label(available: int) -> str:

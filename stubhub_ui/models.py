@@ -95,6 +95,22 @@ def texts(data: dict[str, Any], *fields: str) -> dict[str, str]:
     return {field: str(data.get(to_camel(field)) or "") for field in fields}
 
 
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status.title())
+
+
+def whole(data: dict[str, Any], key: str) -> int:
+    """An integer field of an API object; 0 when it is missing or null."""
+    return int(data.get(key) or 0)
+
+
+def buyer_price(ticket: dict[str, Any]) -> int:
+    """What a buyer pays for a ticket: its all-in price, or its price where the API
+    does not give one (tickets from before Marketplace v2)."""
+    all_in = ticket.get("allInPrice")
+    return int(all_in) if isinstance(all_in, int) else whole(ticket, "price")
+
+
 def seat_display(ticket: dict[str, Any]) -> str:
     labels = (("section", "Section"), ("row", "Row"), ("seat", "Seat"))
     return " · ".join(f"{label} {ticket[k]}" for k, label in labels if ticket.get(k))
@@ -121,17 +137,16 @@ class TicketView:
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> TicketView:
         status = str(data.get("status") or "available")
-        price = int(data.get("price") or 0)
-        all_in = data.get("allInPrice")
+        price = whole(data, "price")
         return cls(
             **texts(data, "id", "title", "event_id", "user_id", "order_id"),
             price=price,
-            price_display=money(all_in if isinstance(all_in, int) else price),
+            price_display=money(buyer_price(data)),
             seller_price_display=money(price),
             seat_display=seat_display(data),
             status=status,
-            status_label=STATUS_LABELS.get(status, status.title()),
-            version=int(data.get("version") or 0),
+            status_label=status_label(status),
+            version=whole(data, "version"),
         )
 
 
@@ -149,12 +164,12 @@ class OrderLine:
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> OrderLine:
-        ticket_id = str(data.get("id") or "")
+        line = texts(data, "id", "title")
         return cls(
-            id=ticket_id,
-            title=str(data.get("title") or ""),
-            price_display=money(int(data.get("price") or 0)),
-            file_href=f"/api/tickets/{quote(ticket_id, safe='')}/file",
+            id=line["id"],
+            title=line["title"],
+            price_display=money(whole(data, "price")),
+            file_href=f"/api/tickets/{quote(line['id'], safe='')}/file",
         )
 
 
@@ -190,14 +205,14 @@ class OrderView:
         display = status
         if status == "cancelled" and expires is not None and expires <= now:
             display = "expired"
-        subtotal = int(data.get("subtotal") or sum(int(t.get("price") or 0) for t in tickets))
-        fee = int(data.get("fee") or 0)
-        total = int(data.get("total") or subtotal + fee)
+        subtotal = whole(data, "subtotal") or sum(whole(t, "price") for t in tickets)
+        fee = whole(data, "fee")
+        total = whole(data, "total") or subtotal + fee
         return cls(
             **texts(data, "id", "expires_at", "user_id"),
             status=status,
             display_status=display,
-            status_label=STATUS_LABELS.get(display, display.title()),
+            status_label=status_label(display),
             expires_display=short_time(expires),
             ticket_id=str(ticket.get("id") or ""),
             ticket_title=str(ticket.get("title") or ""),
@@ -207,7 +222,7 @@ class OrderView:
             count_label=f"{len(tickets)} ticket" + ("" if len(tickets) == 1 else "s"),
             subtotal_display=money(subtotal),
             fee_display=money(fee),
-            version=int(data.get("version") or 0),
+            version=whole(data, "version"),
         )
 
 

@@ -1,6 +1,7 @@
 """Shared UI pieces: the page frame (`layout`), the blocks pages are built from (`blocks`),
 cards (`cards`) and state-checked forms (`fields`)."""
 
+from .basics import grow, icon_button, muted, quiet_button, search_input, stack, wrap_row
 from .blocks import (
     Countdown,
     LocalTime,
@@ -14,12 +15,14 @@ from .blocks import (
     list_body,
     list_states,
     loading_block,
+    missing_notice,
     notice,
+    pager,
     price_tag,
     status_badge,
 )
-from .cards import card_grid, detail_card, list_row, split_row, tile
-from .fields import form_field, state_form
+from .cards import card_grid, detail_card, list_row, row_title, split_row, tile
+from .fields import cleared_field, form_field, kept_form, state_form
 from .layout import (
     MAX_WIDTH,
     PRODUCT,
@@ -27,6 +30,7 @@ from .layout import (
     header,
     layout,
     members_link,
+    my_list,
     page,
     page_intro,
     private,
@@ -41,13 +45,17 @@ __all__ = [
     "back_link",
     "callout",
     "card_grid",
+    "cleared_field",
     "detail_body",
     "detail_card",
     "empty_state",
     "error_callout",
     "footer",
     "form_field",
+    "grow",
     "header",
+    "icon_button",
+    "kept_form",
     "layout",
     "lead",
     "link_button",
@@ -56,14 +64,23 @@ __all__ = [
     "list_states",
     "loading_block",
     "members_link",
+    "missing_notice",
+    "muted",
+    "my_list",
     "notice",
     "page",
     "page_intro",
+    "pager",
     "price_tag",
     "private",
+    "quiet_button",
+    "row_title",
+    "search_input",
     "signin_prompt",
     "split_row",
+    "stack",
     "state_form",
     "status_badge",
     "tile",
+    "wrap_row",
 ]

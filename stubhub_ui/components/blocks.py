@@ -7,6 +7,8 @@ from typing import Any
 
 import reflex as rx
 
+from .basics import icon_button, muted
+
 
 class Countdown(rx.Component):
     """assets/countdown.jsx: a hold countdown driven by the server's measurement."""
@@ -101,6 +103,11 @@ def error_callout(message: rx.Var, testid: str = "error-form", **props) -> rx.Co
     )
 
 
+def missing_notice(icon: str, thing: str, why: str, way_back: rx.Component) -> rx.Component:
+    """The page of a `thing` ("Order") that does not exist (for this visitor)."""
+    return notice(icon, f"{thing} not found", why, way_back, testid=f"{thing.lower()}-not-found")
+
+
 def link_button(
     label: str, href: str | rx.Var, *, variant: str | None = None, **link_props
 ) -> rx.Component:
@@ -115,18 +122,9 @@ def price_tag(text: rx.Var, size: str = "5", testid: str = "ticket-price") -> rx
 
 def back_link(text: str, href: str) -> rx.Component:
     """The "← text" link above a detail page."""
-    return rx.link(
-        rx.hstack(
-            rx.icon("arrow_left", size=16, aria_hidden="true"),
-            rx.text(text),
-            spacing="1",
-            align="center",
-        ),
-        href=href,
-        size="2",
-        margin_bottom="1rem",
-        display="inline-block",
-    )
+    arrow = rx.icon("arrow_left", size=16, aria_hidden="true")
+    label = rx.hstack(arrow, rx.text(text), spacing="1", align="center")
+    return rx.link(label, href=href, size="2", margin_bottom="1rem", display="inline-block")
 
 
 def detail_body(
@@ -213,4 +211,34 @@ def callout(
     """A full-width callout that tests and screen readers can find by `testid`."""
     return rx.callout(
         message, icon=icon, color_scheme=color_scheme, data_testid=testid, width="100%", **props
+    )
+
+
+def pager(
+    page: rx.vars.NumberVar, has_more: rx.vars.BooleanVar, on_prev: Any, on_next: Any
+) -> rx.Component:
+    """Previous / "Page n" / Next under a paged list, once there is more than one page."""
+    return rx.cond(
+        (page > 1) | has_more,
+        rx.hstack(
+            icon_button(
+                "Previous", "chevron_left", on_click=on_prev, disabled=page <= 1, id="prev-page"
+            ),
+            muted("Page ", page, id="page-number"),
+            icon_button(
+                "Next",
+                "chevron_right",
+                icon_after=True,
+                on_click=on_next,
+                disabled=~has_more,
+                id="next-page",
+            ),
+            justify="center",
+            align="center",
+            spacing="4",
+            margin_top="1.5rem",
+            width="100%",
+            aria_label="Pagination",
+            role="navigation",
+        ),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from .basics import stack
+
 
 def split_row(left: rx.Component, *right: rx.Component, **props) -> rx.Component:
     """`left` at the start of a full-width row, `right` pushed to its end."""
@@ -69,10 +71,18 @@ def list_row(
     )
 
 
-def detail_card(*children: rx.Component, max_width: str, id: str) -> rx.Component:
-    """The card of one ticket or order: `children` top to bottom, roomier on wide screens."""
+def row_title(*children: rx.Component | rx.Var | str, **props) -> rx.Component:
+    """The main line of a `list_row`, cut to two lines."""
+    return rx.text(*children, weight="medium", size="3", class_name="clamp-2", **props)
+
+
+def detail_card(
+    *about: rx.Component, actions: rx.Component, max_width: str, id: str
+) -> rx.Component:
+    """The card of one ticket or order: what it is (`about`, top to bottom), a rule, then
+    what the visitor can do with it; roomier on wide screens."""
     return rx.card(
-        rx.vstack(*children, spacing="4", width="100%", align="start"),
+        stack(*about, rx.separator(size="4"), actions, spacing="4", align="start"),
         size=rx.breakpoints(initial="2", sm="4"),
         width="100%",
         max_width=max_width,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
+from .basics import stack
 from .blocks import error_callout
 
 
@@ -68,17 +71,22 @@ def state_form(
 ) -> rx.Component:
     """A form the state checks (the browser's own validation is off): the error that
     belongs to no field (`errors["form"]`) above `fields`, which stay filled in."""
-    return rx.form(
-        rx.vstack(
-            error_callout(errors.get("form", ""), error_testid),
-            *fields,
-            spacing=spacing,
-            width="100%",
-        ),
+    return kept_form(
+        stack(error_callout(errors.get("form", ""), error_testid), *fields, spacing=spacing),
         on_submit=on_submit,
-        reset_on_submit=False,
         no_validate=True,
         id=id,
         aria_label=label,
         width="100%",
     )
+
+
+def kept_form(*children: rx.Component, on_submit, **props) -> rx.Component:
+    """A form that stays filled in after it is sent (the state says what happened)."""
+    return rx.form(*children, on_submit=on_submit, reset_on_submit=False, **props)
+
+
+def cleared_field(state: Any, label: str, name: str, **props) -> rx.Component:
+    """A `form_field` of `state.errors` whose error (and the form's) goes as the visitor
+    types: `state` has `errors` and a `clear_error(name)` event."""
+    return form_field(label, name, state.errors, on_change=state.clear_error(name), **props)

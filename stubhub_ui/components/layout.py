@@ -4,11 +4,13 @@ sign-in prompt of private pages."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
 from ..state import SessionState, SignoutState
-from .blocks import link_button, loading_block, notice
+from .basics import muted
+from .blocks import link_button, list_body, loading_block, notice
 
 PRODUCT = "StubHub"
 MAX_WIDTH = "1080px"
@@ -130,6 +132,11 @@ def _mobile_menu() -> rx.Component:
     )
 
 
+def _signed_in_as() -> rx.Component:
+    email = rx.text.strong(SessionState.user_email, id="current-user")
+    return muted("Signed in as ", email, size="1")
+
+
 def header() -> rx.Component:
     return rx.el.header(
         _column(
@@ -155,16 +162,7 @@ def header() -> rx.Component:
         ),
         rx.cond(
             SessionState.signed_in,
-            _column(
-                rx.text(
-                    "Signed in as ",
-                    rx.text.strong(SessionState.user_email, id="current-user"),
-                    size="1",
-                    color_scheme="gray",
-                ),
-                padding_bottom="0.4rem",
-                text_align="right",
-            ),
+            _column(_signed_in_as(), padding_bottom="0.4rem", text_align="right"),
         ),
         position="sticky",
         top="0",
@@ -263,3 +261,16 @@ def private(content: Callable[[], rx.Component] | rx.Component) -> rx.Component:
         rx.cond(SessionState.signed_in, body, signin_prompt()),
         loading_block(),
     )
+
+
+def my_list(
+    title: str,
+    state: Any,
+    items: rx.vars.ArrayVar,
+    row: Callable[[rx.Var], rx.Component],
+    list_id: str,
+    empty: rx.Component,
+    actions: rx.Component | None = None,
+) -> rx.Component:
+    """A signed-in visitor's "My …" page: one `row` per item of `state`'s list, or `empty`."""
+    return page(title, private(list_body(state, items, empty, row, list_id)), actions=actions)

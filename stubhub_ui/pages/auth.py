@@ -9,6 +9,7 @@ import reflex as rx
 
 from ..components import form_field, layout, state_form
 from ..state import AuthState, SignoutState
+from .routes import route
 
 
 def _auth_card(title: str, subtitle: str, form: rx.Component, footer: rx.Component) -> rx.Component:
@@ -79,24 +80,7 @@ def _switch(prompt: str, label: str, path: str, id_: str) -> rx.Component:
     )
 
 
-def signin() -> rx.Component:
-    return _auth_card(
-        "Sign in",
-        "Welcome back. Sign in to buy and sell tickets.",
-        _form("signin", "Sign in", AuthState.submit_signin),
-        _switch("New here? ", "Create an account", "/auth/signup", "to-signup"),
-    )
-
-
-def signup() -> rx.Component:
-    return _auth_card(
-        "Create your account",
-        "Sell tickets you can't use, buy tickets you want.",
-        _form("signup", "Create account", AuthState.submit_signup, "8 to 128 characters."),
-        _switch("Already have an account? ", "Sign in", "/auth/signin", "to-signin"),
-    )
-
-
+@route("/auth/signout", "Sign out", SignoutState.load)
 def signout() -> rx.Component:
     return _auth_card(
         "Sign out",
@@ -104,3 +88,18 @@ def signout() -> rx.Component:
         rx.button("Sign out", on_click=SignoutState.sign_out, id="signout-confirm", size="3"),
         rx.link("Stay signed in", href="/", id="signout-cancel", underline="always"),
     )
+
+
+@route("/auth/signin", "Sign in", AuthState.load_signin)
+def signin() -> rx.Component:
+    form = _form("signin", "Sign in", AuthState.submit_signin)
+    switch = _switch("New here? ", "Create an account", "/auth/signup", "to-signup")
+    return _auth_card("Sign in", "Welcome back. Sign in to buy and sell tickets.", form, switch)
+
+
+@route("/auth/signup", "Create your account", AuthState.load_signup)
+def signup() -> rx.Component:
+    form = _form("signup", "Create account", AuthState.submit_signup, "8 to 128 characters.")
+    switch = _switch("Already have an account? ", "Sign in", "/auth/signin", "to-signin")
+    intro = "Sell tickets you can't use, buy tickets you want."
+    return _auth_card("Create your account", intro, form, switch)

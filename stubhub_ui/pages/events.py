@@ -14,14 +14,18 @@ from ..components import (
     empty_state,
     error_callout,
     form_field,
+    kept_form,
     layout,
     list_states,
     members_link,
     page_intro,
+    quiet_button,
     split_row,
     tile,
+    wrap_row,
 )
 from ..state import EventsState
+from .routes import route
 
 
 def event_when_where(event) -> rx.Component:
@@ -97,37 +101,26 @@ def _search_field(label: str, name: str, value, input_id: str, **props) -> rx.Co
 
 
 def search_form() -> rx.Component:
-    return rx.form(
-        rx.flex(
+    clear = quiet_button(
+        "Clear",
+        type="button",
+        size="3",
+        # The inputs are uncontrolled: empty them, then the search.
+        on_click=[*[rx.set_value(i, "") for i in SEARCH_INPUTS], EventsState.clear_search],
+        id="event-search-clear",
+    )
+    submit = rx.button("Search", type="submit", size="3", id="event-search-submit")
+    return kept_form(
+        wrap_row(
             _search_field("Artist, event or venue", "q", EventsState.q, "event-q", type="search"),
             _search_field("City", "city", EventsState.city, "event-city", auto_complete="off"),
             _search_field("From", "from", EventsState.date_from, "event-from", type="date"),
             _search_field("To", "to", EventsState.date_to, "event-to", type="date"),
-            rx.hstack(
-                rx.button("Search", type="submit", size="3", id="event-search-submit"),
-                rx.button(
-                    "Clear",
-                    type="button",
-                    size="3",
-                    variant="soft",
-                    color_scheme="gray",
-                    # The inputs are uncontrolled: empty them, then the search.
-                    on_click=[
-                        *[rx.set_value(i, "") for i in SEARCH_INPUTS],
-                        EventsState.clear_search,
-                    ],
-                    id="event-search-clear",
-                ),
-                spacing="2",
-                align="end",
-            ),
+            rx.hstack(submit, clear, spacing="2", align="end"),
             gap="3",
-            wrap="wrap",
             align="end",
-            width="100%",
         ),
         on_submit=EventsState.submit_search,
-        reset_on_submit=False,
         role="search",
         id="events-search",
         aria_label="Search events",
@@ -145,6 +138,7 @@ def _empty() -> rx.Component:
     )
 
 
+@route("/events", "Events", EventsState.load)
 def events() -> rx.Component:
     return layout(
         page_intro(

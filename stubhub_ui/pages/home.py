@@ -8,20 +8,26 @@ from __future__ import annotations
 import reflex as rx
 
 from ..components import (
+    PRODUCT,
     card_grid,
     empty_state,
     error_callout,
+    kept_form,
     layout,
     list_states,
     members_link,
     page_intro,
+    pager,
     price_tag,
+    search_input,
     split_row,
     status_badge,
     tile,
+    wrap_row,
 )
 from ..state import HomeState
 from .events import event_grid
+from .routes import route
 
 
 def ticket_card(ticket) -> rx.Component:
@@ -47,48 +53,49 @@ def ticket_card(ticket) -> rx.Component:
     )
 
 
-def toolbar() -> rx.Component:
-    return rx.flex(
-        rx.form(
-            rx.el.label("Search tickets", html_for="search", class_name="sr-only"),
-            rx.input(
-                rx.input.slot(rx.icon("search", size=16, aria_hidden="true")),
-                id="search",
-                name="q",
-                type="search",
-                placeholder="Search by event, artist, venue…",
-                default_value=HomeState.q,
-                on_change=HomeState.search.debounce(300),
-                size="3",
-                width="100%",
-            ),
-            on_submit=HomeState.submit_search,
-            reset_on_submit=False,
-            role="search",
-            flex="1",
-            min_width="220px",
+SORTS = (
+    ("newest", "Newest first"),
+    ("price_asc", "Price: low to high"),
+    ("price_desc", "Price: high to low"),
+)
+
+
+def _sort_select() -> rx.Component:
+    return rx.hstack(
+        rx.el.label("Sort", html_for="sort", class_name="sr-only"),
+        rx.select.root(
+            rx.select.trigger(id="sort", aria_label="Sort tickets", placeholder="Sort"),
+            rx.select.content(*[rx.select.item(label, value=key) for key, label in SORTS]),
+            value=HomeState.sort,
+            on_change=HomeState.set_sort,
+            size="3",
         ),
-        rx.hstack(
-            rx.el.label("Sort", html_for="sort", class_name="sr-only"),
-            rx.select.root(
-                rx.select.trigger(id="sort", aria_label="Sort tickets", placeholder="Sort"),
-                rx.select.content(
-                    rx.select.item("Newest first", value="newest"),
-                    rx.select.item("Price: low to high", value="price_asc"),
-                    rx.select.item("Price: high to low", value="price_desc"),
-                ),
-                value=HomeState.sort,
-                on_change=HomeState.set_sort,
-                size="3",
-            ),
-            align="center",
-        ),
-        spacing="3",
-        wrap="wrap",
         align="center",
-        width="100%",
-        margin_bottom="1.25rem",
     )
+
+
+def _search() -> rx.Component:
+    """Search as you type (the form's submit is for Enter)."""
+    return kept_form(
+        search_input(
+            "Search tickets",
+            "search",
+            "Search by event, artist, venue…",
+            rx.input.slot(rx.icon("search", size=16, aria_hidden="true")),
+            label_class="sr-only",
+            name="q",
+            default_value=HomeState.q,
+            on_change=HomeState.search.debounce(300),
+        ),
+        on_submit=HomeState.submit_search,
+        role="search",
+        flex="1",
+        min_width="220px",
+    )
+
+
+def toolbar() -> rx.Component:
+    return wrap_row(_search(), _sort_select(), spacing="3", align="center", margin_bottom="1.25rem")
 
 
 def skeleton_grid() -> rx.Component:
@@ -112,38 +119,6 @@ def no_tickets() -> rx.Component:
     )
 
 
-def pagination() -> rx.Component:
-    return rx.cond(
-        (HomeState.page > 1) | HomeState.has_more,
-        rx.hstack(
-            rx.button(
-                rx.icon("chevron_left", size=16, aria_hidden="true"),
-                "Previous",
-                on_click=HomeState.prev_page,
-                disabled=HomeState.page <= 1,
-                variant="soft",
-                id="prev-page",
-            ),
-            rx.text("Page ", HomeState.page, size="2", color_scheme="gray", id="page-number"),
-            rx.button(
-                "Next",
-                rx.icon("chevron_right", size=16, aria_hidden="true"),
-                on_click=HomeState.next_page,
-                disabled=~HomeState.has_more,
-                variant="soft",
-                id="next-page",
-            ),
-            justify="center",
-            align="center",
-            spacing="4",
-            margin_top="1.5rem",
-            width="100%",
-            aria_label="Pagination",
-            role="navigation",
-        ),
-    )
-
-
 def upcoming_events() -> rx.Component:
     return rx.cond(
         HomeState.upcoming.length() > 0,
@@ -163,6 +138,7 @@ def upcoming_events() -> rx.Component:
     )
 
 
+@route("/", f"{PRODUCT} — tickets from fans, for fans", HomeState.load, suffix=False)
 def index() -> rx.Component:
     return layout(
         page_intro(
@@ -184,7 +160,7 @@ def index() -> rx.Component:
                     id="ticket-list",
                     aria_busy=rx.cond(HomeState.loading, "true", "false"),
                 ),
-                pagination(),
+                pager(HomeState.page, HomeState.has_more, HomeState.prev_page, HomeState.next_page),
                 width="100%",
             ),
         ),

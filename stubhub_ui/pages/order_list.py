@@ -9,57 +9,39 @@ import reflex as rx
 
 from ..components import (
     link_button,
-    list_body,
     list_row,
+    muted,
+    my_list,
     notice,
-    page,
     price_tag,
-    private,
+    row_title,
     status_badge,
 )
 from ..state import OrdersState
+from .routes import route
 
 
 def _order_row(order) -> rx.Component:
-    return list_row(
-        status_badge(order.display_status, order.status_label, "order-status"),
-        rx.text(
-            rx.cond(order.lines.length() > 1, order.count_label + " · ", ""),
-            order.ticket_title,
-            weight="medium",
-            size="3",
-            class_name="clamp-2",
-        ),
-        rx.hstack(
-            price_tag(order.price_display, size="2", testid="order-price"),
-            rx.cond(
-                order.status == "created",
-                rx.text(
-                    "· hold until ",
-                    order.expires_display,
-                    size="1",
-                    color_scheme="gray",
-                ),
-            ),
-            spacing="2",
-            align="center",
-            wrap="wrap",
-        ),
-        href="/orders/" + order.id,
-        testid="order-row",
-        data_order_id=order.id,
+    badge = status_badge(order.display_status, order.status_label, "order-status")
+    count = rx.cond(order.lines.length() > 1, order.count_label + " · ", "")
+    hold = rx.cond(
+        order.status == "created", muted("· hold until ", order.expires_display, size="1")
     )
+    price = rx.hstack(
+        price_tag(order.price_display, size="2", testid="order-price"),
+        hold,
+        spacing="2",
+        align="center",
+        wrap="wrap",
+    )
+    link = "/orders/" + order.id
+    title = row_title(count, order.ticket_title)
+    return list_row(badge, title, price, href=link, testid="order-row", data_order_id=order.id)
 
 
+@route("/orders", "My orders", OrdersState.load)
 def orders() -> rx.Component:
-    empty = notice(
-        "shopping_bag",
-        "No orders yet",
-        "When you buy a ticket, your order shows up here.",
-        link_button("Browse tickets", "/"),
-        testid="no-orders",
-    )
-    return page(
-        "My orders",
-        private(list_body(OrdersState, OrdersState.orders, empty, _order_row, "order-list")),
-    )
+    browse = link_button("Browse tickets", "/")
+    why = "When you buy a ticket, your order shows up here."
+    empty = notice("shopping_bag", "No orders yet", why, browse, testid="no-orders")
+    return my_list("My orders", OrdersState, OrdersState.orders, _order_row, "order-list", empty)

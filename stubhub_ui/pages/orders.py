@@ -16,59 +16,54 @@ from ..components import (
     layout,
     lead,
     link_button,
-    notice,
+    missing_notice,
+    muted,
     private,
+    quiet_button,
     split_row,
+    stack,
     status_badge,
 )
 from ..state import OrderState
 from .order_tickets import order_tickets
 from .payment import confirm_with_bank, payment_panel
+from .routes import route
+
+
+def _hold_timer() -> rx.Component:
+    """How long the tickets stay held, counted down in the browser."""
+    countdown = Countdown.create(
+        remaining_ms=OrderState.remaining_ms,
+        stamp=OrderState.countdown_stamp,
+        expired_text="00:00",
+        id="countdown",
+    )
+    held_for = rx.vstack(
+        muted("Your tickets are held for"),
+        rx.text(countdown, size="7", weight="bold", class_name="tabular-nums"),
+        muted("Pay before the timer runs out, or the tickets go back on sale.", size="1"),
+        spacing="0",
+    )
+    icon = rx.icon("timer", size=28, color=rx.color("amber", 10), aria_hidden="true")
+    return rx.card(
+        rx.flex(icon, held_for, spacing="3", align="center"), width="100%", variant="surface"
+    )
 
 
 def _awaiting_payment() -> rx.Component:
-    return rx.vstack(
-        rx.card(
-            rx.flex(
-                rx.icon("timer", size=28, color=rx.color("amber", 10), aria_hidden="true"),
-                rx.vstack(
-                    rx.text("Your tickets are held for", size="2", color_scheme="gray"),
-                    rx.text(
-                        Countdown.create(
-                            remaining_ms=OrderState.remaining_ms,
-                            stamp=OrderState.countdown_stamp,
-                            expired_text="00:00",
-                            id="countdown",
-                        ),
-                        size="7",
-                        weight="bold",
-                        class_name="tabular-nums",
-                    ),
-                    rx.text(
-                        "Pay before the timer runs out, or the tickets go back on sale.",
-                        size="1",
-                        color_scheme="gray",
-                    ),
-                    spacing="0",
-                ),
-                spacing="3",
-                align="center",
-            ),
-            width="100%",
-            variant="surface",
-        ),
+    release = quiet_button(
+        "Cancel order and release the tickets",
+        variant="ghost",
+        size="2",
+        on_click=OrderState.release,
+        loading=OrderState.releasing,
+        id="cancel-order",
+    )
+    return stack(
+        _hold_timer(),
         rx.cond(OrderState.payment_phase == "confirm", confirm_with_bank(), payment_panel()),
-        rx.button(
-            "Cancel order and release the tickets",
-            variant="ghost",
-            color_scheme="gray",
-            size="2",
-            on_click=OrderState.release,
-            loading=OrderState.releasing,
-            id="cancel-order",
-        ),
+        release,
         spacing="4",
-        width="100%",
         align="stretch",
     )
 
@@ -151,41 +146,26 @@ def _outcome() -> rx.Component:
     )
 
 
-def _order_body() -> rx.Component:
+def _order_card() -> rx.Component:
     order = OrderState.order
-    return detail_body(
-        OrderState,
-        order.id,
-        notice(
-            "search_x",
-            "Order not found",
-            "We couldn't find this order in your account.",
-            link_button("My orders", "/orders"),
-            testid="order-not-found",
-        ),
-        detail_card(
-            split_row(
-                rx.text("Order", size="2", color_scheme="gray"),
-                status_badge(order.display_status, order.status_label, "order-status"),
-            ),
-            rx.heading(
-                rx.cond(order.lines.length() > 1, order.count_label, order.ticket_title),
-                size="7",
-                as_="h1",
-                id="page-title",
-                class_name="break-words",
-            ),
-            order_tickets(),
-            rx.separator(size="4"),
-            _outcome(),
-            max_width="640px",
-            id="order-detail",
-        ),
+    status = status_badge(order.display_status, order.status_label, "order-status")
+    title = rx.heading(
+        rx.cond(order.lines.length() > 1, order.count_label, order.ticket_title),
+        size="7",
+        as_="h1",
+        id="page-title",
+        class_name="break-words",
     )
+    about = (split_row(muted("Order"), status), title, order_tickets())
+    return detail_card(*about, actions=_outcome(), max_width="640px", id="order-detail")
 
 
+def _order_body() -> rx.Component:
+    why = "We couldn't find this order in your account."
+    gone = missing_notice("search_x", "Order", why, link_button("My orders", "/orders"))
+    return detail_body(OrderState, OrderState.order.id, gone, _order_card())
+
+
+@route("/orders/[order_id]", "Order", OrderState.load)
 def order() -> rx.Component:
-    return layout(
-        back_link("My orders", "/orders"),
-        private(_order_body),
-    )
+    return layout(back_link("My orders", "/orders"), private(_order_body))

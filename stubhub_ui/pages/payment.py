@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..components import callout, error_callout, lead
+from ..components import callout, error_callout, kept_form, lead, muted, quiet_button, stack
 from ..settings import get_settings
 from ..state import OrderState
 
@@ -27,69 +27,55 @@ def _pay_button(**submit) -> rx.Component:
     )
 
 
-def _test_mode_form() -> rx.Component:
-    def card_option(value: str, name: str, note: str, id_: str) -> rx.Component:
-        return rx.text(
-            rx.flex(
-                rx.radio_group.item(value=value, id=id_, margin_top="2px"),
-                rx.vstack(
-                    rx.text(name, weight="medium", size="2"),
-                    rx.text(note, size="1", color_scheme="gray"),
-                    spacing="0",
-                ),
-                spacing="2",
-                align="start",
-            ),
-            as_="label",
-            html_for=id_,
-        )
+# The Stripe test cards on offer: (payment method, name, what happens, input id).
+TEST_CARD_CHOICES = (
+    ("pm_card_visa", "Visa •••• 4242", "Payment succeeds", "card-visa"),
+    ("pm_card_chargeCustomerFail", "Visa •••• 0341", "Card is declined", "card-declined"),
+    (
+        "pm_card_authenticationRequired",
+        "Visa •••• 3155",
+        "Your bank asks you to confirm (3-D Secure)",
+        "card-3ds",
+    ),
+)
 
-    return rx.form(
-        rx.vstack(
-            callout(
-                lead(
-                    "Test mode. ",
-                    "No real card is charged. Pick a Stripe test card to see each outcome.",
-                ),
-                "flask_conical",
-                "amber",
-                "test-mode",
-            ),
-            rx.el.fieldset(
-                rx.el.legend("Test card", class_name="field-label"),
-                rx.radio_group.root(
-                    rx.vstack(
-                        card_option(
-                            "pm_card_visa", "Visa •••• 4242", "Payment succeeds", "card-visa"
-                        ),
-                        card_option(
-                            "pm_card_chargeCustomerFail",
-                            "Visa •••• 0341",
-                            "Card is declined",
-                            "card-declined",
-                        ),
-                        card_option(
-                            "pm_card_authenticationRequired",
-                            "Visa •••• 3155",
-                            "Your bank asks you to confirm (3-D Secure)",
-                            "card-3ds",
-                        ),
-                        spacing="3",
-                    ),
-                    name="card",
-                    value=OrderState.card,
-                    on_change=OrderState.set_card,
-                    size="2",
-                ),
-                class_name="plain-fieldset",
-            ),
+
+def _card_option(value: str, name: str, note: str, id_: str) -> rx.Component:
+    about = rx.vstack(rx.text(name, weight="medium", size="2"), muted(note, size="1"), spacing="0")
+    radio = rx.radio_group.item(value=value, id=id_, margin_top="2px")
+    return rx.text(rx.flex(radio, about, spacing="2", align="start"), as_="label", html_for=id_)
+
+
+def _test_cards() -> rx.Component:
+    choices = rx.radio_group.root(
+        rx.vstack(*[_card_option(*card) for card in TEST_CARD_CHOICES], spacing="3"),
+        name="card",
+        value=OrderState.card,
+        on_change=OrderState.set_card,
+        size="2",
+    )
+    legend = rx.el.legend("Test card", class_name="field-label")
+    return rx.el.fieldset(legend, choices, class_name="plain-fieldset")
+
+
+def _test_mode_form() -> rx.Component:
+    note = callout(
+        lead(
+            "Test mode. ", "No real card is charged. Pick a Stripe test card to see each outcome."
+        ),
+        "flask_conical",
+        "amber",
+        "test-mode",
+    )
+    return kept_form(
+        stack(
+            note,
+            _test_cards(),
             error_callout(OrderState.pay_error, "pay-error"),
             _pay_button(type="submit"),
             spacing="4",
-            width="100%",
         ),
         on_submit=OrderState.pay_test,
-        reset_on_submit=False,
         width="100%",
         id="pay-form",
         aria_label="Pay for this order",
@@ -125,40 +111,32 @@ def payment_panel() -> rx.Component:
     return _stripe_form(key) if key else _test_mode_form()
 
 
+def _authenticate_buttons() -> rx.Component:
+    """Local test mode's stand-in for the bank's 3-D Secure page."""
+    ok = rx.button(
+        "Complete authentication",
+        on_click=OrderState.authenticate(True),
+        loading=OrderState.authenticating,
+        id="authenticate-ok",
+    )
+    fail = quiet_button(
+        "Fail authentication",
+        on_click=OrderState.authenticate(False),
+        disabled=OrderState.authenticating,
+        id="authenticate-fail",
+    )
+    return rx.hstack(ok, fail, spacing="3", wrap="wrap")
+
+
 def confirm_with_bank() -> rx.Component:
     """3-D Secure: Stripe.js shows the bank's page; in local test mode, our stand-in."""
     if get_settings().stripe_publishable_key:
-        step: rx.Component = rx.text(
-            "Follow your bank's prompt to finish paying.", size="2", color_scheme="gray"
-        )
+        step = muted("Follow your bank's prompt to finish paying.")
     else:
-        step = rx.hstack(
-            rx.button(
-                "Complete authentication",
-                on_click=OrderState.authenticate(True),
-                loading=OrderState.authenticating,
-                id="authenticate-ok",
-            ),
-            rx.button(
-                "Fail authentication",
-                on_click=OrderState.authenticate(False),
-                variant="soft",
-                color_scheme="gray",
-                disabled=OrderState.authenticating,
-                id="authenticate-fail",
-            ),
-            spacing="3",
-            wrap="wrap",
-        )
-    return rx.vstack(
-        callout(
-            lead("Confirm with your bank. ", "Your card needs one more step before it is charged."),
-            "shield_check",
-            "blue",
-            "payment-confirm",
-        ),
+        step = _authenticate_buttons()
+    why = lead("Confirm with your bank. ", "Your card needs one more step before it is charged.")
+    return stack(
+        callout(why, "shield_check", "blue", "payment-confirm"),
         step,
         error_callout(OrderState.pay_error, "pay-error"),
-        spacing="3",
-        width="100%",
     )

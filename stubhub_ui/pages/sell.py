@@ -8,9 +8,20 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..components import form_field, page, private, state_form
+from ..components import (
+    form_field,
+    icon_button,
+    muted,
+    page,
+    private,
+    quiet_button,
+    search_input,
+    stack,
+    state_form,
+)
 from ..state import SellSeatsState as S
 from .events import event_when_where
+from .routes import route
 
 
 def _step(title: str, *children: rx.Component, **props) -> rx.Component:
@@ -72,33 +83,26 @@ def _event_form() -> rx.Component:
 
 
 def _pick_event() -> rx.Component:
-    return rx.vstack(
-        rx.el.label("Find the event", html_for="sell-event-q", class_name="field-label"),
-        rx.input(
-            id="sell-event-q",
-            type="search",
-            placeholder="Artist, event or venue",
-            default_value=S.event_q,
-            on_change=S.search_events.debounce(250),
-            size="3",
-            width="100%",
-        ),
-        rx.box(
-            rx.foreach(S.matches, _match),
-            width="100%",
-            id="event-matches",
-            aria_busy=rx.cond(S.searching, "true", "false"),
-        ),
-        rx.button(
-            rx.cond(S.creating, "Cancel new event", "Can't find it? Create the event"),
-            on_click=S.toggle_create,
-            variant="ghost",
-            id="new-event",
-        ),
-        rx.cond(S.creating, _event_form()),
-        spacing="3",
-        width="100%",
+    new_event = rx.button(
+        rx.cond(S.creating, "Cancel new event", "Can't find it? Create the event"),
+        on_click=S.toggle_create,
+        variant="ghost",
+        id="new-event",
     )
+    matches = rx.box(
+        rx.foreach(S.matches, _match),
+        width="100%",
+        id="event-matches",
+        aria_busy=rx.cond(S.searching, "true", "false"),
+    )
+    search = search_input(
+        "Find the event",
+        "sell-event-q",
+        "Artist, event or venue",
+        default_value=S.event_q,
+        on_change=S.search_events.debounce(250),
+    )
+    return stack(search, matches, new_event, rx.cond(S.creating, _event_form()))
 
 
 def _chosen_event() -> rx.Component:
@@ -129,57 +133,43 @@ def _seat_input(part: str, label: str, i) -> rx.Component:
     )
 
 
+SEAT_PARTS = (("section", "Section"), ("row", "Row"), ("seat", "Seat"))
+
+
 def _seat_row(i) -> rx.Component:
-    return rx.el.fieldset(
-        rx.el.legend(rx.text("Seat ", i + 1, size="2", color_scheme="gray")),
-        rx.hstack(
-            _seat_input("section", "Section", i),
-            _seat_input("row", "Row", i),
-            _seat_input("seat", "Seat", i),
-            spacing="2",
-            width="100%",
-        ),
-        class_name="plain-fieldset",
-        data_testid="seat-row",
+    parts = rx.hstack(
+        *[_seat_input(part, label, i) for part, label in SEAT_PARTS], spacing="2", width="100%"
     )
+    legend = rx.el.legend(muted("Seat ", i + 1))
+    return rx.el.fieldset(legend, parts, class_name="plain-fieldset", data_testid="seat-row")
 
 
 def _seats() -> rx.Component:
-    return rx.vstack(
+    add = icon_button(
+        "Add a seat",
+        "plus",
+        type="button",
+        on_click=S.add_seat,
+        disabled=S.max_seats,
+        id="add-seat",
+    )
+    remove = quiet_button(
+        "Remove the last",
+        type="button",
+        on_click=S.remove_seat,
+        disabled=S.seat_count <= 1,
+        id="remove-seat",
+    )
+    error = S.errors.get("seats", "")
+    return stack(
         rx.foreach(S.seat_rows, _seat_row),
-        rx.hstack(
-            rx.button(
-                rx.icon("plus", size=16, aria_hidden="true"),
-                "Add a seat",
-                type="button",
-                on_click=S.add_seat,
-                disabled=S.max_seats,
-                variant="soft",
-                id="add-seat",
-            ),
-            rx.button(
-                "Remove the last",
-                type="button",
-                on_click=S.remove_seat,
-                disabled=S.seat_count <= 1,
-                variant="soft",
-                color_scheme="gray",
-                id="remove-seat",
-            ),
-            spacing="2",
-            wrap="wrap",
-        ),
+        rx.hstack(add, remove, spacing="2", wrap="wrap"),
         rx.box(
-            rx.cond(
-                S.errors.get("seats", "") != "",
-                rx.text(S.errors.get("seats", ""), color_scheme="red", size="2"),
-            ),
+            rx.cond(error != "", rx.text(error, color_scheme="red", size="2")),
             id="error-seats",
             data_testid="error-seats",
             role="alert",
         ),
-        spacing="3",
-        width="100%",
     )
 
 
@@ -207,28 +197,31 @@ def _preview() -> rx.Component:
 
 
 def _listing_form() -> rx.Component:
+    price = form_field(
+        "Price per ticket (US dollars, what you receive)",
+        "price",
+        S.errors,
+        input_id="listing-price",
+        input_mode="decimal",
+        placeholder="45.00",
+        on_change=S.set_price_text.debounce(200),
+    )
+    face_value = form_field(
+        "Face value per ticket (optional)",
+        "faceValue",
+        S.errors,
+        input_id="face-value",
+        input_mode="decimal",
+        hint="The price printed on the ticket. Some events cap resale prices.",
+    )
+    submit = rx.button("List seats", type="submit", size="3", loading=S.submitting, id="list-seats")
     return state_form(
         S.errors,
         _seats(),
-        form_field(
-            "Price per ticket (US dollars, what you receive)",
-            "price",
-            S.errors,
-            input_id="listing-price",
-            input_mode="decimal",
-            placeholder="45.00",
-            on_change=S.set_price_text.debounce(200),
-        ),
-        form_field(
-            "Face value per ticket (optional)",
-            "faceValue",
-            S.errors,
-            input_id="face-value",
-            input_mode="decimal",
-            hint="The price printed on the ticket. Some events cap resale prices.",
-        ),
+        price,
+        face_value,
         _preview(),
-        rx.button("List seats", type="submit", size="3", loading=S.submitting, id="list-seats"),
+        submit,
         on_submit=S.submit,
         id="listing-form",
         label="Seats and price",
@@ -237,21 +230,16 @@ def _listing_form() -> rx.Component:
 
 
 def _flow() -> rx.Component:
-    return rx.vstack(
+    simple = rx.link("Use the simple form", href="/tickets/new", id="simple-sell")
+    return stack(
         _step("1. The event", rx.cond(S.event.id != "", _chosen_event(), _pick_event())),
         rx.cond(S.event.id != "", _step("2. Seats and price", _listing_form())),
-        rx.text(
-            "Selling a single ticket without an event? ",
-            rx.link("Use the simple form", href="/tickets/new", id="simple-sell"),
-            ".",
-            size="2",
-            color_scheme="gray",
-        ),
+        muted("Selling a single ticket without an event? ", simple, "."),
         spacing="4",
-        width="100%",
         max_width="720px",
     )
 
 
+@route("/sell", "Sell tickets", S.load)
 def sell() -> rx.Component:
     return page("Sell tickets", private(_flow))

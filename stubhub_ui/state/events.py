@@ -11,21 +11,20 @@ import reflex as rx
 from ..catalog import EventView, SeatGroup, event_query, group_tickets, pick
 from ..views import View, ViewKind
 from .fetch import FetchCache
+from .loading import Loads, LoadsOne
 from .orders import place_order
-from .session import SessionState, last_segment
+from .session import SessionState
 
 EVENTS_PAGE = 50
 
 
-class EventsState(SessionState):
+class EventsState(Loads, SessionState):
     events: list[EventView] = []
     q: str = ""
     city: str = ""
     date_from: str = ""
     date_to: str = ""
     search_errors: dict[str, str] = {}
-    loading: bool = True
-    error: str = ""
 
     async def _fetch(self, cache: FetchCache | None = None) -> None:
         params, errors = event_query(self.q, self.city, self.date_from, self.date_to)
@@ -51,9 +50,7 @@ class EventsState(SessionState):
         self.city = str(params.get("city", self.city))[:200]
         self.date_from = str(params.get("from", self.date_from))[:20]
         self.date_to = str(params.get("to", self.date_to))[:20]
-        if not self.events:
-            self.loading = True
-        await self._fetch()
+        await self._reload(self.events)
 
     @rx.event
     async def submit_search(self, form: dict[str, Any]):
@@ -73,13 +70,10 @@ class EventsState(SessionState):
         await self._fetch()
 
 
-class EventState(SessionState):
+class EventState(LoadsOne, SessionState):
     event: EventView = EventView()
     groups: list[SeatGroup] = []
     on_sale: int = 0
-    not_found: bool = False
-    loading: bool = True
-    error: str = ""
     # The quantity chosen per group (by key), as the picker's string value.
     quantities: dict[str, str] = {}
     buying_key: str = ""
@@ -99,16 +93,10 @@ class EventState(SessionState):
                 params={"eventId": self._event_id, "limit": 100, "sort": "price_asc"},
             ),
         )
-        self.loading = False
-        if event.status == 404:
-            self.not_found = True
+        found = self._found(event)
+        if found is None:
             return
-        if not event.ok or not isinstance(event.body, dict):
-            self.error = event.message()
-            return
-        self.error = ""
-        self.not_found = False
-        self.event = EventView.from_api(event.body)
+        self.event = EventView.from_api(found)
         if tickets.ok and isinstance(tickets.body, list):
             # Only this event's tickets, whatever the service made of the filter.
             rows = [
@@ -123,14 +111,11 @@ class EventState(SessionState):
 
     @rx.event
     async def load(self):
-        self._event_id = last_segment(self.router.url.path)
-        await self._ensure_session(View(ViewKind.EVENT, self._event_id))
-        if self.event.id != self._event_id:
+        self._event_id = await self._open_one(ViewKind.EVENT)
+        if self._another(self.event.id, self._event_id):
             self.event = EventView()
             self.groups = []
             self.quantities = {}
-            self.loading = True
-        self.not_found = False
         self.buy_error = self.buying_key = ""
         await self._fetch()
 

@@ -12,6 +12,7 @@ from ..models import TicketView
 from ..settings import get_settings
 from ..views import View, ViewKind
 from .fetch import FetchCache
+from .loading import Loads
 from .session import SessionState
 
 SORTS = ("newest", "price_asc", "price_desc")
@@ -28,15 +29,13 @@ BEHIND: set[str] = set()
 LIVE_FIELDS = ("tickets", "has_more", "loading", "error")
 
 
-class HomeState(SessionState):
+class HomeState(Loads, SessionState):
     upcoming: list[EventView] = []
     tickets: list[TicketView] = []
     q: str = ""
     sort: str = "newest"
     page: int = 1
     has_more: bool = False
-    loading: bool = True
-    error: str = ""
 
     async def _fetch(self, cache: FetchCache | None = None) -> None:
         await asyncio.gather(self._fetch_upcoming(cache), self._fetch_tickets(cache))
@@ -94,9 +93,7 @@ class HomeState(SessionState):
             self.q = params.get("q", "")[:200]
         if params.get("sort") in SORTS:
             self.sort = params["sort"]
-        if not self.tickets:
-            self.loading = True
-        await self._fetch()
+        await self._reload(self.tickets)
 
     @rx.event
     async def search(self, value: str):

@@ -18,7 +18,8 @@ from ..models import payment_phase as phase_of
 from ..settings import get_settings
 from ..views import View, ViewKind
 from .fetch import FetchCache
-from .session import SessionState, last_segment
+from .loading import Loads, LoadsOne
+from .session import SessionState
 
 # The orders service learns new tickets from events: a listing seconds old may not
 # have reached it yet, so a 404 is retried briefly rather than shown.
@@ -40,14 +41,11 @@ async def place_order(state: SessionState, ticket_ids: list[str]) -> ApiResponse
 TEST_CARDS = ("pm_card_visa", "pm_card_chargeCustomerFail", "pm_card_authenticationRequired")
 
 
-class OrdersState(SessionState):
+class OrdersState(Loads, SessionState):
     orders: list[OrderView] = []
-    loading: bool = True
-    error: str = ""
 
     async def _fetch(self, cache: FetchCache | None = None) -> None:
-        rows, self.error = await self._private_list("/api/orders", cache)
-        self.loading = False
+        rows = self._rows(await self._private_list("/api/orders", cache))
         if rows is not None:
             now = datetime.now(UTC)
             self.orders = [OrderView.from_api(o, now) for o in rows]
@@ -58,17 +56,12 @@ class OrdersState(SessionState):
     @rx.event
     async def load(self):
         await self._ensure_session(View(ViewKind.ORDERS))
-        if not self.orders:
-            self.loading = True
-        await self._fetch()
+        await self._reload(self.orders)
 
 
-class OrderState(SessionState):
+class OrderState(LoadsOne, SessionState):
     order: OrderView = OrderView()
-    loading: bool = True
-    not_found: bool = False
     forbidden: bool = False
-    error: str = ""
     # Milliseconds left on the hold, measured on the server when the order was
     # loaded; the browser counts down from there (its own clock is not used).
     remaining_ms: int = 0
@@ -91,22 +84,18 @@ class OrderState(SessionState):
             self.loading = False
             return
         resp = await self._get(f"/api/orders/{quote(self._order_id, safe='')}", cache)
-        self.loading = False
         if resp.status == 401:
+            self.loading = False
             return
-        if resp.status in (403, 404):
-            # A 403 is shown as "not found": another user's order does not exist for you.
-            self.not_found = True
-            self.forbidden = resp.status == 403
-            self.order = OrderView()
-            return
-        if not resp.ok or not isinstance(resp.body, dict):
-            self.error = resp.message()
+        # A 403 is shown as "not found": another user's order does not exist for you.
+        found = self._found(resp, missing=(403, 404))
+        if found is None:
+            if self.not_found:
+                self.forbidden = resp.status == 403
+                self.order = OrderView()
             return
         now = datetime.now(UTC)
-        self.error = ""
-        self.not_found = False
-        self.order = OrderView.from_api(resp.body, now)
+        self.order = OrderView.from_api(found, now)
         exp = parse_time(self.order.expires_at)
         self.remaining_ms = max(0, int((exp - now).total_seconds() * 1000)) if exp else 0
         self.countdown_stamp += 1
@@ -144,16 +133,12 @@ class OrderState(SessionState):
 
     @rx.event
     async def load(self):
-        self._order_id = last_segment(self.router.url.path)
-        await self._ensure_session(View(ViewKind.ORDER, self._order_id))
-        if self.order.id != self._order_id:
+        self._order_id = await self._open_one(ViewKind.ORDER)
+        if self._another(self.order.id, self._order_id):
             self.order = OrderView()
-            self.loading = True
             self.payment_id = self.payment_status = self.payment_phase = ""
-        self.not_found = False
         self.pay_error = ""
-        self.paying = False
-        self.releasing = False
+        self.paying = self.releasing = False
         await self._fetch()
 
     @rx.event

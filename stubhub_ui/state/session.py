@@ -17,7 +17,7 @@ import reflex as rx
 
 from .. import api
 from ..api import ApiResponse
-from ..views import NO_VIEW, View
+from ..views import NO_VIEW, View, ViewKind
 from .fetch import FetchCache, fetch
 
 # client token -> (live view, user id) for the tabs of this process; a hint that
@@ -143,6 +143,13 @@ class SessionState(rx.State):
         # Cache the answer for this cookie; a failed call is retried next time.
         self._checked_digest = digest if resp.ok else "-"
         self.session_checked = True
+
+    async def _open_one(self, kind: ViewKind) -> str:
+        """on_load of a page about one thing: its id (the path's last segment), with the
+        session checked and the tab's live view (`kind`, id) recorded."""
+        item_id = last_segment(self.router.url.path)
+        await self._ensure_session(View(kind, item_id))
+        return item_id
 
     @rx.event
     async def load_plain(self):

@@ -11,17 +11,15 @@ from ..forms import on_fields, validate_listing
 from ..models import TicketView, cents_to_input, parse_dollars, validate_title
 from ..views import View, ViewKind
 from .fetch import FetchCache
+from .loading import Loads, LoadsOne
 from .orders import place_order
-from .session import SessionState, last_segment
+from .session import SessionState
 
 LISTING_FIELDS = ("title", "price")
 
 
-class TicketState(SessionState):
+class TicketState(LoadsOne, SessionState):
     ticket: TicketView = TicketView()
-    not_found: bool = False
-    loading: bool = True
-    error: str = ""
     editing: bool = False
     saving: bool = False
     buying: bool = False
@@ -37,17 +35,12 @@ class TicketState(SessionState):
         resp = await self._get(
             f"/api/tickets/{quote(self._ticket_id, safe='')}", cache, private=False
         )
-        self.loading = False
-        if resp.status == 404:
-            self.not_found = True
-            self.ticket = TicketView()
+        found = self._found(resp)
+        if found is None:
+            if self.not_found:
+                self.ticket = TicketView()
             return
-        if not resp.ok or not isinstance(resp.body, dict):
-            self.error = resp.message()
-            return
-        self.error = ""
-        self.not_found = False
-        self.ticket = TicketView.from_api(resp.body)
+        self.ticket = TicketView.from_api(found)
         if self.ticket.status != "available":
             self.editing = False
         self.my_order_id = ""
@@ -59,14 +52,10 @@ class TicketState(SessionState):
 
     @rx.event
     async def load(self):
-        self._ticket_id = last_segment(self.router.url.path)
-        await self._ensure_session(View(ViewKind.TICKET, self._ticket_id))
-        if self.ticket.id != self._ticket_id:
+        self._ticket_id = await self._open_one(ViewKind.TICKET)
+        if self._another(self.ticket.id, self._ticket_id):
             self.ticket = TicketView()
-            self.loading = True
-        self.not_found = False
-        self.editing = False
-        self.buying = False
+        self.editing = self.buying = False
         self.edit_errors = {}
         await self._fetch()
 
@@ -193,20 +182,15 @@ class SellState(SessionState):
         self.errors = on_fields(resp.field_errors(), LISTING_FIELDS)
 
 
-class MineState(SessionState):
+class MineState(Loads, SessionState):
     tickets: list[TicketView] = []
-    loading: bool = True
-    error: str = ""
 
     async def _fetch(self, cache: FetchCache | None = None) -> None:
-        rows, self.error = await self._private_list("/api/tickets/mine", cache)
-        self.loading = False
+        rows = self._rows(await self._private_list("/api/tickets/mine", cache))
         if rows is not None:
             self.tickets = [TicketView.from_api(t) for t in rows]
 
     @rx.event
     async def load(self):
         await self._ensure_session(View(ViewKind.MINE))
-        if not self.tickets:
-            self.loading = True
-        await self._fetch()
+        await self._reload(self.tickets)
