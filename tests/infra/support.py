@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import kubernetes_validate.utils
 import yaml
 
 from contracts import topology
@@ -32,7 +33,10 @@ Doc = dict[str, Any]
 # --------------------------------------------------------------------- manifests
 
 
-K8S_VERSION = "1.32.0"  # the schema every rendered document must validate against
+# The schemas every rendered document must validate against: the oldest Kubernetes we
+# support and the newest kubernetes-validate knows.
+K8S_VERSION = "1.32.0"
+K8S_VERSIONS = (K8S_VERSION, kubernetes_validate.utils.latest_version())
 
 
 @cache

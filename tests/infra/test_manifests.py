@@ -58,13 +58,14 @@ def workloads(docs: tuple[Doc, ...]) -> dict[str, Doc]:
 # ------------------------------------------------------------------------ schemas
 
 
+@pytest.mark.parametrize("version", support.K8S_VERSIONS)
 @pytest.mark.parametrize("overlay", support.OVERLAYS)
-def test_every_rendered_document_validates_strictly(overlay: str) -> None:
+def test_every_rendered_document_validates_strictly(overlay: str, version: str) -> None:
     docs = support.render(overlay)
     kinds = {d["kind"] for d in docs}
     assert {"Deployment", "StatefulSet", "Service", "Ingress", "ConfigMap"} <= kinds
     for doc in docs:
-        kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+        kubernetes_validate.validate(doc, version, strict=True)
 
 
 def test_the_validator_rejects_a_broken_manifest() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from urllib.parse import urlsplit
 
@@ -65,8 +66,8 @@ def collector_config() -> Doc:
 def test_the_collector_manifests_validate_strictly() -> None:
     docs = support.render_path(MONITORING)
     assert {d["kind"] for d in docs} == {"Namespace", "ConfigMap", "Deployment", "Service"}
-    for doc in docs:
-        kubernetes_validate.validate(doc, support.K8S_VERSION, strict=True)
+    for doc, version in itertools.product(docs, support.K8S_VERSIONS):
+        kubernetes_validate.validate(doc, version, strict=True)
         assert doc["kind"] == "Namespace" or doc["metadata"]["namespace"] == "monitoring"
 
 
