@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
-from backend_services.common.app import create_app
+from backend_services.common.app import app_factory
 from backend_services.common.runtime import ServiceSpec
 
 from .api import router
@@ -18,6 +16,4 @@ SPEC: ServiceSpec[AuthSettings, AuthDeps] = ServiceSpec(
     deps=auth_deps,
 )
 
-
-def create(settings: AuthSettings | None = None) -> FastAPI:
-    return create_app(SPEC, settings or AuthSettings())
+create = app_factory(SPEC, AuthSettings)
