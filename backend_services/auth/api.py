@@ -42,7 +42,7 @@ Check = Callable[[Guard, Engine, str, str, str], Awaitable[CurrentUser]]
 async def _enter(
     check: Check, body: SignupIn | SigninIn, response: Response, runtime: AuthRuntime, address: str
 ) -> UserOut:
-    user = await check(runtime.deps.guard, runtime.engine, address, body.email, body.password)
+    user = await check(runtime.deps, runtime.engine, address, body.email, body.password)
     version = await runtime.sessions.current_version(user.id)
     token = issue_token(runtime.settings, user, version=version)
     set_session_cookie(response, runtime.settings, token)
