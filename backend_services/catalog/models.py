@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from backend_services.common.clock import utcnow
-from backend_services.common.db import UTCDateTime
+from backend_services.common.db import Replica, UTCDateTime
 
 
 class CatalogEvent(SQLModel, table=True):
@@ -39,14 +39,12 @@ class CatalogEvent(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class EventTicket(SQLModel, table=True):
+class EventTicket(Replica, table=True):
     """The replica of a ticket, as of the latest `ticket.*` event applied."""
 
     __tablename__ = "event_tickets"
     __table_args__ = (sa.Index("ix_event_tickets_event_id_status", "event_id", "status"),)
 
-    id: str = Field(primary_key=True)
-    version: int
     event_id: str | None = None
     status: str
     all_in_price: int | None = None

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import Field, Session, SQLModel, create_engine
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 PG_CONNECT_TIMEOUT_SECONDS = 5
@@ -106,3 +106,11 @@ def unique_where(name: str, column: str, where: sa.TextClause) -> sa.Index:
     """A unique index over only the rows `where` holds (a partial index, on both databases):
     the database, not a read-then-write, refuses a second such row, also under races."""
     return sa.Index(name, column, unique=True, sqlite_where=where, postgresql_where=where)
+
+
+class Replica(SQLModel):
+    """A row a consumer keeps from another service's versioned events: its id and the
+    last version applied (`ddl.versioned_key`; written by `insert_once`/`lock_next`)."""
+
+    id: str = Field(primary_key=True)
+    version: int

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
 from backend_services.common.clock import utcnow
-from backend_services.common.db import UTCDateTime
+from backend_services.common.db import Replica, UTCDateTime
 
 from .domain import OrderStatus
 
@@ -15,13 +15,11 @@ from .domain import OrderStatus
 HOLDING_ITEM_SQL = sa.text("holding")
 
 
-class OrderTicket(SQLModel, table=True):
+class OrderTicket(Replica, table=True):
     """The replica of a ticket, as of the latest `ticket.*` event applied."""
 
     __tablename__ = "order_tickets"
 
-    id: str = Field(primary_key=True)
-    version: int
     title: str
     price: int  # US cents
     user_id: str  # the seller

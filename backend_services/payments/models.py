@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from backend_services.common.clock import as_utc as aware  # SQLite hands back naive times
 from backend_services.common.clock import utcnow
-from backend_services.common.db import unique_where
+from backend_services.common.db import Replica, unique_where
 
 from .domain import LIVE, OrderStatus, PaymentStatus
 
@@ -19,13 +19,11 @@ __all__ = ["OrderStatus", "Payment", "PaymentOrder", "PaymentStatus", "StripeEve
 _LIVE_SQL = sa.text("status IN ({})".format(", ".join(f"'{s.value}'" for s in LIVE)))
 
 
-class PaymentOrder(SQLModel, table=True):
+class PaymentOrder(Replica, table=True):
     """Replica of an order, from order.created / order.cancelled / order.completed."""
 
     __tablename__ = "payment_orders"
 
-    id: str = Field(primary_key=True)
-    version: int
     status: str = OrderStatus.CREATED.value
     user_id: str
     price: int  # US cents: the order's total, fee included (what the buyer is charged)

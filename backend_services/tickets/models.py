@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from backend_services.common.clock import utcnow
-from backend_services.common.db import UTCDateTime
+from backend_services.common.db import Replica, UTCDateTime
 
 from .domain import TicketStatus
 
@@ -51,13 +51,11 @@ class TicketOrderVersion(SQLModel, table=True):
     user_id: str | None = None  # the buyer (from order.created); older rows have none
 
 
-class Show(SQLModel, table=True):
+class Show(Replica, table=True):
     """The replica of a catalog event (`event.created/updated`), to vet `eventId`."""
 
     __tablename__ = "shows"
 
-    id: str = Field(primary_key=True)
-    version: int
     name: str
     venue: str
     city: str

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from contracts.events import Event, Subject
 
+from ..db import Replica
 from .consumer import ApplyFn, Consumer, Delivery, Handler, Retry, idempotent
 
 MAX_RETRY_DELAY_SECONDS = 30.0
@@ -74,19 +74,14 @@ def in_order(applied: int | None, incoming: int, what: str) -> bool:
     return check is VersionCheck.APPLY
 
 
-class Versioned(Protocol):
-    version: int
+R = TypeVar("R", bound=Replica)
 
 
-R = TypeVar("R", bound=Versioned)
-
-
-def insert_once(session: Session, row: SQLModel) -> bool:
-    """Add a replica's first version unless its key is there already (False): a repeated
+def insert_once(session: Session, row: Replica) -> bool:
+    """Add a replica's first version unless its id is there already (False): a repeated
     creation (a new message id for the same event) changes nothing, and a replica
     only moves forward through later versions (`lock_next`)."""
-    key = sa.inspect(type(row)).primary_key_from_instance(row)
-    if session.get(type(row), tuple(key)) is not None:
+    if session.get(type(row), row.id) is not None:
         return False
     session.add(row)
     return True
