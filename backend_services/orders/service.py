@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from backend_services.common.clock import utcnow
 from backend_services.common.db import reading, transaction
-from backend_services.common.errors import BadRequest, Conflict, Forbidden, NotFound
+from backend_services.common.errors import BadRequest, Conflict, NotFound, owned
 from backend_services.common.sessions import CurrentUser
 from contracts.rules import plausible_id
 
@@ -151,11 +151,7 @@ def list_orders(engine: Engine, buyer: CurrentUser) -> list[Order]:
 
 
 def _own(order: Order | None, buyer: CurrentUser) -> Order:
-    if order is None:
-        raise NotFound(ORDER_NOT_FOUND)
-    if order.user_id != buyer.id:
-        raise Forbidden("This order belongs to someone else")
-    return order
+    return owned(order, buyer.id, ORDER_NOT_FOUND, "This order belongs to someone else")
 
 
 def get_order(engine: Engine, buyer: CurrentUser, order_id: str) -> Order:

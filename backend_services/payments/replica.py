@@ -9,9 +9,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from backend_services.common.clock import utcnow
-from backend_services.common.errors import Conflict, NotFound
+from backend_services.common.errors import Conflict, NotFound, owned
 from backend_services.common.events import OrderCreated
 from backend_services.common.events.versions import insert_once, lock_next
+from backend_services.common.sessions import CurrentUser
 from backend_services.common.threads import in_thread
 from contracts.rules import plausible_id
 
@@ -47,6 +48,10 @@ def lock(session: Session, order_id: str) -> PaymentOrder:
     if order is None:  # replicas are never deleted
         raise NotFound(ORDER_NOT_FOUND)
     return order
+
+
+def own(order: PaymentOrder | None, user: CurrentUser) -> PaymentOrder:
+    return owned(order, user.id, ORDER_NOT_FOUND, "This order belongs to someone else")
 
 
 def check_payable(order: PaymentOrder) -> None:
