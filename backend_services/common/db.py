@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -114,3 +115,18 @@ class Replica(SQLModel):
 
     id: str = Field(primary_key=True)
     version: int
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Keyed(SQLModel):
+    """A row this service creates: keyed by a new random id (32 hex digits)."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+
+
+def indexes(table: str, *columns: tuple[str, ...]) -> tuple[sa.Index, ...]:
+    """Plain indexes, named as the migrations name them: `ix_<table>_<columns>`."""
+    return tuple(sa.Index(f"ix_{table}_{'_'.join(names)}", *names) for names in columns)
