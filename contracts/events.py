@@ -88,8 +88,9 @@ class OrderCreated(Event):
         return self.total if self.total is not None else self.ticket.price
 
 
-class OrderCancelled(Event):
-    subject = Subject.ORDER_CANCELLED
+class _OrderEnded(Event):
+    """An order's last word: its tickets go back on sale, or to the buyer."""
+
     id: str
     version: int
     ticket: OrderTicketRef  # the first of `tickets`
@@ -100,18 +101,14 @@ class OrderCancelled(Event):
         return [t.id for t in self.tickets or [self.ticket]]
 
 
-class OrderCompleted(Event):
+class OrderCancelled(_OrderEnded):
+    subject = Subject.ORDER_CANCELLED
+
+
+class OrderCompleted(_OrderEnded):
     subject = Subject.ORDER_COMPLETED
-    id: str
-    version: int
-    ticket: OrderTicketRef  # the first of `tickets`
     payment_id: str | None = None  # Payments v2: the authorization to capture
     user_id: str | None = None  # Marketplace v2: the buyer
-    tickets: list[OrderTicketRef] | None = None  # Marketplace v2 (older events: `ticket`)
-
-    @property
-    def ticket_ids(self) -> list[str]:
-        return [t.id for t in self.tickets or [self.ticket]]
 
 
 class ExpirationComplete(Event):

@@ -13,6 +13,7 @@ exposing `create()` for APIs or a worker app), one row here, then
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -67,67 +68,53 @@ class ServiceInfo(BaseModel):
 
 
 S = Subject
+# Subjects that travel together: the whole life of one kind of record.
+TICKET_CHANGES = (S.TICKET_CREATED, S.TICKET_UPDATED)
+EVENT_CHANGES = (S.EVENT_CREATED, S.EVENT_UPDATED)
+ORDER_CHANGES = (S.ORDER_CREATED, S.ORDER_CANCELLED, S.ORDER_COMPLETED)
+
+
+def _api(name: str, port: int, prefix: str, summary: str, **more: Any) -> ServiceInfo:
+    """A row for an API: every API owns a database and checks sessions in Redis."""
+    return ServiceInfo(
+        name=name,
+        kind=Kind.API,
+        port=port,
+        prefix=prefix,
+        summary=summary,
+        database=True,
+        redis=True,
+        **more,
+    )
+
 
 SERVICES: tuple[ServiceInfo, ...] = (
-    ServiceInfo(
-        name="auth",
-        kind=Kind.API,
-        port=4001,
-        prefix="/api/users",
-        summary="users and sessions",
-        database=True,
-        redis=True,
-    ),
-    ServiceInfo(
-        name="tickets",
-        kind=Kind.API,
-        port=4002,
-        prefix="/api/tickets",
-        summary="seller listings",
+    _api("auth", 4001, "/api/users", "users and sessions"),
+    _api(
+        "tickets",
+        4002,
+        "/api/tickets",
+        "seller listings",
         also_serves=("/api/listings",),
-        database=True,
-        redis=True,
-        publishes=(S.TICKET_CREATED, S.TICKET_UPDATED),
-        consumes=(
-            S.ORDER_CREATED,
-            S.ORDER_CANCELLED,
-            S.ORDER_COMPLETED,
-            S.EVENT_CREATED,
-            S.EVENT_UPDATED,
-        ),
+        publishes=TICKET_CHANGES,
+        consumes=(*ORDER_CHANGES, *EVENT_CHANGES),
     ),
-    ServiceInfo(
-        name="orders",
-        kind=Kind.API,
-        port=4003,
-        prefix="/api/orders",
-        summary="reservations with a hold timer",
-        database=True,
-        redis=True,
-        publishes=(
-            S.ORDER_CREATED,
-            S.ORDER_CANCELLED,
-            S.ORDER_COMPLETED,
-            S.ORDER_PAYMENT_REJECTED,
-        ),
-        consumes=(S.TICKET_CREATED, S.TICKET_UPDATED, S.EXPIRATION_COMPLETE, S.PAYMENT_AUTHORIZED),
+    _api(
+        "orders",
+        4003,
+        "/api/orders",
+        "reservations with a hold timer",
+        publishes=(*ORDER_CHANGES, S.ORDER_PAYMENT_REJECTED),
+        consumes=(*TICKET_CHANGES, S.EXPIRATION_COMPLETE, S.PAYMENT_AUTHORIZED),
     ),
-    ServiceInfo(
-        name="payments",
-        kind=Kind.API,
-        port=4004,
-        prefix="/api/payments",
-        summary="Stripe authorizations, captures and voids",
-        database=True,
-        redis=True,
+    _api(
+        "payments",
+        4004,
+        "/api/payments",
+        "Stripe authorizations, captures and voids",
         stripe=True,
         publishes=(S.PAYMENT_AUTHORIZED, S.PAYMENT_CAPTURED, S.PAYMENT_VOIDED),
-        consumes=(
-            S.ORDER_CREATED,
-            S.ORDER_CANCELLED,
-            S.ORDER_COMPLETED,
-            S.ORDER_PAYMENT_REJECTED,
-        ),
+        consumes=(*ORDER_CHANGES, S.ORDER_PAYMENT_REJECTED),
     ),
     ServiceInfo(
         name="expiration",
@@ -138,16 +125,13 @@ SERVICES: tuple[ServiceInfo, ...] = (
         publishes=(S.EXPIRATION_COMPLETE,),
         consumes=(S.ORDER_CREATED,),
     ),
-    ServiceInfo(
-        name="catalog",
-        kind=Kind.API,
-        port=4006,
-        prefix="/api/events",
-        summary="events with live availability",
-        database=True,
-        redis=True,
-        publishes=(S.EVENT_CREATED, S.EVENT_UPDATED),
-        consumes=(S.TICKET_CREATED, S.TICKET_UPDATED),
+    _api(
+        "catalog",
+        4006,
+        "/api/events",
+        "events with live availability",
+        publishes=EVENT_CHANGES,
+        consumes=TICKET_CHANGES,
     ),
 )
 

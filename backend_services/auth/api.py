@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy.engine import Engine
 
 from backend_services.common.client_address import request_address
 from backend_services.common.errors import error_responses
@@ -20,6 +22,7 @@ from backend_services.common.sessions import (
 from . import service
 from .deps import AuthRuntime
 from .schemas import CurrentUserOut, SigninIn, SignupIn, UserOut
+from .service import Guard
 
 router = APIRouter(tags=["users"])
 RuntimeDep = Annotated[AuthRuntime, Depends(request_runtime)]
@@ -32,7 +35,14 @@ def _address(request: Request, runtime: RuntimeDep) -> str:
 AddressDep = Annotated[str, Depends(_address)]
 
 
-async def _signed_in(response: Response, runtime: AuthRuntime, user: CurrentUser) -> UserOut:
+# `service.signup` or `service.signin`: the checks before a session is opened.
+Check = Callable[[Guard, Engine, str, str, str], Awaitable[CurrentUser]]
+
+
+async def _enter(
+    check: Check, body: SignupIn | SigninIn, response: Response, runtime: AuthRuntime, address: str
+) -> UserOut:
+    user = await check(runtime.deps, runtime.engine, address, body.email, body.password)
     version = await runtime.sessions.current_version(user.id)
     token = issue_token(runtime.settings, user, version=version)
     set_session_cookie(response, runtime.settings, token)
@@ -45,18 +55,14 @@ async def _signed_in(response: Response, runtime: AuthRuntime, user: CurrentUser
 async def signup(
     body: SignupIn, response: Response, runtime: RuntimeDep, address: AddressDep
 ) -> UserOut:
-    guard = runtime.deps.guard
-    user = await service.signup(guard, runtime.engine, address, body.email, body.password)
-    return await _signed_in(response, runtime, user)
+    return await _enter(service.signup, body, response, runtime, address)
 
 
 @router.post("/signin", response_model=UserOut, responses=error_responses(400, 429, 503))
 async def signin(
     body: SigninIn, response: Response, runtime: RuntimeDep, address: AddressDep
 ) -> UserOut:
-    guard = runtime.deps.guard
-    user = await service.signin(guard, runtime.engine, address, body.email, body.password)
-    return await _signed_in(response, runtime, user)
+    return await _enter(service.signin, body, response, runtime, address)
 
 
 @router.post("/signout", responses=error_responses(503))

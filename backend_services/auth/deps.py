@@ -7,8 +7,6 @@ cover both; argon2 runs bounded by the memory budget (`Hasher`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from backend_services.common.runtime import Runtime, nothing_to_close
 
 from .passwords import Hasher, slots_for
@@ -16,22 +14,14 @@ from .ratelimit import Limiter
 from .service import Guard, Limits
 from .settings import AuthSettings
 
-
-@dataclass(frozen=True)
-class AuthDeps:
-    guard: Guard
-
-
-AuthRuntime = Runtime[AuthSettings, AuthDeps]
+AuthRuntime = Runtime[AuthSettings, Guard]  # the guard is all auth holds: `runtime.deps`
 
 
 @nothing_to_close
-def auth_deps(runtime: Runtime[AuthSettings, None]) -> AuthDeps:
+def auth_deps(runtime: Runtime[AuthSettings, None]) -> Guard:
     settings = runtime.settings
-    return AuthDeps(
-        guard=Guard(
-            limiter=Limiter(runtime.sessions.redis),
-            limits=Limits.of(settings),
-            hasher=Hasher(slots_for(settings.password_hash_memory_mib)),
-        )
+    return Guard(
+        limiter=Limiter(runtime.sessions.redis),
+        limits=Limits.of(settings),
+        hasher=Hasher(slots_for(settings.password_hash_memory_mib)),
     )

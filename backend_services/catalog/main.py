@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
-from backend_services.common.app import create_app
+from backend_services.common.app import app_factory
 from backend_services.common.runtime import ServiceSpec
 
 from .api import router
@@ -17,6 +15,4 @@ SPEC: ServiceSpec[CatalogSettings, None] = ServiceSpec(
     consumers=consumers,
 )
 
-
-def create(settings: CatalogSettings | None = None) -> FastAPI:
-    return create_app(SPEC, settings or CatalogSettings())
+create = app_factory(SPEC, CatalogSettings)

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from backend_services.common.clock import utcnow
-from backend_services.common.db import UTCDateTime
+from backend_services.common.db import Keyed, Replica, UTCDateTime, indexes
 
 
-class CatalogEvent(SQLModel, table=True):
+class CatalogEvent(Keyed, table=True):
     """A show; `available` and `min_price` are the read model kept from ticket events."""
 
     __tablename__ = "events"
     __table_args__ = (
         # One listing per show: the database settles concurrent creates.
         sa.Index("ux_events_show", "name_key", "venue_key", "starts_at", unique=True),
-        sa.Index("ix_events_starts_at", "starts_at"),
-        sa.Index("ix_events_city_key_starts_at", "city_key", "starts_at"),
+        *indexes("events", ("starts_at",), ("city_key", "starts_at")),
     )
 
-    id: str = Field(default_factory=lambda: uuid.uuid4().hex, primary_key=True)
     name: str
     venue: str
     city: str
@@ -39,14 +36,12 @@ class CatalogEvent(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class EventTicket(SQLModel, table=True):
+class EventTicket(Replica, table=True):
     """The replica of a ticket, as of the latest `ticket.*` event applied."""
 
     __tablename__ = "event_tickets"
-    __table_args__ = (sa.Index("ix_event_tickets_event_id_status", "event_id", "status"),)
+    __table_args__ = indexes("event_tickets", ("event_id", "status"))
 
-    id: str = Field(primary_key=True)
-    version: int
     event_id: str | None = None
     status: str
     all_in_price: int | None = None

@@ -12,37 +12,26 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from backend_services.common.events import Retry, TicketCreated, TicketUpdated
-from backend_services.common.events.versions import in_order
+from backend_services.common.events import TicketCreated, TicketUpdated
+from backend_services.common.events.versions import insert_once, lock_next
 
 from .domain import ON_SALE, affected
 from .models import CatalogEvent, EventTicket
 
 
 def apply_created(session: Session, event: TicketCreated) -> None:
-    if session.get(EventTicket, event.id) is not None:
-        return  # a repeat (a new message id for the same creation)
-    session.add(
-        EventTicket(
-            id=event.id,
-            version=event.version,
-            event_id=event.event_id,
-            status=ON_SALE,
-            all_in_price=event.all_in_price,
-        )
-    )
-    session.flush()
-    refresh(session, affected(event.event_id))
+    replicated = event.model_dump(include={"id", "version", "event_id", "all_in_price"})
+    if insert_once(session, EventTicket(**replicated, status=ON_SALE)):
+        session.flush()
+        refresh(session, affected(event.event_id))
 
 
 def apply_updated(session: Session, event: TicketUpdated) -> None:
-    replica = session.get(EventTicket, event.id, with_for_update=True)
+    replica = lock_next(session, EventTicket, event.id, event.version, f"ticket {event.id}")
     if replica is None:
-        raise Retry(f"ticket {event.id} v{event.version} arrived before its creation")
-    if not in_order(replica.version, event.version, f"ticket {event.id}"):
         return
     touched = affected(replica.event_id, event.event_id)
-    replica.version, replica.event_id = event.version, event.event_id
+    replica.event_id = event.event_id
     replica.status, replica.all_in_price = event.status, event.all_in_price
     session.add(replica)
     session.flush()

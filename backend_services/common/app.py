@@ -7,7 +7,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -32,6 +32,23 @@ from .startup import UNREACHABLE, migrate, migrate_until_done
 from .tasks import stop
 
 log = logging.getLogger(__name__)
+S_contra = TypeVar("S_contra", bound=CommonSettings, contravariant=True)
+
+
+class AppFactory(Protocol[S_contra]):
+    """A service's `create`: uvicorn calls it with no settings (from the environment),
+    tests with their own."""
+
+    def __call__(self, settings: S_contra | None = None) -> FastAPI: ...
+
+
+def app_factory(
+    spec: ServiceSpec[S_contra, Any], from_environment: Callable[[], S_contra]
+) -> AppFactory[S_contra]:
+    def create(settings: S_contra | None = None) -> FastAPI:
+        return create_app(spec, settings if settings is not None else from_environment())
+
+    return create
 
 
 def create_app(spec: ServiceSpec[Any, Any], settings: CommonSettings) -> FastAPI:

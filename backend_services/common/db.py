@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import Field, Session, SQLModel, create_engine
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 PG_CONNECT_TIMEOUT_SECONDS = 5
@@ -106,3 +107,26 @@ def unique_where(name: str, column: str, where: sa.TextClause) -> sa.Index:
     """A unique index over only the rows `where` holds (a partial index, on both databases):
     the database, not a read-then-write, refuses a second such row, also under races."""
     return sa.Index(name, column, unique=True, sqlite_where=where, postgresql_where=where)
+
+
+class Replica(SQLModel):
+    """A row a consumer keeps from another service's versioned events: its id and the
+    last version applied (`ddl.versioned_key`; written by `insert_once`/`lock_next`)."""
+
+    id: str = Field(primary_key=True)
+    version: int
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Keyed(SQLModel):
+    """A row this service creates: keyed by a new random id (32 hex digits)."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+
+
+def indexes(table: str, *columns: tuple[str, ...]) -> tuple[sa.Index, ...]:
+    """Plain indexes, named as the migrations name them: `ix_<table>_<columns>`."""
+    return tuple(sa.Index(f"ix_{table}_{'_'.join(names)}", *names) for names in columns)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from alembic import op
 
 
 def key(
@@ -38,3 +39,15 @@ def versioned_key() -> list[sa.Column[Any]]:
     """`id` and `version`: the keys of a row a consumer keeps up to date (or an aggregate
     whose writes are optimistic)."""
     return [key(), integer("version")]
+
+
+def nullable_strings(*names: str) -> list[sa.Column[Any]]:
+    """Optional text columns (ids and messages a row gains later in its life)."""
+    return [string(name, nullable=True) for name in names]
+
+
+def create_unique_index_where(
+    name: str, table: str, columns: list[str], where: sa.TextClause
+) -> None:
+    """A partial unique index: unique among the rows `where` holds, on SQLite and PostgreSQL."""
+    op.create_index(name, table, columns, unique=True, sqlite_where=where, postgresql_where=where)

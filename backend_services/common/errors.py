@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -67,6 +67,22 @@ class UpstreamUnavailable(AppError):
     """A dependency we cannot reach (e.g. Stripe); the client may retry."""
 
     status_code = 503
+
+
+class _Owned(Protocol):
+    user_id: str
+
+
+Owned = TypeVar("Owned", bound=_Owned)
+
+
+def owned(row: Owned | None, user_id: str, not_found: str, not_yours: str) -> Owned:
+    """`row` if it is this user's: 404 when there is none, 403 when someone else's."""
+    if row is None:
+        raise NotFound(not_found)
+    if row.user_id != user_id:
+        raise Forbidden(not_yours)
+    return row
 
 
 class ErrorItem(BaseModel):

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from arq.connections import ArqRedis
-from fastapi import FastAPI
 
-from backend_services.common.app import create_app
+from backend_services.common.app import app_factory
 from backend_services.common.events import Consumer, Delivery, Event, OrderCreated, Subject
 from backend_services.common.runtime import Runtime, ServiceSpec
 
@@ -110,6 +109,4 @@ SPEC: ServiceSpec[ExpirationSettings, ExpirationDeps] = ServiceSpec(
     observe=observe,
 )
 
-
-def create(settings: ExpirationSettings | None = None) -> FastAPI:
-    return create_app(SPEC, settings or ExpirationSettings())
+create = app_factory(SPEC, ExpirationSettings)

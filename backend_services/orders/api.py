@@ -34,7 +34,8 @@ async def place_order(body: OrderIn, user: SignedInUser, runtime: RuntimeDep) ->
     )
     try:
         ticket_ids, field = body.requested()
-        order = await in_thread(service.place_order, runtime.engine, user, ticket_ids, terms, field)
+        wanted = service.Wanted(user, ticket_ids, field)
+        order = await in_thread(service.place_order, runtime.engine, wanted, terms)
     except AppError as error:
         attempts.labels(hold_outcome(error)).inc()
         raise

@@ -20,7 +20,8 @@ from backend_services.common.events import (
 )
 from backend_services.common.events.consumer import ApplyFn
 from backend_services.common.events.versions import (
-    in_order,
+    insert_once,
+    lock_next,
     replica_consumer,
 )
 from backend_services.common.runtime import Runtime
@@ -32,31 +33,19 @@ from .models import OrderTicket
 log = logging.getLogger(__name__)
 
 CONSUMER = "orders"
+REPLICATED = {"id", "version", "title", "price", "user_id"}  # of a ticket, what orders keeps
 
 
 def ticket_created(session: Session, event: Event) -> None:
     assert isinstance(event, TicketCreated)
-    if session.get(OrderTicket, event.id) is not None:
-        return  # a repeat
-    session.add(
-        OrderTicket(
-            id=event.id,
-            version=event.version,
-            title=event.title,
-            price=event.price,
-            user_id=event.user_id,
-        )
-    )
+    insert_once(session, OrderTicket(**event.model_dump(include=REPLICATED)))
 
 
 def ticket_updated(session: Session, event: Event) -> None:
     assert isinstance(event, TicketUpdated)
-    replica = session.get(OrderTicket, event.id, with_for_update=True)
+    replica = lock_next(session, OrderTicket, event.id, event.version, f"ticket {event.id}")
     if replica is None:
-        raise Retry(f"ticket {event.id} v{event.version} arrived before its creation")
-    if not in_order(replica.version, event.version, f"ticket {event.id}"):
         return
-    replica.version = event.version
     replica.title, replica.price, replica.user_id = event.title, event.price, event.user_id
     replica.status, replica.order_id = event.status, event.order_id
     session.add(replica)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
-from backend_services.common.app import create_app
+from backend_services.common.app import app_factory
 from backend_services.common.runtime import ServiceSpec
 
 from .api import router
@@ -21,6 +19,4 @@ SPEC: ServiceSpec[OrdersSettings, None] = ServiceSpec(
     observe=observe,
 )
 
-
-def create(settings: OrdersSettings | None = None) -> FastAPI:
-    return create_app(SPEC, settings or OrdersSettings())
+create = app_factory(SPEC, OrdersSettings)

@@ -1,13 +1,12 @@
 """Tables of the orders service: its orders and its replica of tickets."""
 
-import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
 from backend_services.common.clock import utcnow
-from backend_services.common.db import UTCDateTime
+from backend_services.common.db import Keyed, Replica, UTCDateTime, indexes, unique_where
 
 from .domain import OrderStatus
 
@@ -15,13 +14,11 @@ from .domain import OrderStatus
 HOLDING_ITEM_SQL = sa.text("holding")
 
 
-class OrderTicket(SQLModel, table=True):
+class OrderTicket(Replica, table=True):
     """The replica of a ticket, as of the latest `ticket.*` event applied."""
 
     __tablename__ = "order_tickets"
 
-    id: str = Field(primary_key=True)
-    version: int
     title: str
     price: int  # US cents
     user_id: str  # the seller
@@ -29,14 +26,10 @@ class OrderTicket(SQLModel, table=True):
     order_id: str | None = None
 
 
-class Order(SQLModel, table=True):
+class Order(Keyed, table=True):
     __tablename__ = "orders"
-    __table_args__ = (
-        sa.Index("ix_orders_user_id_created_at", "user_id", "created_at"),
-        sa.Index("ix_orders_status_expires_at", "status", "expires_at"),
-    )
+    __table_args__ = indexes("orders", ("user_id", "created_at"), ("status", "expires_at"))
 
-    id: str = Field(default_factory=lambda: uuid.uuid4().hex, primary_key=True)
     user_id: str
     status: str = OrderStatus.CREATED.value
     expires_at: datetime = Field(sa_type=UTCDateTime)
@@ -71,13 +64,7 @@ class OrderItem(SQLModel, table=True):
     __table_args__ = (
         # No double-selling: one holding order per ticket, enforced by the database;
         # an order's items hold while it is `created` or `complete`.
-        sa.Index(
-            "ux_order_items_holding_ticket",
-            "ticket_id",
-            unique=True,
-            sqlite_where=HOLDING_ITEM_SQL,
-            postgresql_where=HOLDING_ITEM_SQL,
-        ),
+        unique_where("ux_order_items_holding_ticket", "ticket_id", HOLDING_ITEM_SQL),
     )
 
     order_id: str = Field(foreign_key="orders.id", primary_key=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -9,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from backend_services.common.clock import utcnow
 from backend_services.common.db import reading, transaction
-from backend_services.common.errors import BadRequest, Conflict, Forbidden, NotFound
+from backend_services.common.errors import BadRequest, Conflict, NotFound, owned
 from backend_services.common.sessions import CurrentUser
 from contracts.rules import plausible_id
 
@@ -28,31 +30,33 @@ class HoldRefused(Conflict):
         self.outcome = outcome
 
 
-def place_order(
-    engine: Engine,
-    buyer: CurrentUser,
-    ticket_ids: list[str],
-    terms: domain.Terms,
-    field: str = "ticketIds",
-) -> Order:
+@dataclass(frozen=True)
+class Wanted:
+    """What a buyer asks to hold: these tickets, named by `field` of the request."""
+
+    buyer: CurrentUser
+    ticket_ids: list[str]
+    field: str = "ticketIds"
+
+
+def place_order(engine: Engine, wanted: Wanted, terms: domain.Terms) -> Order:
     """Hold all of these tickets for the buyer, or none of them.
 
     Most attempts in an on-sale rush are for a ticket already held: a read (no write
     lock on SQLite) answers those. One that sees no hold goes on to `hold`, where the
     database picks one winner among any number of concurrent racers.
     """
-    refuse_if_held(engine, buyer, ticket_ids, field)
-    return hold(engine, buyer, ticket_ids, terms, field)
+    refuse_if_held(engine, wanted)
+    return hold(engine, wanted, terms)
 
 
-def refuse_if_held(
-    engine: Engine, buyer: CurrentUser, ticket_ids: list[str], field: str = "ticketIds"
-) -> None:
+def refuse_if_held(engine: Engine, wanted: Wanted) -> None:
     """404, 400 or 409 as of the last commit, without taking a lock; None: try `hold`.
 
     One Core statement (each ticket's seller and its holding order's status, through the
     partial unique index): no ORM objects on the path most attempts take.
     """
+    buyer, ticket_ids, field = wanted.buyer, wanted.ticket_ids, wanted.field
     if not all(plausible_id(t) for t in ticket_ids):
         _refuse(domain.Refusal.UNKNOWN, field)
     holder = (
@@ -74,16 +78,11 @@ def refuse_if_held(
     _refuse(domain.ticket_refusal(ticket_ids, seen, buyer.id), field)
 
 
-def hold(
-    engine: Engine,
-    buyer: CurrentUser,
-    ticket_ids: list[str],
-    terms: domain.Terms,
-    field: str = "ticketIds",
-) -> Order:
+def hold(engine: Engine, wanted: Wanted, terms: domain.Terms) -> Order:
     """The write: the unique index on holding items lets exactly one racer per ticket
     commit, and a loser's whole transaction (every item of it) rolls back; the buyer's
     own holds are counted and the new order inserted as one step (fair use)."""
+    buyer, ticket_ids, field = wanted.buyer, wanted.ticket_ids, wanted.field
     try:
         with transaction(engine) as session:
             tickets = _check_tickets(session, buyer, ticket_ids, field)
@@ -152,11 +151,7 @@ def list_orders(engine: Engine, buyer: CurrentUser) -> list[Order]:
 
 
 def _own(order: Order | None, buyer: CurrentUser) -> Order:
-    if order is None:
-        raise NotFound(ORDER_NOT_FOUND)
-    if order.user_id != buyer.id:
-        raise Forbidden("This order belongs to someone else")
-    return order
+    return owned(order, buyer.id, ORDER_NOT_FOUND, "This order belongs to someone else")
 
 
 def get_order(engine: Engine, buyer: CurrentUser, order_id: str) -> Order:

@@ -6,22 +6,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.engine import Engine
 
-from backend_services.common.errors import (
-    Conflict,
-    Forbidden,
-    NotFound,
-    UpstreamUnavailable,
-    error_responses,
-)
+from backend_services.common.errors import Conflict, NotFound, UpstreamUnavailable, error_responses
 from backend_services.common.runtime import request_runtime
-from backend_services.common.sessions import CurrentUser, SignedInUser
+from backend_services.common.sessions import SignedInUser
 from backend_services.common.threads import in_thread
 
 from . import ledger, paying, replica, webhooks
 from .deps import PaymentsRuntime
 from .domain import PaymentStatus
 from .gateway import StripeGateway, StripeUnavailable
-from .models import Payment, PaymentOrder
+from .models import Payment
 from .schemas import PaymentIn, PaymentOut, TestAuthenticationIn
 
 router = APIRouter(tags=["payments"])
@@ -45,21 +39,13 @@ async def create_payment(body: PaymentIn, runtime: RuntimeDep, user: SignedInUse
     return PaymentOut.of(paid.payment, paid.client_secret)
 
 
-def _own_order(order: PaymentOrder | None, user: CurrentUser) -> PaymentOrder:
-    if order is None:
-        raise NotFound(replica.ORDER_NOT_FOUND)
-    if order.user_id != user.id:
-        raise Forbidden("This order belongs to someone else")
-    return order
-
-
 @router.get("", response_model=list[PaymentOut], responses=error_responses(400, 401, 403, 404))
 async def list_payments(
     runtime: RuntimeDep, user: SignedInUser, order_id: Annotated[str, Query(alias="orderId")]
 ) -> list[PaymentOut]:
     """The order's attempts, newest first. An attempt awaiting 3-D Secure is looked up at
     Stripe first: the buyer may just have answered the bank there (Stripe.js)."""
-    _own_order(await in_thread(replica.load, runtime.engine, order_id), user)
+    replica.own(await in_thread(replica.load, runtime.engine, order_id), user)
     payments = await in_thread(ledger.of_order, runtime.engine, order_id)
     if any(p.status == PaymentStatus.REQUIRES_ACTION for p in payments):
         await in_thread(_refresh_challenges, runtime.engine, runtime.deps.gateway, payments)
@@ -99,7 +85,7 @@ async def test_authentication(
     if not gateway.local:
         raise NotFound()
     payment = await in_thread(_load_payment, runtime.engine, payment_id)
-    _own_order(await in_thread(replica.load, runtime.engine, payment.order_id), user)
+    replica.own(await in_thread(replica.load, runtime.engine, payment.order_id), user)
     if payment.status != PaymentStatus.REQUIRES_ACTION or payment.stripe_id is None:
         raise Conflict(NOT_AWAITING)
     try:

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 from backend_services.common.clock import utcnow
 from backend_services.common.db import transaction
 from backend_services.common.events import (
+    Event,
     PaymentAuthorized,
     PaymentCaptured,
     PaymentVoided,
@@ -93,6 +94,14 @@ def mark(payment: Payment, status: PaymentStatus) -> None:
     payment.updated_at = utcnow()
 
 
+# What the buyer's side hears of a payment entering each status.
+ANNOUNCED: dict[PaymentStatus, type[Event]] = {
+    PaymentStatus.AUTHORIZED: PaymentAuthorized,
+    PaymentStatus.CAPTURED: PaymentCaptured,
+    PaymentStatus.VOIDED: PaymentVoided,
+}
+
+
 def enter(
     session: Session, payment: Payment, status: PaymentStatus, message: str | None = None
 ) -> None:
@@ -102,24 +111,9 @@ def enter(
     payment.updated_at = utcnow()
     if message is not None:
         payment.failure_message = message[:500]
-    if status is PaymentStatus.AUTHORIZED:
-        assert payment.stripe_id is not None
-        record(
-            session,
-            PaymentAuthorized(
-                id=payment.id,
-                order_id=payment.order_id,
-                stripe_id=payment.stripe_id,
-                amount=payment.amount,
-            ),
-        )
-    elif status is PaymentStatus.CAPTURED:
-        record(
-            session,
-            PaymentCaptured(id=payment.id, order_id=payment.order_id, amount=payment.amount),
-        )
-    elif status is PaymentStatus.VOIDED:
-        record(session, PaymentVoided(id=payment.id, order_id=payment.order_id))
+    announced = ANNOUNCED.get(status)
+    if announced is not None:  # its fields are the payment's (an authorization: stripe_id set)
+        record(session, announced.model_validate(payment, from_attributes=True))
     log.info("payment %s of order %s: %s", payment.id, payment.order_id, status.value)
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
-from backend_services.common.app import create_app
+from backend_services.common.app import app_factory
 from backend_services.common.runtime import ServiceSpec
 
 from .api import router
@@ -20,6 +18,4 @@ SPEC: ServiceSpec[PaymentsSettings, PaymentsDeps] = ServiceSpec(
     background=reconciler,
 )
 
-
-def create(settings: PaymentsSettings | None = None) -> FastAPI:
-    return create_app(SPEC, settings or PaymentsSettings())
+create = app_factory(SPEC, PaymentsSettings)

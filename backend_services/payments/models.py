@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,7 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from backend_services.common.clock import as_utc as aware  # SQLite hands back naive times
 from backend_services.common.clock import utcnow
-from backend_services.common.db import unique_where
+from backend_services.common.db import Keyed, Replica, indexes, unique_where
 
 from .domain import LIVE, OrderStatus, PaymentStatus
 
@@ -19,13 +18,11 @@ __all__ = ["OrderStatus", "Payment", "PaymentOrder", "PaymentStatus", "StripeEve
 _LIVE_SQL = sa.text("status IN ({})".format(", ".join(f"'{s.value}'" for s in LIVE)))
 
 
-class PaymentOrder(SQLModel, table=True):
+class PaymentOrder(Replica, table=True):
     """Replica of an order, from order.created / order.cancelled / order.completed."""
 
     __tablename__ = "payment_orders"
 
-    id: str = Field(primary_key=True)
-    version: int
     status: str = OrderStatus.CREATED.value
     user_id: str
     price: int  # US cents: the order's total, fee included (what the buyer is charged)
@@ -33,18 +30,15 @@ class PaymentOrder(SQLModel, table=True):
     payment_id: str | None = None  # the payment orders completed the order with
 
 
-class Payment(SQLModel, table=True):
+class Payment(Keyed, table=True):
     """One attempt to pay an order: one PaymentIntent. At most one live per order."""
 
     __tablename__ = "payments"
     __table_args__ = (
         unique_where("ux_payments_live_order", "order_id", _LIVE_SQL),
-        sa.Index("ix_payments_order_id", "order_id"),
-        sa.Index("ix_payments_status", "status"),
-        sa.Index("ix_payments_stripe_id", "stripe_id"),
+        *indexes("payments", ("order_id",), ("status",), ("stripe_id",)),
     )
 
-    id: str = Field(default_factory=lambda: uuid.uuid4().hex, primary_key=True)
     order_id: str
     amount: int  # US cents
     currency: str = "usd"

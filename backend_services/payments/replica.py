@@ -9,9 +9,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from backend_services.common.clock import utcnow
-from backend_services.common.errors import Conflict, NotFound
-from backend_services.common.events import OrderCreated, Retry
-from backend_services.common.events.versions import in_order
+from backend_services.common.errors import Conflict, NotFound, owned
+from backend_services.common.events import OrderCreated
+from backend_services.common.events.versions import insert_once, lock_next
+from backend_services.common.sessions import CurrentUser
 from backend_services.common.threads import in_thread
 from contracts.rules import plausible_id
 
@@ -49,6 +50,10 @@ def lock(session: Session, order_id: str) -> PaymentOrder:
     return order
 
 
+def own(order: PaymentOrder | None, user: CurrentUser) -> PaymentOrder:
+    return owned(order, user.id, ORDER_NOT_FOUND, "This order belongs to someone else")
+
+
 def check_payable(order: PaymentOrder) -> None:
     refused = domain.refusal(OrderStatus(order.status), aware(order.expires_at), utcnow())
     if refused is not None:
@@ -62,29 +67,15 @@ def payable(order: PaymentOrder | None) -> bool:
 
 
 def apply_created(session: Session, event: OrderCreated) -> None:
-    if session.get(PaymentOrder, event.id) is not None:
-        return  # a repeat: the replica only moves forward through later versions
-    session.add(
-        PaymentOrder(
-            id=event.id,
-            version=event.version,
-            status=event.status,
-            user_id=event.user_id,
-            price=event.amount_due,
-            expires_at=event.expires_at,
-        )
-    )
+    replicated = event.model_dump(include={"id", "version", "status", "user_id", "expires_at"})
+    insert_once(session, PaymentOrder(**replicated, price=event.amount_due))
 
 
 def advance(
     session: Session, order_id: str, version: int, status: OrderStatus
 ) -> PaymentOrder | None:
     """Move the replica to `version` (locked); None for an old or repeated event."""
-    order = session.get(PaymentOrder, order_id, with_for_update=True)
-    if order is None:
-        raise Retry(f"order {order_id} v{version} arrived before its order.created")
-    if not in_order(order.version, version, f"order {order_id}"):
-        return None
-    order.version = version
-    order.status = status.value
+    order = lock_next(session, PaymentOrder, order_id, version, f"order {order_id}")
+    if order is not None:
+        order.status = status.value
     return order

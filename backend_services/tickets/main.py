@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
-from backend_services.common.app import create_app
+from backend_services.common.app import app_factory
 from backend_services.common.runtime import ServiceSpec
 
 from . import api, api_files, api_listings
@@ -20,6 +18,4 @@ SPEC: ServiceSpec[TicketsSettings, TicketsDeps] = ServiceSpec(
     consumers=consumers,
 )
 
-
-def create(settings: TicketsSettings | None = None) -> FastAPI:
-    return create_app(SPEC, settings or TicketsSettings())
+create = app_factory(SPEC, TicketsSettings)

@@ -1,25 +1,20 @@
 """Tables of the tickets service (its own database)."""
 
-import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from backend_services.common.clock import utcnow
-from backend_services.common.db import UTCDateTime
+from backend_services.common.db import Keyed, Replica, UTCDateTime, indexes
 
 from .domain import TicketStatus
 
 
-class Ticket(SQLModel, table=True):
+class Ticket(Keyed, table=True):
     __tablename__ = "tickets"
-    __table_args__ = (
-        sa.Index("ix_tickets_status_created_at", "status", "created_at"),
-        sa.Index("ix_tickets_event_id_status", "event_id", "status"),
-    )
+    __table_args__ = indexes("tickets", ("status", "created_at"), ("event_id", "status"))
 
-    id: str = Field(default_factory=lambda: uuid.uuid4().hex, primary_key=True)
     title: str
     price: int  # US cents
     # What a buyer pays, fee included, as of the last write of the price.
@@ -51,13 +46,11 @@ class TicketOrderVersion(SQLModel, table=True):
     user_id: str | None = None  # the buyer (from order.created); older rows have none
 
 
-class Show(SQLModel, table=True):
+class Show(Replica, table=True):
     """The replica of a catalog event (`event.created/updated`), to vet `eventId`."""
 
     __tablename__ = "shows"
 
-    id: str = Field(primary_key=True)
-    version: int
     name: str
     venue: str
     city: str

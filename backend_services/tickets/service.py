@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from backend_services.common.db import transaction
-from backend_services.common.errors import Conflict, Forbidden, NotFound
+from backend_services.common.errors import Conflict, NotFound, owned
 from backend_services.common.sessions import CurrentUser
 
 from . import repository, shows
@@ -97,11 +97,13 @@ def update_ticket(
     read_version: int | None = None,
 ) -> Ticket:
     with transaction(engine) as session:
-        ticket = repository.load(session, ticket_id)
-        if ticket is None:
-            raise NotFound("Ticket not found")
-        if ticket.user_id != seller.id:  # before anything that would reveal its state
-            raise Forbidden("You can only edit your own tickets")
+        # Ownership before anything that would reveal the ticket's state.
+        ticket = owned(
+            repository.load(session, ticket_id),
+            seller.id,
+            "Ticket not found",
+            "You can only edit your own tickets",
+        )
         blocker = edit_blocker(TicketStatus(ticket.status))
         if blocker:
             raise Conflict(blocker)

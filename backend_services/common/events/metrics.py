@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -20,44 +20,41 @@ log = logging.getLogger(__name__)
 
 # Handling an event is a transaction or a Redis call: milliseconds, up to a slow retry.
 HANDLE_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+PER_CONSUMER = ("consumer", "subject")  # the labels of what a consumer did
 
 
 class EventMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.published = Counter(
+        def counter(name: str, doc: str, labels: Sequence[str] = PER_CONSUMER) -> Counter:
+            return Counter(name, doc, labels, registry=registry)
+
+        self.published = counter(
             "events_published_total",
             "Events published to NATS (outbox relay or direct).",
             ["subject"],
-            registry=registry,
         )
-        self.publish_failures = Counter(
+        self.publish_failures = counter(
             "events_publish_failures_total",
             "Publishes that failed and will be retried (NATS down or slow).",
             ["subject"],
-            registry=registry,
         )
-        self.handled = Counter(
+        self.handled = counter(
             "events_handled_total",
             "Deliveries a consumer finished: outcome ack, retry (nak) or dead_letter.",
-            ["consumer", "subject", "outcome"],
-            registry=registry,
+            [*PER_CONSUMER, "outcome"],
         )
-        self.redelivered = Counter(
+        self.redelivered = counter(
             "events_redelivered_total",
             "Deliveries that were not the first of their message (num_delivered > 1).",
-            ["consumer", "subject"],
-            registry=registry,
         )
-        self.dead_lettered = Counter(
+        self.dead_lettered = counter(
             "events_dead_lettered_total",
             "Messages given up on and copied to deadletter.<consumer>.",
-            ["consumer", "subject"],
-            registry=registry,
         )
         self.handle_seconds = Histogram(
             "events_handle_duration_seconds",
             "Time a consumer's handler took per delivery.",
-            ["consumer", "subject"],
+            PER_CONSUMER,
             buckets=HANDLE_BUCKETS,
             registry=registry,
         )

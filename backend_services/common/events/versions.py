@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from contracts.events import Event, Subject
 
+from ..db import Replica
 from .consumer import ApplyFn, Consumer, Delivery, Handler, Retry, idempotent
 
 MAX_RETRY_DELAY_SECONDS = 30.0
@@ -69,3 +72,29 @@ def in_order(applied: int | None, incoming: int, what: str) -> bool:
         expected = 0 if applied is None else applied + 1
         raise Retry(f"{what} v{incoming} arrived before v{expected}")
     return check is VersionCheck.APPLY
+
+
+R = TypeVar("R", bound=Replica)
+
+
+def insert_once(session: Session, row: Replica) -> bool:
+    """Add a replica's first version unless its id is there already (False): a repeated
+    creation (a new message id for the same event) changes nothing, and a replica
+    only moves forward through later versions (`lock_next`)."""
+    if session.get(type(row), row.id) is not None:
+        return False
+    session.add(row)
+    return True
+
+
+def lock_next(session: Session, model: type[R], key: str, version: int, what: str) -> R | None:
+    """The replica row `key`, locked and set to `version` if that is the next one to
+    apply; None for a repeat or an older version. A row not yet created, or an earlier
+    version missing, raises `Retry`: the event comes back later."""
+    replica = session.get(model, key, with_for_update=True)
+    if replica is None:
+        raise Retry(f"{what} v{version} arrived before its creation")
+    if not in_order(replica.version, version, what):
+        return None
+    replica.version = version
+    return replica

@@ -3,7 +3,14 @@
 import sqlalchemy as sa
 from alembic import op
 
-from backend_services.common.ddl import integer, key, string, timestamp, versioned_key
+from backend_services.common.ddl import (
+    create_unique_index_where,
+    integer,
+    key,
+    string,
+    timestamp,
+    versioned_key,
+)
 from backend_services.common.events.tables import create_event_tables, drop_event_tables
 
 revision = "0001"
@@ -38,14 +45,7 @@ def upgrade() -> None:
         ),
     )
     # No double-selling: at most one holding order per ticket, also under races.
-    op.create_index(
-        "ux_orders_holding_ticket",
-        "orders",
-        ["ticket_id"],
-        unique=True,
-        sqlite_where=HOLDING,
-        postgresql_where=HOLDING,
-    )
+    create_unique_index_where("ux_orders_holding_ticket", "orders", ["ticket_id"], HOLDING)
     op.create_index("ix_orders_user_id_created_at", "orders", ["user_id", "created_at"])
     op.create_index("ix_orders_status_expires_at", "orders", ["status", "expires_at"])
     create_event_tables()

@@ -10,6 +10,8 @@ Revises: 0003
 import sqlalchemy as sa
 from alembic import op
 
+from backend_services.common.ddl import create_unique_index_where
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -35,13 +37,8 @@ def upgrade() -> None:
         "CASE WHEN status IN ('created', 'complete') THEN TRUE ELSE FALSE END FROM orders"
     )
     # No double-selling: at most one holding order per ticket, also under races.
-    op.create_index(
-        "ux_order_items_holding_ticket",
-        "order_items",
-        ["ticket_id"],
-        unique=True,
-        sqlite_where=HOLDING_ITEM,
-        postgresql_where=HOLDING_ITEM,
+    create_unique_index_where(
+        "ux_order_items_holding_ticket", "order_items", ["ticket_id"], HOLDING_ITEM
     )
     op.drop_index("ux_orders_holding_ticket", "orders")
     # Plain ALTER TABLE, also on SQLite (3.35+): a batch copy of `orders` would drop the
@@ -63,13 +60,6 @@ def downgrade() -> None:
             "WHERE i.order_id = orders.id AND i.position = 0)"
         )
     op.drop_column("orders", "fee")
-    op.create_index(
-        "ux_orders_holding_ticket",
-        "orders",
-        ["ticket_id"],
-        unique=True,
-        sqlite_where=HOLDING_ORDER,
-        postgresql_where=HOLDING_ORDER,
-    )
+    create_unique_index_where("ux_orders_holding_ticket", "orders", ["ticket_id"], HOLDING_ORDER)
     op.drop_index("ux_order_items_holding_ticket", "order_items")
     op.drop_table("order_items")

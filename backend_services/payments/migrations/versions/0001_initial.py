@@ -3,7 +3,14 @@
 import sqlalchemy as sa
 from alembic import op
 
-from backend_services.common.ddl import integer, key, string, timestamp, versioned_key
+from backend_services.common.ddl import (
+    integer,
+    key,
+    nullable_strings,
+    string,
+    timestamp,
+    versioned_key,
+)
 from backend_services.common.events.tables import create_event_tables, drop_event_tables
 
 revision = "0001"
@@ -31,10 +38,7 @@ def upgrade() -> None:
         string("status"),
         integer("attempt"),
         string("payment_method"),
-        string("stripe_id", nullable=True),
-        string("refund_id", nullable=True),
-        string("failure_message", nullable=True),
-        string("outbox_id", nullable=True),
+        *nullable_strings("stripe_id", "refund_id", "failure_message", "outbox_id"),
         timestamp("locked_until", nullable=True),
         timestamp("created_at"),
         timestamp("updated_at"),

@@ -4,7 +4,14 @@ the payment an order was completed with."""
 import sqlalchemy as sa
 from alembic import op
 
-from backend_services.common.ddl import integer, key, string, timestamp
+from backend_services.common.ddl import (
+    create_unique_index_where,
+    integer,
+    key,
+    nullable_strings,
+    string,
+    timestamp,
+)
 
 revision = "0002"
 down_revision = "0001"
@@ -48,9 +55,7 @@ def upgrade() -> None:
         string("status"),
         integer("attempt"),
         string("payment_method"),
-        string("stripe_id", nullable=True),
-        string("refund_id", nullable=True),
-        string("failure_message", nullable=True),
+        *nullable_strings("stripe_id", "refund_id", "failure_message"),
         timestamp("locked_until", nullable=True),
         timestamp("created_at"),
         timestamp("updated_at"),
@@ -65,14 +70,7 @@ def upgrade() -> None:
     op.drop_table("payments")
     op.rename_table("payment_attempts", "payments")
     live = sa.text(LIVE)
-    op.create_index(
-        "ux_payments_live_order",
-        "payments",
-        ["order_id"],
-        unique=True,
-        sqlite_where=live,
-        postgresql_where=live,
-    )
+    create_unique_index_where("ux_payments_live_order", "payments", ["order_id"], live)
     op.create_index("ix_payments_order_id", "payments", ["order_id"])
     op.create_index("ix_payments_status", "payments", ["status"])
     op.create_index("ix_payments_stripe_id", "payments", ["stripe_id"])
