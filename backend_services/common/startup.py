@@ -50,7 +50,7 @@ async def migrate_until_done(
     """Retry `migrate` until the database answers (forever), then run `then`."""
     retrying = AsyncRetrying(
         retry=retry_if_exception_type(UNREACHABLE),
-        wait=wait_exponential_jitter(initial=FIRST_RETRY_SECONDS, max=max_wait),
+        wait=wait_exponential_jitter(multiplier=FIRST_RETRY_SECONDS, max=max_wait),
         before_sleep=_log_retry(service),
         reraise=True,
     )
