@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -71,10 +72,25 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
-def reading(engine: Engine) -> Iterator[Session]:
-    """A session that only reads: on SQLite it neither waits for nor blocks a writer."""
-    with Session(engine.execution_options(**{READ_ONLY: True})) as session:
-        yield session
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection that only reads: on SQLite it neither waits for nor blocks a writer.
+
+    A Core connection, not a Session: the callers run one statement on a hot path.
+    """
+    with _reader(engine).connect() as connection:
+        yield connection
+
+
+_READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def _reader(engine: Engine) -> Engine:
+    """The engine with the read-only option, made once: each `execution_options()` call
+    builds a new engine proxy whose event dispatch is joined anew on first use."""
+    reader = _READERS.get(engine)
+    if reader is None:
+        reader = _READERS[engine] = engine.execution_options(**{READ_ONLY: True})
+    return reader
 
 
 def ping(engine: Engine) -> None:
