@@ -17,6 +17,7 @@ from sqlmodel import Session, create_engine
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 PG_CONNECT_TIMEOUT_SECONDS = 5
 SQLITE_POOL_SIZE = 40
+PG_POOL_SIZE = 30
 # Execution option of `reading()`: its transactions only read (see `_on_begin`).
 READ_ONLY = "stubhub_read_only"
 
@@ -26,7 +27,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return _sqlite_engine(url, **kwargs)
     # A bounded connect: an address that drops packets must not hang start-up or /readyz.
     kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS})
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    # Every connection kept (no overflow): a busy process opened and closed overflow
+    # connections all the time, a backend start on the server each. Same ceiling as
+    # before (30 per process), well under the servers' max_connections.
+    return create_engine(url, pool_pre_ping=True, pool_size=PG_POOL_SIZE, max_overflow=0, **kwargs)
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
