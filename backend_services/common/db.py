@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,8 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         **kwargs,
     )
 
+    _WRITERS[engine] = threading.RLock()
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _: Any) -> None:
         # Take transactions out of pysqlite's hands so BEGIN IMMEDIATE below is ours.
@@ -70,8 +73,15 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """A session whose work commits together on exit, or rolls back on error."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+    """A session whose work commits together on exit, or rolls back on error.
+
+    On SQLite, this process's writers first queue on a lock of their own: SQLite lets
+    one writer in at a time and makes the others poll with growing sleeps (up to
+    100 ms each), so under a burst a waiter could be overtaken for seconds. Writers
+    in other processes still meet at SQLite's lock, which stays the arbiter.
+    """
+    lock = _WRITERS.get(engine) or nullcontext()
+    with lock, Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
 
 
@@ -86,6 +96,9 @@ def reading(engine: Engine) -> Iterator[Connection]:
 
 
 _READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+# SQLite engines' writer locks (see `transaction`); reentrant: a nested transaction
+# meets SQLite's own lock, as before. PostgreSQL has none: it locks rows.
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
 
 
 def _reader(engine: Engine) -> Engine:
