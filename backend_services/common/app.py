@@ -9,7 +9,6 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
-from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
@@ -70,8 +69,6 @@ def _lifespan(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(spec.name, settings.log_level, settings.log_json)
-        # Per event loop: services sharing a test's loop share the last one's size.
-        to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         runtime: Runtime[Any, Any] = Runtime(
             settings=settings, deps=None, metrics=app.state.metrics
         )

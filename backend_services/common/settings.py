@@ -61,10 +61,6 @@ class CommonSettings(BaseSettings):
     log_json: bool = False
     # OTLP/HTTP base URL of a collector (http://otel-collector:4318): traces on; empty: off.
     otel_exporter_otlp_endpoint: str = ""
-    # Worker threads for blocking work (SQL, argon2, Stripe): anyio's default limiter.
-    # Every thread runnable at once contends for the GIL with the event loop; a
-    # service whose thread work is short CPU (orders' SQL) keeps it small.
-    worker_threads: int = Field(default=40, ge=1, le=400)
     # How long a relay sleeps when it was not woken by a commit.
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     # Inbox ids are kept longer than the stream keeps messages (7 days), so no

@@ -15,7 +15,3 @@ class OrdersSettings(BuyerFeeSettings):
     # how long a buyer waits to hold again a ticket whose hold they let run out (or gave up).
     max_active_holds: int = Field(default=4, gt=0)
     rehold_cooldown_seconds: int = Field(default=120, ge=0)
-    # Its thread work is short SQL: at 40 threads, attempts under an on-sale burst
-    # waited on the GIL convoy (`python -m bench.hold_cpu`: 409 p99 ~1 s; 0.26-0.5 s
-    # at 8 threads, 0.17-0.19 s at 4).
-    worker_threads: int = Field(default=4, ge=1, le=400)
