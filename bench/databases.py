@@ -22,7 +22,7 @@ def postgres() -> Iterator[dict[str, str]]:
     with servers.running(server):
         base = f"postgresql://postgres@127.0.0.1:{server.port}"
         env = {}
-        with _connect_when_up(f"{base}/postgres") as conn:
+        with connect_when_up(f"{base}/postgres") as conn:
             for service in topology.SERVICES:
                 if service.database:
                     conn.execute(f'CREATE DATABASE "{service.name}"')
@@ -32,7 +32,7 @@ def postgres() -> Iterator[dict[str, str]]:
         yield env
 
 
-def _connect_when_up(url: str, timeout: float = 30) -> psycopg.Connection[Any]:
+def connect_when_up(url: str, timeout: float = 30) -> psycopg.Connection[Any]:
     """The port opens before the server accepts sessions ("the database system is
     starting up"): poll until it does, with a deadline."""
     deadline = time.monotonic() + timeout

@@ -32,6 +32,7 @@ from backend_services.common.sessions import CurrentUser, issue_token
 from backend_services.orders.models import OrderTicket
 from backend_services.orders.settings import OrdersSettings
 from bench import generator
+from bench.databases import connect_when_up
 from harness import servers
 from harness.apps import JWT_KEY
 from harness.processes import cpu_ticks
@@ -50,6 +51,7 @@ def database(tmp: Path, postgres: bool) -> Iterator[str]:
         raise SystemExit("PostgreSQL is not installed here")
     with servers.running(server):
         url = f"postgresql://postgres@127.0.0.1:{server.port}/postgres"
+        connect_when_up(url).close()
         # As the service reads it (the driver named), for seeding the replica here.
         yield OrdersSettings(database_url=servers.sibling_database(url, "orders")).database_url
 
