@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 
@@ -20,7 +22,7 @@ def postgres() -> Iterator[dict[str, str]]:
     with servers.running(server):
         base = f"postgresql://postgres@127.0.0.1:{server.port}"
         env = {}
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        with connect_when_up(f"{base}/postgres") as conn:
             for service in topology.SERVICES:
                 if service.database:
                     conn.execute(f'CREATE DATABASE "{service.name}"')
@@ -28,3 +30,16 @@ def postgres() -> Iterator[dict[str, str]]:
                         f"postgresql+psycopg://postgres@127.0.0.1:{server.port}/{service.name}"
                     )
         yield env
+
+
+def connect_when_up(url: str, timeout: float = 30) -> psycopg.Connection[Any]:
+    """The port opens before the server accepts sessions ("the database system is
+    starting up"): poll until it does, with a deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return psycopg.connect(url, autocommit=True)
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)

@@ -28,7 +28,7 @@ router = APIRouter(tags=["users"])
 RuntimeDep = Annotated[AuthRuntime, Depends(request_runtime)]
 
 
-def _address(request: Request, runtime: RuntimeDep) -> str:
+async def _address(request: Request, runtime: RuntimeDep) -> str:
     return request_address(request, runtime.settings.trusted_proxies)
 
 

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Field, Session, SQLModel, create_engine
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 PG_CONNECT_TIMEOUT_SECONDS = 5
 SQLITE_POOL_SIZE = 40
+PG_POOL_SIZE = 30
 # Execution option of `reading()`: its transactions only read (see `_on_begin`).
 READ_ONLY = "stubhub_read_only"
 
@@ -26,7 +29,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return _sqlite_engine(url, **kwargs)
     # A bounded connect: an address that drops packets must not hang start-up or /readyz.
     kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS})
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    # Every connection kept (no overflow): a busy process opened and closed overflow
+    # connections all the time, a backend start on the server each. Same ceiling as
+    # before (30 per process), well under the servers' max_connections.
+    return create_engine(url, pool_pre_ping=True, pool_size=PG_POOL_SIZE, max_overflow=0, **kwargs)
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
@@ -42,6 +48,8 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         max_overflow=10,
         **kwargs,
     )
+
+    _WRITERS[engine] = threading.RLock()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _: Any) -> None:
@@ -66,16 +74,41 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """A session whose work commits together on exit, or rolls back on error."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+    """A session whose work commits together on exit, or rolls back on error.
+
+    On SQLite, this process's writers first queue on a lock of their own: SQLite lets
+    one writer in at a time and makes the others poll with growing sleeps (up to
+    100 ms each), so under a burst a waiter could be overtaken for seconds. Writers
+    in other processes still meet at SQLite's lock, which stays the arbiter.
+    """
+    lock = _WRITERS.get(engine) or nullcontext()
+    with lock, Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
 
 
 @contextmanager
-def reading(engine: Engine) -> Iterator[Session]:
-    """A session that only reads: on SQLite it neither waits for nor blocks a writer."""
-    with Session(engine.execution_options(**{READ_ONLY: True})) as session:
-        yield session
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection that only reads: on SQLite it neither waits for nor blocks a writer.
+
+    A Core connection, not a Session: the callers run one statement on a hot path.
+    """
+    with _reader(engine).connect() as connection:
+        yield connection
+
+
+_READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+# SQLite engines' writer locks (see `transaction`); reentrant: a nested transaction
+# meets SQLite's own lock, as before. PostgreSQL has none: it locks rows.
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+
+
+def _reader(engine: Engine) -> Engine:
+    """The engine with the read-only option, made once: each `execution_options()` call
+    builds a new engine proxy whose event dispatch is joined anew on first use."""
+    reader = _READERS.get(engine)
+    if reader is None:
+        reader = _READERS[engine] = engine.execution_options(**{READ_ONLY: True})
+    return reader
 
 
 def ping(engine: Engine) -> None:

@@ -2,14 +2,18 @@
 
 Sign-out puts the token's `jti` on the deny-list until its `exp`; "sign out
 everywhere" bumps the user's version, which refuses every token issued with an
-older `ver`. Every service asks here after the signature checks out. Answers are
-cached per token for a moment (`SESSION_REVOCATION_CACHE_SECONDS`), so a busy
-page costs one Redis round trip, and a sign-out reaches other processes within
-that moment. If Redis cannot answer, the check raises: we refuse to guess.
+older `ver`. Every service asks here after the signature checks out. Both also
+bump one global counter, the revocation epoch. A service keeps each token's answer
+while the epoch it last read is unchanged, and reads the epoch again (with the next
+token's keys, one `MGET`) once that read is `SESSION_REVOCATION_CACHE_SECONDS` old:
+a busy buyer's requests cost no Redis round trip, and a sign-out reaches every
+process within that time, as with a per-token cache. If Redis cannot answer, the
+check raises: we refuse to guess.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,11 +22,13 @@ from redis.asyncio import Redis
 
 REVOKED_PREFIX = "session:revoked:"
 VERSION_PREFIX = "session:version:"
+EPOCH_KEY = "session:epoch"  # bumped by every revocation, whoever's
 CACHE_MAX_ENTRIES = 10_000
 
 _BUMP = """
 local v = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('INCR', KEYS[2])
 return v
 """
 
@@ -47,42 +53,51 @@ class Revocations:
         self.redis = redis
         self.cache_seconds = cache_seconds
         self._clock = clock
-        self._cache: dict[str, tuple[float, bool]] = {}  # jti -> (good until, revoked)
+        self._epoch: bytes | None = None  # the revocation epoch as last read
+        self._epoch_read_at = -math.inf  # when that read was sent
+        self._cache: dict[str, bool] = {}  # jti -> revoked, as of `_epoch`
 
     async def is_revoked(self, token: TokenId) -> bool:
-        now = self._clock()
-        cached = self._cache.get(token.jti)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        denied, version = await self.redis.mget(
-            REVOKED_PREFIX + token.jti, VERSION_PREFIX + token.user_id
+        sent = self._clock()
+        if sent < self._epoch_read_at + self.cache_seconds:
+            cached = self._cache.get(token.jti)
+            if cached is not None:
+                return cached
+        epoch, denied, version = await self.redis.mget(
+            EPOCH_KEY, REVOKED_PREFIX + token.jti, VERSION_PREFIX + token.user_id
         )
         revoked = denied is not None or int(version or 0) > token.version
-        self._remember(token.jti, revoked, now)
+        if sent >= self._epoch_read_at:  # answers can arrive out of order: keep the newest
+            if epoch != self._epoch:
+                self._cache.clear()  # someone was revoked: what we knew may be stale
+            self._epoch, self._epoch_read_at = epoch, sent
+        if epoch == self._epoch:
+            self._remember(token.jti, revoked)
         return revoked
 
     async def revoke(self, token: TokenId) -> None:
         """Refuse this token from now until it would have expired anyway."""
         if token.expires_at > time.time():
-            await self.redis.set(REVOKED_PREFIX + token.jti, b"1", exat=token.expires_at)
-        self._remember(token.jti, True, self._clock())
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.set(REVOKED_PREFIX + token.jti, b"1", exat=token.expires_at)
+                pipe.incr(EPOCH_KEY)
+                await pipe.execute()
+        self._remember(token.jti, True)
 
     async def bump_version(self, user_id: str, ttl_seconds: int) -> int:
         """Refuse every token of this user issued so far. The key outlives them all
         (`ttl_seconds` is the session lifetime); after that, version 0 is safe again."""
         key = VERSION_PREFIX + user_id
-        version = await self.redis.eval(_BUMP, 1, key, str(ttl_seconds))  # type: ignore[misc]
+        version = await self.redis.eval(_BUMP, 2, key, EPOCH_KEY, str(ttl_seconds))  # type: ignore[misc]
         self._cache.clear()  # the cache is keyed by token: drop what we knew of this user's
         return int(version)
 
     async def current_version(self, user_id: str) -> int:
         return int(await self.redis.get(VERSION_PREFIX + user_id) or 0)
 
-    def _remember(self, jti: str, revoked: bool, now: float) -> None:
+    def _remember(self, jti: str, revoked: bool) -> None:
         if self.cache_seconds <= 0:
             return
         if len(self._cache) >= CACHE_MAX_ENTRIES:
-            self._cache = {k: v for k, v in self._cache.items() if v[0] > now}
-            if len(self._cache) >= CACHE_MAX_ENTRIES:
-                self._cache.clear()
-        self._cache[jti] = (now + self.cache_seconds, revoked)
+            self._cache.clear()  # a bound on memory: the next requests ask again
+        self._cache[jti] = revoked

@@ -119,6 +119,10 @@ class ServiceSpec(Generic[S, D]):
         return self.info.kind is Kind.API
 
 
-def request_runtime(request: Request) -> Any:
-    """FastAPI dependency; each service annotates it with its own `Runtime[S, D]`."""
+async def request_runtime(request: Request) -> Any:
+    """FastAPI dependency; each service annotates it with its own `Runtime[S, D]`.
+
+    `async`, like every dependency that does not block: FastAPI runs a plain `def`
+    one in a worker thread, a thread hop per request for a mere attribute read.
+    """
     return request.app.state.runtime

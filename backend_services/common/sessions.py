@@ -6,6 +6,7 @@ user's token version when issued, for "sign out everywhere"); see revocation.py.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,13 +18,16 @@ from fastapi import Depends, Request, Response
 from contracts.rules import COOKIE_NAME
 
 from .errors import NotAuthorized, UpstreamUnavailable
-from .revocation import Revocations, TokenId
+from .revocation import TokenId
 from .runtime import Runtime, request_runtime
 from .settings import ServiceSettings
 
 ALGORITHM = "HS256"  # pinned: the token header never chooses the algorithm
 REQUIRED_CLAIMS = ["sub", "email", "iat", "exp", "iss", "aud", "jti"]
 LEEWAY_SECONDS = 5
+VERIFIED_MAX_ENTRIES = 10_000
+# Tokens whose signature and claims checked out: (token, key, issuer, audience) -> session.
+_VERIFIED: dict[tuple[str, str, str, str], VerifiedSession] = {}
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,25 @@ def issue_token(
 
 
 def verify_token(settings: ServiceSettings, token: str) -> VerifiedSession | None:
-    """What a token says, or None for any token we should not trust."""
+    """What a token says, or None for any token we should not trust.
+
+    A token already verified with the same key and claims is not decoded again (a
+    busy buyer sends the same cookie with every request): its signature cannot have
+    changed, and only its expiry is checked anew. Revocation is asked every time.
+    """
+    key = (token, settings.jwt_key, settings.jwt_issuer, settings.jwt_audience)
+    known = _VERIFIED.get(key)
+    if known is not None:
+        return known if known.token.expires_at + LEEWAY_SECONDS > time.time() else None
+    session = _decode(settings, token)
+    if session is not None:
+        if len(_VERIFIED) >= VERIFIED_MAX_ENTRIES:
+            _VERIFIED.clear()  # the next requests verify again: a bound, not a policy
+        _VERIFIED[key] = session
+    return session
+
+
+def _decode(settings: ServiceSettings, token: str) -> VerifiedSession | None:
     try:
         claims = jwt.decode(
             token,
@@ -99,32 +121,20 @@ def clear_session_cookie(response: Response, settings: ServiceSettings) -> None:
     )
 
 
-def get_settings(request: Request) -> ServiceSettings:
-    settings: ServiceSettings = request.app.state.settings
-    return settings
-
-
-def get_revocations(
-    runtime: Annotated[Runtime[Any, Any], Depends(request_runtime)],
-) -> Revocations:
-    return runtime.sessions
-
-
-Sessions = Annotated[Revocations, Depends(get_revocations)]
-
-
 async def current_session(
-    request: Request,
-    settings: Annotated[ServiceSettings, Depends(get_settings)],
-    revocations: Sessions,
+    request: Request, runtime: Annotated[Runtime[Any, Any], Depends(request_runtime)]
 ) -> VerifiedSession | None:
-    """The caller's session: signed by us, unexpired, and not signed out."""
+    """The caller's session: signed by us, unexpired, and not signed out.
+
+    The runtime (shared with the route's own) gives the settings and the deny-list:
+    each dependency in the chain costs FastAPI's solver on every request.
+    """
     token = request.cookies.get(COOKIE_NAME)
-    session = verify_token(settings, token) if token else None
+    session = verify_token(runtime.settings, token) if token else None
     if session is None:
         return None
     try:
-        revoked = await revocations.is_revoked(session.token)
+        revoked = await runtime.sessions.is_revoked(session.token)
     except Exception as exc:  # Redis down: neither let a signed-out token in nor 500
         raise UpstreamUnavailable("Sessions cannot be checked right now; try again") from exc
     return None if revoked else session
@@ -136,10 +146,12 @@ async def current_user(
     return session.user if session else None
 
 
-async def require_user(user: Annotated[CurrentUser | None, Depends(current_user)]) -> CurrentUser:
-    if user is None:
+async def require_user(
+    session: Annotated[VerifiedSession | None, Depends(current_session)],
+) -> CurrentUser:
+    if session is None:
         raise NotAuthorized()
-    return user
+    return session.user
 
 
 OptionalSession = Annotated[VerifiedSession | None, Depends(current_session)]

@@ -21,6 +21,20 @@ from .models import HOLDING_ITEM_SQL, Order, OrderItem, OrderTicket
 
 ORDER_NOT_FOUND = "Order not found"
 
+# Each ticket's seller and its holding order's status, if any (through the partial
+# unique index). Built once: SQLAlchemy memoizes a statement's cache key on the
+# object, so a reused statement skips building and hashing it on every attempt.
+_HOLDER = (
+    sa.select(col(Order.status))
+    .join(OrderItem, col(OrderItem.order_id) == col(Order.id))
+    .where(col(OrderItem.ticket_id) == col(OrderTicket.id), HOLDING_ITEM_SQL)
+    .limit(1)
+    .scalar_subquery()
+)
+_SEEN_QUERY = sa.select(col(OrderTicket.id), col(OrderTicket.user_id), _HOLDER).where(
+    col(OrderTicket.id).in_(sa.bindparam("ticket_ids", expanding=True))
+)
+
 
 class HoldRefused(Conflict):
     """A 409 on placing an order, with why (for the hold-outcome metric)."""
@@ -59,18 +73,8 @@ def refuse_if_held(engine: Engine, wanted: Wanted) -> None:
     buyer, ticket_ids, field = wanted.buyer, wanted.ticket_ids, wanted.field
     if not all(plausible_id(t) for t in ticket_ids):
         _refuse(domain.Refusal.UNKNOWN, field)
-    holder = (
-        sa.select(col(Order.status))
-        .join(OrderItem, col(OrderItem.order_id) == col(Order.id))
-        .where(col(OrderItem.ticket_id) == col(OrderTicket.id), HOLDING_ITEM_SQL)
-        .limit(1)
-        .scalar_subquery()
-    )
-    query = sa.select(col(OrderTicket.id), col(OrderTicket.user_id), holder).where(
-        col(OrderTicket.id).in_(ticket_ids)
-    )
-    with reading(engine) as session:
-        rows = session.connection().execute(query).all()
+    with reading(engine) as connection:
+        rows = connection.execute(_SEEN_QUERY, {"ticket_ids": ticket_ids}).all()
     seen = {
         ticket_id: domain.Seen(seller, OrderStatus(status) if status else None)
         for ticket_id, seller, status in rows
