@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any, TypeVar
@@ -33,10 +34,16 @@ def runtime_of(app: FastAPI) -> Runtime[Any, Any]:
 
 
 @contextlib.asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client for the app, once its database and event bus are ready."""
+async def serve(app: FastAPI, *, migrated: bool = True) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the app, once its database and event bus are ready
+    (`migrated=False`: as soon as it starts, for a database that is not there)."""
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
-        bus = runtime_of(app).events
+        runtime = runtime_of(app)
+        # Migrated and serving: if the database did not answer at once (a loaded
+        # machine), start-up goes on retrying in the background and routes say 503.
+        if migrated:
+            await asyncio.wait_for(runtime.serving.wait(), timeout=60)
+        bus = runtime.events
         if bus is not None:  # a service on the event bus is ready once connected
             await bus.wait_ready(timeout=20)
         transport = httpx.ASGITransport(app=manager.app)

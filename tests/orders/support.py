@@ -49,9 +49,9 @@ class Orders:
 
 
 @contextlib.asynccontextmanager
-async def running(settings: OrdersSettings) -> AsyncIterator[Orders]:
+async def running(settings: OrdersSettings, migrated: bool = True) -> AsyncIterator[Orders]:
     app = create(settings)
-    async with serve(app) as client:
+    async with serve(app, migrated=migrated) as client:
         yield Orders(app, client)
 
 

@@ -62,7 +62,7 @@ async def test_metrics_answer_while_the_database_is_unreachable(nats_url: str) -
     """Prometheus scrapes every pod, ready or not: /metrics is never the startup 503, and
     a backlog that cannot be read is left out rather than failing the scrape."""
     nowhere = f"postgresql+psycopg://orders@127.0.0.1:{free_port()}/orders"
-    async with running(orders_settings(nowhere, nats_url)) as orders:
+    async with running(orders_settings(nowhere, nats_url), migrated=False) as orders:
         assert (await orders.client.get(API)).status_code == 503
         samples = await scrape(orders.client)
     assert value(samples, "http_requests_total", method="GET", route="unmatched", status="503")
