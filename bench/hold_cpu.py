@@ -32,6 +32,7 @@ from backend_services.common.sessions import CurrentUser, issue_token
 from backend_services.orders.models import OrderTicket
 from backend_services.orders.settings import OrdersSettings
 from bench import generator
+from bench import profile as bench_profile
 from bench.databases import connect_when_up
 from harness import servers
 from harness.apps import JWT_KEY
@@ -105,7 +106,9 @@ def seed(db: str) -> list[str]:
     return tickets
 
 
-def run(postgres: bool, seconds: int, connections: int) -> dict[str, Any]:
+def run(
+    postgres: bool, seconds: int, connections: int, profile: Path | None = None
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="hold-cpu-") as name:
         tmp = Path(name)
         with database(tmp, postgres) as db, orders_process(tmp, db) as (proc, base):
@@ -125,6 +128,10 @@ def run(postgres: bool, seconds: int, connections: int) -> dict[str, Any]:
             data = generator.write_data(tmp / "wrk.data", tokens, tickets)
             load = generator.Load(base, "spike", connections, seconds, data=data)
             losses = generator.run(load, tmp / "wrk.json", {"orders": [proc.pid]})
+            if profile is not None:  # its own run: py-spy's CPU never overlaps the figure
+                spy = bench_profile.start(proc.pid, seconds, profile)
+                generator.run(load, tmp / "wrk-profile.json")
+                spy.communicate(None, seconds + 30)
     losses.pop("wins", None)
     database_name = "PostgreSQL" if postgres else "SQLite"
     return {"database": database_name, "win_cpu_ms": round(win_ms, 2), "losses": losses}
@@ -135,16 +142,25 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument(
+        "--profile", type=Path, help="also write py-spy's collapsed stacks of the 409 path here"
+    )
     args = parser.parse_args()
-    result = run(args.postgres, args.seconds, args.connections)
+    result = run(args.postgres, args.seconds, args.connections, args.profile)
     losses = result["losses"]
     latency = losses["latency_ms"]
     print(
         f"{result['database']}: 201 path {result['win_cpu_ms']} ms CPU per hold (sequential); "
         f"409 path {losses['busiest_cpu_ms_per_request']['orders']} ms CPU per attempt, "
         f"{losses['requests_per_s']} req/s, p50/p99 {latency['p50']:.0f}/{latency['p99']:.0f} ms, "
-        f"statuses {losses['statuses']}"
+        f"statuses {losses['statuses']}; latency {latency}"
     )
+    if args.profile is not None:
+        shares = bench_profile.summarise(args.profile, top=40)
+        for (a, pa), (b, pb) in zip(
+            shares["top_inclusive_pct"], shares["top_self_pct"], strict=False
+        ):
+            print(f"{pa:5.1f} {a:<45} {pb:5.1f} {b}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from backend_services.common.threads import in_thread
 
 from . import domain, service
 from .observe import HELD, hold_attempts, hold_outcome
+from .recent import RECENT_HOLDS
 from .schemas import OrderIn, OrderOut
 from .settings import OrdersSettings
 
@@ -35,7 +36,8 @@ async def place_order(body: OrderIn, user: SignedInUser, runtime: RuntimeDep) ->
     try:
         ticket_ids, field = body.requested()
         wanted = service.Wanted(user, ticket_ids, field)
-        order = await in_thread(service.place_order, runtime.engine, wanted, terms)
+        service.refuse_if_recently_held(RECENT_HOLDS, wanted)  # most losers end here
+        order = await in_thread(service.place_order, runtime.engine, wanted, terms, RECENT_HOLDS)
     except AppError as error:
         attempts.labels(hold_outcome(error)).inc()
         raise

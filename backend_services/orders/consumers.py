@@ -29,6 +29,7 @@ from backend_services.common.runtime import Runtime
 from . import domain, lifecycle
 from .domain import OrderStatus, PaymentVerdict
 from .models import OrderTicket
+from .recent import forget_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ def ticket_updated(session: Session, event: Event) -> None:
     replica.title, replica.price, replica.user_id = event.title, event.price, event.user_id
     replica.status, replica.order_id = event.status, event.order_id
     session.add(replica)
+    forget_on_commit(session, [event.id])  # its seller may have changed
 
 
 def expiration_complete(session: Session, event: Event) -> None:

@@ -19,6 +19,7 @@ from contracts.rules import plausible_id
 
 from .domain import OrderStatus
 from .models import Order, OrderItem
+from .recent import forget_on_commit
 
 
 def lock(session: Session, order_id: str) -> Order | None:
@@ -102,6 +103,7 @@ def cancel(session: Session, order: Order) -> None:
         item.holding = False
         session.add(item)
     session.add(order)
+    forget_on_commit(session, order.ticket_ids)
     refs = _refs(order)
     record(
         session, OrderCancelled(id=order.id, version=order.version, ticket=refs[0], tickets=refs)
@@ -113,6 +115,7 @@ def complete(session: Session, order: Order, payment_id: str) -> None:
     order.payment_id = payment_id
     order.version += 1
     session.add(order)
+    forget_on_commit(session, order.ticket_ids)  # reserved -> sold
     refs = _refs(order)
     record(
         session,

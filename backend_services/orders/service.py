@@ -18,6 +18,7 @@ from contracts.rules import plausible_id
 from . import domain, lifecycle
 from .domain import OrderStatus
 from .models import HOLDING_ITEM_SQL, Order, OrderItem, OrderTicket
+from .recent import RecentHolds
 
 ORDER_NOT_FOUND = "Order not found"
 
@@ -53,40 +54,52 @@ class Wanted:
     field: str = "ticketIds"
 
 
-def place_order(engine: Engine, wanted: Wanted, terms: domain.Terms) -> Order:
+def place_order(engine: Engine, wanted: Wanted, terms: domain.Terms, recent: RecentHolds) -> Order:
     """Hold all of these tickets for the buyer, or none of them.
 
     Most attempts in an on-sale rush are for a ticket already held: a read (no write
     lock on SQLite) answers those. One that sees no hold goes on to `hold`, where the
     database picks one winner among any number of concurrent racers.
     """
-    refuse_if_held(engine, wanted)
-    return hold(engine, wanted, terms)
+    refuse_if_held(engine, wanted, recent)
+    return hold(engine, wanted, terms, recent)
 
 
-def refuse_if_held(engine: Engine, wanted: Wanted) -> None:
+def refuse_if_recently_held(recent: RecentHolds, wanted: Wanted) -> None:
+    """The 400 or 409 `refuse_if_held` gave a moment ago, when every ticket asked for was
+    then held; otherwise nothing (ask the database). Pure memory: for the event loop."""
+    seen = recent.held(wanted.ticket_ids)
+    if seen is not None:
+        _refuse(domain.ticket_refusal(wanted.ticket_ids, seen, wanted.buyer.id), wanted.field)
+
+
+def refuse_if_held(engine: Engine, wanted: Wanted, recent: RecentHolds) -> None:
     """404, 400 or 409 as of the last commit, without taking a lock; None: try `hold`.
 
     One Core statement (each ticket's seller and its holding order's status, through the
-    partial unique index): no ORM objects on the path most attempts take.
+    partial unique index): no ORM objects on the path most attempts take. What it sees
+    of held tickets is kept in `recent` for the next attempts.
     """
     buyer, ticket_ids, field = wanted.buyer, wanted.ticket_ids, wanted.field
     if not all(plausible_id(t) for t in ticket_ids):
         _refuse(domain.Refusal.UNKNOWN, field)
+    token = recent.before_read()
     with reading(engine) as connection:
         rows = connection.execute(_SEEN_QUERY, {"ticket_ids": ticket_ids}).all()
     seen = {
         ticket_id: domain.Seen(seller, OrderStatus(status) if status else None)
         for ticket_id, seller, status in rows
     }
+    recent.keep(token, seen)
     _refuse(domain.ticket_refusal(ticket_ids, seen, buyer.id), field)
 
 
-def hold(engine: Engine, wanted: Wanted, terms: domain.Terms) -> Order:
+def hold(engine: Engine, wanted: Wanted, terms: domain.Terms, recent: RecentHolds) -> Order:
     """The write: the unique index on holding items lets exactly one racer per ticket
     commit, and a loser's whole transaction (every item of it) rolls back; the buyer's
     own holds are counted and the new order inserted as one step (fair use)."""
     buyer, ticket_ids, field = wanted.buyer, wanted.ticket_ids, wanted.field
+    token = recent.before_read()
     try:
         with transaction(engine) as session:
             tickets = _check_tickets(session, buyer, ticket_ids, field)
@@ -114,6 +127,7 @@ def hold(engine: Engine, wanted: Wanted, terms: domain.Terms) -> Order:
     except IntegrityError:
         # Held by an order committed after `refuse_if_held` read: a fresh, unpaid hold.
         raise _held(domain.Refusal.RESERVED, field) from None
+    recent.keep(token, {t.id: domain.Seen(t.user_id, OrderStatus.CREATED) for t in tickets})
     return order
 
 

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from backend_services.common.revocation import Revocations, TokenId
 
@@ -33,22 +35,23 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
-async def mgets(redis: Redis) -> int:
+async def round_trips(redis: Redis) -> int:
+    """Reads so far of the revocation keys (GET of the epoch, MGET with a token's)."""
     stats = await redis.info("commandstats")
-    return int(stats.get("cmdstat_mget", {}).get("calls", 0))
+    return sum(int(stats.get(f"cmdstat_{c}", {}).get("calls", 0)) for c in ("get", "mget"))
 
 
 async def test_a_known_token_costs_no_round_trip_while_the_epoch_is_fresh(redis: Redis) -> None:
     clock = Clock()
     service = Revocations(redis, BOUND, clock)
     assert not await service.is_revoked(token("a"))
-    before = await mgets(redis)
+    before = await round_trips(redis)
     clock.now += BOUND / 2
     assert not await service.is_revoked(token("a"))
-    assert await mgets(redis) == before
+    assert await round_trips(redis) == before
     clock.now += BOUND  # the epoch read is now too old: ask again
     assert not await service.is_revoked(token("a"))
-    assert await mgets(redis) == before + 1
+    assert await round_trips(redis) == before + 1
 
 
 async def test_a_sign_out_elsewhere_is_refused_once_the_epoch_read_is_old(redis: Redis) -> None:
@@ -91,3 +94,33 @@ async def test_without_a_cache_every_check_asks_redis(redis: Redis) -> None:
     assert not await service.is_revoked(token("a"))
     await auth.revoke(token("a"))
     assert await service.is_revoked(token("a"))
+
+
+async def test_many_requests_on_an_old_epoch_share_one_read(redis: Redis) -> None:
+    clock = Clock()
+    service = Revocations(redis, BOUND, clock)
+    tokens = [token(f"t{n}") for n in range(50)]
+    for t in tokens:
+        assert not await service.is_revoked(t)
+    clock.now += BOUND
+    before = await round_trips(redis)
+    answers = await asyncio.gather(*(service.is_revoked(t) for t in tokens))
+    assert answers == [False] * len(tokens)
+    assert await round_trips(redis) == before + 1
+
+
+async def test_a_failed_shared_read_fails_every_waiter_and_the_next_read_retries(
+    redis: Redis, unused_tcp_port: int
+) -> None:
+    clock = Clock()
+    service = Revocations(redis, BOUND, clock)
+    assert not await service.is_revoked(token("a"))
+    clock.now += BOUND
+    service.redis = Redis(port=unused_tcp_port, socket_connect_timeout=1)
+    outcomes = await asyncio.gather(
+        *(service.is_revoked(token("a")) for _ in range(5)), return_exceptions=True
+    )
+    assert all(isinstance(o, RedisConnectionError) for o in outcomes), outcomes
+    await service.redis.aclose()
+    service.redis = redis
+    assert not await service.is_revoked(token("a"))

@@ -18,6 +18,7 @@ from backend_services.common.errors import Conflict
 from backend_services.common.sessions import CurrentUser
 from backend_services.orders import domain, service
 from backend_services.orders.models import HOLDING_ITEM_SQL, Order, OrderItem
+from backend_services.orders.recent import RecentHolds
 from contracts.rules import Fees
 from harness.apps import runtime_of
 from harness.people import Person
@@ -53,7 +54,7 @@ def race(engine: Engine, wanted: list[list[str]]) -> list[Order | Conflict]:
         buyer = CurrentUser(id=f"racer-{i}", email=f"racer{i}@example.com")
         start.wait()
         try:
-            return service.hold(engine, service.Wanted(buyer, wanted[i]), TERMS)
+            return service.hold(engine, service.Wanted(buyer, wanted[i]), TERMS, RecentHolds())
         except Conflict as exc:
             return exc
 
@@ -102,13 +103,13 @@ async def test_the_read_answers_a_held_ticket(
     engine = runtime_of(orders.app).engine
     ticket_id = await listed(orders, nats_url, seller)
     first = CurrentUser(id=buyer.id, email="buyer@example.com")
-    service.place_order(engine, service.Wanted(first, [ticket_id]), TERMS)
+    service.place_order(engine, service.Wanted(first, [ticket_id]), TERMS, RecentHolds())
     late = CurrentUser(id="late", email="late@example.com")
     with pytest.raises(Conflict) as refused:
-        service.refuse_if_held(engine, service.Wanted(late, [ticket_id]))
+        service.refuse_if_held(engine, service.Wanted(late, [ticket_id]), RecentHolds())
     assert refused.value.message == "Ticket is already reserved"
     free = await listed(orders, nats_url, seller)
-    service.refuse_if_held(engine, service.Wanted(late, [free]))  # no 409
+    service.refuse_if_held(engine, service.Wanted(late, [free]), RecentHolds())  # no 409
 
 
 @pytest.fixture
@@ -135,12 +136,15 @@ async def test_a_held_ticket_is_refused_while_another_writer_holds_sqlites_lock(
     engine = runtime_of(sqlite_orders.app).engine
     ticket_id = await listed(sqlite_orders, nats_url, seller)
     service.place_order(
-        engine, service.Wanted(CurrentUser(id=buyer.id, email="b@example.com"), [ticket_id]), TERMS
+        engine,
+        service.Wanted(CurrentUser(id=buyer.id, email="b@example.com"), [ticket_id]),
+        TERMS,
+        RecentHolds(),
     )
     with engine.connect() as writer:
         writer.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: the write lock, now held
         assert write_lock_is_taken(tmp_path / DB)
         late = CurrentUser(id="late", email="late@example.com")
         with pytest.raises(Conflict):
-            service.place_order(engine, service.Wanted(late, [ticket_id]), TERMS)
+            service.place_order(engine, service.Wanted(late, [ticket_id]), TERMS, RecentHolds())
         writer.rollback()
