@@ -11,13 +11,14 @@ from backend_services.common.sessions import SignedInUser
 from backend_services.common.threads import in_thread
 
 from . import domain, service
+from .inflight import HoldsInFlight
 from .observe import HELD, hold_attempts, hold_outcome
 from .recent import RECENT_HOLDS
 from .schemas import OrderIn, OrderOut
 from .settings import OrdersSettings
 
 router = APIRouter(tags=["orders"])
-RuntimeDep = Annotated[Runtime[OrdersSettings, None], Depends(request_runtime)]
+RuntimeDep = Annotated[Runtime[OrdersSettings, HoldsInFlight], Depends(request_runtime)]
 
 
 @router.post(
@@ -37,7 +38,11 @@ async def place_order(body: OrderIn, user: SignedInUser, runtime: RuntimeDep) ->
         ticket_ids, field = body.requested()
         wanted = service.Wanted(user, ticket_ids, field)
         service.refuse_if_recently_held(RECENT_HOLDS, wanted)  # most losers end here
-        order = await in_thread(service.place_order, runtime.engine, wanted, terms, RECENT_HOLDS)
+        async with runtime.deps.turn(ticket_ids):
+            service.refuse_if_recently_held(RECENT_HOLDS, wanted)  # the one we waited for won
+            order = await in_thread(
+                service.place_order, runtime.engine, wanted, terms, RECENT_HOLDS
+            )
     except AppError as error:
         attempts.labels(hold_outcome(error)).inc()
         raise

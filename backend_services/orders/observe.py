@@ -12,6 +12,7 @@ from backend_services.common.metrics import Metrics
 from backend_services.common.runtime import Runtime
 
 from .domain import OrderStatus
+from .inflight import HoldsInFlight
 from .models import Order
 from .service import HoldRefused
 from .settings import OrdersSettings
@@ -35,7 +36,7 @@ def hold_outcome(error: AppError) -> str:
     return "not_found" if error.status_code == 404 else "invalid"
 
 
-def observe(runtime: Runtime[OrdersSettings, None]) -> None:
+def observe(runtime: Runtime[OrdersSettings, HoldsInFlight]) -> None:
     attempts = hold_attempts(runtime.metrics)
     for outcome in OUTCOMES:  # every series from zero, so rates start at the first scrape
         attempts.labels(outcome)

@@ -18,6 +18,7 @@ from backend_services.common.threads import in_thread
 
 from . import lifecycle
 from .domain import OrderStatus
+from .inflight import HoldsInFlight
 from .models import Order
 from .settings import OrdersSettings
 
@@ -54,7 +55,7 @@ async def sweep_forever(engine: Engine, interval: float, grace_seconds: float) -
         await asyncio.sleep(interval)
 
 
-def sweeper(runtime: Runtime[OrdersSettings, None]) -> list[Coroutine[Any, Any, None]]:
+def sweeper(runtime: Runtime[OrdersSettings, HoldsInFlight]) -> list[Coroutine[Any, Any, None]]:
     settings = runtime.settings
     return [
         sweep_forever(runtime.engine, settings.sweep_interval_seconds, settings.sweep_grace_seconds)

@@ -1,10 +1,12 @@
 import asyncio
+from collections.abc import Sequence
 
 import pytest
 from sqlalchemy.engine import Engine
 
 from backend_services.common.db import transaction
 from backend_services.common.events import EventBus, OutboxRelay, TicketCreated, record
+from backend_services.common.events.bus import Outgoing
 from backend_services.common.events.outbox import pending_count
 from harness.servers import Server
 from tests.support.bus import stream_messages
@@ -107,3 +109,38 @@ async def test_events_survive_nats_outage_and_relay_restart(
 
 async def _connected(bus: EventBus) -> bool:
     return bus.connected
+
+
+async def test_no_transaction_is_open_while_nats_answers(
+    engine: Engine, bus: EventBus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer commits while the relay waits for JetStream (on SQLite, a relay
+    holding its write transaction meanwhile would block it until the wait ran out)."""
+    with transaction(engine) as session:
+        record(session, ticket(1))
+    publish = bus.publish_in_order
+
+    def write() -> None:
+        with transaction(engine) as session:
+            record(session, ticket(2))
+
+    async def with_a_writer_meanwhile(messages: Sequence[Outgoing]) -> int:
+        await asyncio.wait_for(asyncio.to_thread(write), 5)
+        return await publish(messages)
+
+    monkeypatch.setattr(bus, "publish_in_order", with_a_writer_meanwhile)
+    assert await OutboxRelay(engine, bus).publish_pending() == 1
+    assert pending_count(engine) == 1  # written meanwhile: the next pass publishes it
+
+
+async def test_a_pipelined_batch_counts_up_to_its_first_failure(
+    bus: EventBus, nats_url: str
+) -> None:
+    batch = [
+        Outgoing("ticket.created", b'{"id":"a"}', "m1"),
+        Outgoing("nostream.here", b"{}", "m2"),  # no stream takes it: no ack
+        Outgoing("ticket.created", b'{"id":"c"}', "m3"),
+    ]
+    assert await bus.publish_in_order(batch) == 1
+    assert await bus.publish_in_order(batch[:1]) == 1  # a repeat: acked, deduplicated
+    assert [p["id"] for _, p, _ in await stream_messages(nats_url)] == ["a", "c"]

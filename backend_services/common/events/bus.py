@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -160,6 +160,28 @@ class EventBus:
             subject, data, headers=all_headers, timeout=PUBLISH_TIMEOUT_SECONDS
         )
 
+    async def publish_in_order(self, messages: Sequence[Outgoing]) -> int:
+        """Publish these in order, pipelined: every one is sent before any ack is awaited
+        (one round trip for the batch, not one per message). How many from the start
+        JetStream acknowledged; after the first failure none counts, so the caller
+        publishes again from there (a repeat of any later one is deduplicated)."""
+        acks: list[asyncio.Future[PubAck]] = []
+        try:
+            for m in messages:
+                headers = {"Nats-Msg-Id": m.msg_id, **(m.headers or {})}
+                acks.append(
+                    await self.js.publish_async(
+                        m.subject, m.data, headers=headers, wait_stall=PUBLISH_TIMEOUT_SECONDS
+                    )
+                )
+            return await _acknowledged(acks, messages)
+        except Exception as exc:  # sending failed: NATS went away mid-batch
+            log.warning("publish of %s failed, will retry: %s", messages[len(acks)].msg_id, exc)
+            return await _acknowledged(acks, messages)
+        finally:
+            for ack in acks:
+                ack.cancel()  # unanswered: frees its slot; a later repeat is deduplicated
+
     async def close(self) -> None:
         if self._task is not None:
             self._task.cancel()
@@ -171,6 +193,30 @@ class EventBus:
             with contextlib.suppress(Exception):
                 await self._nc.flush(timeout=2)
             await self._nc.close()
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to publish, with its dedupe id (`Nats-Msg-Id`)."""
+
+    subject: str
+    data: bytes
+    msg_id: str
+    headers: dict[str, str] | None = None
+
+
+async def _acknowledged(acks: Sequence[asyncio.Future[PubAck]], sent: Sequence[Outgoing]) -> int:
+    deadline = asyncio.get_running_loop().time() + PUBLISH_TIMEOUT_SECONDS
+    for n, ack in enumerate(acks):
+        try:
+            async with asyncio.timeout_at(deadline):
+                await ack
+        except Exception as exc:
+            log.warning(
+                "publish of %s %s failed, will retry: %s", sent[n].subject, sent[n].msg_id, exc
+            )
+            return n
+    return len(acks)
 
 
 def _without_password(url: str) -> str:

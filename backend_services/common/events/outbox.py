@@ -1,15 +1,14 @@
 """Transactional outbox: record events with the change, publish them afterwards.
 
 `record()` adds the event to the caller's session, so it commits or rolls back
-with the business change. `OutboxRelay` publishes committed rows in order with
-`Nats-Msg-Id` = the row id, so a publish repeated after a crash is dropped by
+with the business change. `OutboxRelay` publishes committed rows in order (a batch
+pipelined) with `Nats-Msg-Id` = the row id, so a publish repeated after a crash is dropped by
 JetStream's dedupe window; it is woken right after each commit that recorded
 an event and otherwise polls, so it survives NATS outages and restarts.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -18,17 +17,17 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Row
 from sqlmodel import Session, col, select
 
 from contracts.events import Event
 
 from .. import tracing
 from ..clock import utcnow
-from ..db import transaction
+from ..db import reading, transaction
 from ..threads import in_thread
 from ..wakeup import Wakeup
-from .bus import EventBus
+from .bus import EventBus, Outgoing
 from .metrics import EventMetrics
 from .tables import OutboxEvent
 
@@ -90,50 +89,68 @@ class OutboxRelay:
                 await self.wakeup.sleep(self.poll_seconds)
 
     async def publish_pending(self) -> int:
+        """Publish the oldest unpublished rows, in order; how many went out.
+
+        Read, publish, then mark, each on its own: no transaction is open while NATS
+        answers (on SQLite an open write transaction held every writer of the service
+        for the whole batch). Replicas may read the same rows and both publish them:
+        JetStream keeps the first of each `Nats-Msg-Id`, so order and exactly-once hold.
+        """
         if not self.bus.connected:
             return 0
-        loop = asyncio.get_running_loop()
-        return await in_thread(self._publish_batch, loop)
-
-    def _publish_batch(self, loop: asyncio.AbstractEventLoop) -> int:
-        published = 0
-        with transaction(self.engine) as session:
-            rows = session.exec(
-                select(OutboxEvent)
-                .where(col(OutboxEvent.published_at).is_(None))
-                .order_by(col(OutboxEvent.seq))
-                .limit(BATCH_SIZE)
-                .with_for_update(skip_locked=True)  # replicas take disjoint batches (PostgreSQL)
-            ).all()
-            for row in rows:
-                if not self._publish_one(loop, row):
-                    break  # keep order: stop at the first failure, retry from it later
-                row.published_at = utcnow()
-                published += 1
-            if published:
-                self._prune(session)
+        rows = await in_thread(self._unpublished)
+        if not rows:
+            return 0
+        published = await self.bus.publish_in_order([_outgoing(row) for row in rows])
+        self._count(rows, published)
+        if published:
+            await in_thread(self._mark_published, [row.seq for row in rows[:published]])
         return published
 
-    def _publish_one(self, loop: asyncio.AbstractEventLoop, row: OutboxEvent) -> bool:
-        data = json.dumps(row.payload, separators=(",", ":")).encode()
-        with tracing.publishing(row.subject, row.headers) as headers:
-            future = asyncio.run_coroutine_threadsafe(
-                self.bus.publish(row.subject, data, msg_id=row.id, headers=headers), loop
+    def _unpublished(self) -> list[Row[Any]]:
+        with reading(self.engine) as connection:
+            return list(connection.execute(_UNPUBLISHED).all())
+
+    def _mark_published(self, seqs: list[int]) -> None:
+        with transaction(self.engine) as session:
+            session.execute(
+                sa.update(OutboxEvent)
+                .where(col(OutboxEvent.seq).in_(seqs), col(OutboxEvent.published_at).is_(None))
+                .values(published_at=utcnow())
             )
-            try:
-                future.result(timeout=5)
-            except Exception as exc:
-                log.warning("publish of %s %s failed, will retry: %s", row.subject, row.id, exc)
-                if self.metrics is not None:
-                    self.metrics.publish_failures.labels(row.subject).inc()
-                return False
-        if self.metrics is not None:
+            self._prune(session)
+
+    def _count(self, rows: list[Row[Any]], published: int) -> None:
+        if self.metrics is None:
+            return
+        for row in rows[:published]:
             self.metrics.published.labels(row.subject).inc()
-        return True
+        if published < len(rows):
+            self.metrics.publish_failures.labels(rows[published].subject).inc()
 
     def _prune(self, session: Session) -> None:
         cutoff = utcnow() - KEEP_PUBLISHED
         session.execute(sa.delete(OutboxEvent).where(col(OutboxEvent.published_at) < cutoff))
+
+
+_UNPUBLISHED = (
+    sa.select(
+        col(OutboxEvent.seq),
+        col(OutboxEvent.id),
+        col(OutboxEvent.subject),
+        col(OutboxEvent.payload),
+        col(OutboxEvent.headers),
+    )
+    .where(col(OutboxEvent.published_at).is_(None))
+    .order_by(col(OutboxEvent.seq))
+    .limit(BATCH_SIZE)
+)
+
+
+def _outgoing(row: Row[Any]) -> Outgoing:
+    data = json.dumps(row.payload, separators=(",", ":")).encode()
+    with tracing.publishing(row.subject, row.headers) as headers:  # the span of the send
+        return Outgoing(row.subject, data, row.id, headers or None)
 
 
 def pending_count(engine: Engine) -> int:
