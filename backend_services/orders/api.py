@@ -38,6 +38,8 @@ async def place_order(body: OrderIn, user: SignedInUser, runtime: RuntimeDep) ->
         ticket_ids, field = body.requested()
         wanted = service.Wanted(user, ticket_ids, field)
         service.refuse_if_recently_held(RECENT_HOLDS, wanted)  # most losers end here
+        if runtime.deps.busy(ticket_ids):  # being read or held: the last read will do
+            service.refuse_if_recently_held(RECENT_HOLDS, wanted, ttls=2)
         async with runtime.deps.turn(ticket_ids):
             service.refuse_if_recently_held(RECENT_HOLDS, wanted)  # the one we waited for won
             order = await in_thread(

@@ -19,6 +19,9 @@ class HoldsInFlight:
     def __init__(self) -> None:
         self._writing: dict[str, asyncio.Future[None]] = {}
 
+    def busy(self, ticket_ids: Sequence[str]) -> bool:
+        return any(t in self._writing for t in ticket_ids)
+
     @contextlib.asynccontextmanager
     async def turn(self, ticket_ids: Sequence[str]) -> AsyncIterator[None]:
         """Wait until none of these tickets is being held here, then hold them all."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from backend_services.common.events import (
@@ -71,7 +72,8 @@ def open_order(session: Session, order: Order, items: list[OrderItem]) -> None:
     for item in sorted(items, key=lambda i: i.ticket_id):
         session.add(item)
         session.flush()
-    session.refresh(order, ["items"])
+    # The items as the buyer named them, without reading them back (nor lazily later).
+    set_committed_value(order, "items", sorted(items, key=lambda i: i.position))
     record(
         session,
         OrderCreated(

@@ -11,7 +11,8 @@ A hold changes only through `lifecycle.cancel` (released) and `lifecycle.complet
 once that transaction commits (`forget_on_commit`), and a read that overlapped the
 commit is not kept, so this process never refuses a ticket its own database has
 released, nor words a sold one as reserved. Another replica's change reaches this one
-within `HELD_VERDICT_SECONDS` at most.
+within `HELD_VERDICT_SECONDS`, or twice that while this process is reading the ticket
+again (the attempts meanwhile are answered from the last read instead of queueing).
 """
 
 from __future__ import annotations
@@ -41,9 +42,10 @@ class RecentHolds:
         self._generation = 0  # bumped by every change: a read that spans one is stale
         self._lock = threading.Lock()  # reads keep and releases forget from worker threads
 
-    def held(self, ticket_ids: Iterable[str]) -> dict[str, Seen] | None:
-        """Every one of these tickets as recently read held, or None (ask the database)."""
-        oldest = self.clock() - self.ttl
+    def held(self, ticket_ids: Iterable[str], ttls: float = 1) -> dict[str, Seen] | None:
+        """Every one of these tickets as read held within `ttls` times the time-to-live,
+        or None (ask the database)."""
+        oldest = self.clock() - self.ttl * ttls
         found: dict[str, Seen] = {}
         for ticket_id in ticket_ids:
             entry = self._seen.get(ticket_id)

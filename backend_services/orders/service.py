@@ -65,10 +65,11 @@ def place_order(engine: Engine, wanted: Wanted, terms: domain.Terms, recent: Rec
     return hold(engine, wanted, terms, recent)
 
 
-def refuse_if_recently_held(recent: RecentHolds, wanted: Wanted) -> None:
-    """The 400 or 409 `refuse_if_held` gave a moment ago, when every ticket asked for was
-    then held; otherwise nothing (ask the database). Pure memory: for the event loop."""
-    seen = recent.held(wanted.ticket_ids)
+def refuse_if_recently_held(recent: RecentHolds, wanted: Wanted, ttls: float = 1) -> None:
+    """The 400 or 409 `refuse_if_held` gave a moment ago (within `ttls` times the
+    time-to-live), when every ticket asked for was then held; otherwise nothing (ask the
+    database). Pure memory: for the event loop."""
+    seen = recent.held(wanted.ticket_ids, ttls)
     if seen is not None:
         _refuse(domain.ticket_refusal(wanted.ticket_ids, seen, wanted.buyer.id), wanted.field)
 

@@ -39,6 +39,9 @@ def test_a_verdict_lasts_the_time_to_live_only() -> None:
     assert recent.held(["a"]) == {"a": HELD}
     clock.now += 0.2
     assert recent.held(["a"]) is None
+    assert recent.held(["a"], ttls=2) == {"a": HELD}  # while it is being read again
+    clock.now += 1.0
+    assert recent.held(["a"], ttls=2) is None
 
 
 def test_a_read_that_spans_a_release_is_not_kept() -> None:
