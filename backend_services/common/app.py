@@ -5,25 +5,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any, Protocol, TypeVar
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 from redis.asyncio import BlockingConnectionPool, Redis
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import tracing
 from .db import make_engine
-from .errors import error_body, install_error_handlers
+from .edge import Edge
+from .errors import install_error_handlers
 from .events import EventBus, OutboxRelay, supervise
 from .events.inbox import prune_forever
 from .events.metrics import OutboxBacklog
 from .health import service_health_router
 from .logs import configure_logging
-from .metrics import METRICS_PATH, Metrics, install_metrics
+from .metrics import Metrics, install_metrics
 from .openapi import with_contract_errors
 from .revocation import Revocations
 from .runtime import Runtime, ServiceSpec
@@ -64,9 +61,8 @@ def create_app(spec: ServiceSpec[Any, Any], settings: CommonSettings) -> FastAPI
     app.state.settings = settings
     app.state.metrics = metrics = Metrics()
     install_error_handlers(app)
-    app.add_middleware(UnavailableUntilServing, prefix=prefix)
-    app.add_middleware(RequestId)
-    install_metrics(app, metrics)  # outermost of ours: counts the 503s above too
+    app.add_middleware(Edge, prefix=prefix, metrics=metrics)
+    install_metrics(app, metrics)
     tracing.configure(spec.name, settings.otel_exporter_otlp_endpoint)
     # Health first, so a service's `/{id}` route never shadows /healthz or /readyz.
     app.include_router(service_health_router(spec), prefix=prefix)
@@ -174,49 +170,3 @@ def _background(
     ]
     loops += spec.background(runtime)
     return loops
-
-
-class RequestId:
-    """Keep the caller's X-Request-Id (or mint one) on `request.state` and the response.
-
-    Plain ASGI rather than `app.middleware("http")`: Starlette's BaseHTTPMiddleware runs
-    every request through an extra task and memory streams, a cost on every call.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        header = dict(scope["headers"]).get(b"x-request-id")
-        request_id = header.decode("latin-1") if header else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["X-Request-Id"] = request_id
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
-
-
-class UnavailableUntilServing:
-    """Until the database is migrated, routes answer 503 (health and docs still work)."""
-
-    def __init__(self, app: ASGIApp, prefix: str) -> None:
-        self.app = app
-        open_paths = {f"{prefix}/{p}" for p in ("healthz", "readyz", "docs", "openapi.json")}
-        self.open_paths = {*open_paths, METRICS_PATH}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] not in self.open_paths:
-            runtime: Runtime[Any, Any] | None = getattr(scope["app"].state, "runtime", None)
-            if runtime is not None and not runtime.serving.is_set():
-                body = error_body(("The service is starting, please try again", None))
-                response = JSONResponse(body, status_code=503, headers={"Retry-After": "2"})
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)

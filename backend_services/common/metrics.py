@@ -9,7 +9,6 @@ route template (`/api/orders/{order_id}`), never the raw path, so the series sta
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator, Sequence
 
 from fastapi import FastAPI, Response
@@ -17,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, g
 from prometheus_client import Histogram as PromHistogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from .events.metrics import EventMetrics
 from .threads import in_thread
@@ -84,45 +83,15 @@ class _ReadAtScrape(Collector):
 
 
 def install_metrics(app: FastAPI, metrics: Metrics) -> None:
-    """`/metrics` on the app, and request counting around everything (503s and 500s too)."""
+    """`/metrics` on the app (requests are counted by `edge.Edge`)."""
 
     async def metrics_endpoint() -> Response:
         return Response(await metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     app.add_api_route(METRICS_PATH, metrics_endpoint, include_in_schema=False)
-    app.add_middleware(RequestMetrics, metrics=metrics)
 
 
-class RequestMetrics:
-    """Plain ASGI (no extra task per request, like RequestId in app.py)."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = 500  # unless a response starts: an exception escaped
-        started = time.perf_counter()
-
-        async def send_counted(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_counted)
-        finally:
-            route = _route_template(scope)
-            method = scope["method"]
-            self.metrics.requests.labels(method, route, str(status)).inc()
-            self.metrics.latency.labels(method, route).observe(time.perf_counter() - started)
-
-
-def _route_template(scope: Scope) -> str:
+def route_template(scope: Scope) -> str:
     """The matched route's path template, with its router's prefix.
 
     FastAPI >= 0.165 includes routers lazily: `scope["route"]` is then the router's

@@ -19,7 +19,7 @@ from contracts.rules import COOKIE_NAME
 
 from .errors import NotAuthorized, UpstreamUnavailable
 from .revocation import TokenId
-from .runtime import Runtime, request_runtime
+from .runtime import Runtime
 from .settings import ServiceSettings
 
 ALGORITHM = "HS256"  # pinned: the token header never chooses the algorithm
@@ -121,14 +121,13 @@ def clear_session_cookie(response: Response, settings: ServiceSettings) -> None:
     )
 
 
-async def current_session(
-    request: Request, runtime: Annotated[Runtime[Any, Any], Depends(request_runtime)]
-) -> VerifiedSession | None:
+async def current_session(request: Request) -> VerifiedSession | None:
     """The caller's session: signed by us, unexpired, and not signed out.
 
-    The runtime (shared with the route's own) gives the settings and the deny-list:
-    each dependency in the chain costs FastAPI's solver on every request.
+    One level of dependency (the runtime read here, not through `request_runtime`):
+    FastAPI's solver costs every request per level, and this one is on every route.
     """
+    runtime: Runtime[Any, Any] = request.app.state.runtime
     token = request.cookies.get(COOKIE_NAME)
     session = verify_token(runtime.settings, token) if token else None
     if session is None:
@@ -140,15 +139,13 @@ async def current_session(
     return None if revoked else session
 
 
-async def current_user(
-    session: Annotated[VerifiedSession | None, Depends(current_session)],
-) -> CurrentUser | None:
+async def current_user(request: Request) -> CurrentUser | None:
+    session = await current_session(request)
     return session.user if session else None
 
 
-async def require_user(
-    session: Annotated[VerifiedSession | None, Depends(current_session)],
-) -> CurrentUser:
+async def require_user(request: Request) -> CurrentUser:
+    session = await current_session(request)
     if session is None:
         raise NotAuthorized()
     return session.user

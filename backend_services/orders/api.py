@@ -25,15 +25,7 @@ RuntimeDep = Annotated[Runtime[OrdersSettings, HoldsInFlight], Depends(request_r
     "", status_code=201, response_model=OrderOut, responses=error_responses(400, 401, 404, 409)
 )
 async def place_order(body: OrderIn, user: SignedInUser, runtime: RuntimeDep) -> OrderOut:
-    settings = runtime.settings
     attempts = hold_attempts(runtime.metrics)
-    terms = domain.Terms(
-        settings.expiration_window_seconds,
-        domain.FairUse(
-            settings.max_active_holds, timedelta(seconds=settings.rehold_cooldown_seconds)
-        ),
-        settings.fees,
-    )
     try:
         ticket_ids, field = body.requested()
         wanted = service.Wanted(user, ticket_ids, field)
@@ -42,6 +34,7 @@ async def place_order(body: OrderIn, user: SignedInUser, runtime: RuntimeDep) ->
             service.refuse_if_recently_held(RECENT_HOLDS, wanted, ttls=2)
         async with runtime.deps.turn(ticket_ids):
             service.refuse_if_recently_held(RECENT_HOLDS, wanted)  # the one we waited for won
+            terms = _terms(runtime.settings)
             order = await in_thread(
                 service.place_order, runtime.engine, wanted, terms, RECENT_HOLDS
             )
@@ -50,6 +43,13 @@ async def place_order(body: OrderIn, user: SignedInUser, runtime: RuntimeDep) ->
         raise
     attempts.labels(HELD).inc()
     return OrderOut.of(order)
+
+
+def _terms(settings: OrdersSettings) -> domain.Terms:
+    fair_use = domain.FairUse(
+        settings.max_active_holds, timedelta(seconds=settings.rehold_cooldown_seconds)
+    )
+    return domain.Terms(settings.expiration_window_seconds, fair_use, settings.fees)
 
 
 @router.get("", response_model=list[OrderOut], responses=error_responses(401))
