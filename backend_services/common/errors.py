@@ -137,9 +137,15 @@ def _validation_message(error: dict[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
+def app_error_response(exc: AppError) -> JSONResponse:
+    """The answer to an `AppError`: what raising it gives, for a route that returns it
+    (an exception through Starlette's handlers costs the hottest route a few percent)."""
+    return JSONResponse(error_body((exc.message, exc.field)), status_code=exc.status_code)
+
+
 async def _on_app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return JSONResponse(error_body((exc.message, exc.field)), status_code=exc.status_code)
+    return app_error_response(exc)
 
 
 async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:

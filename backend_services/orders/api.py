@@ -3,15 +3,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 
-from backend_services.common.errors import AppError, error_responses
+from backend_services.common.errors import AppError, app_error_response, error_responses
 from backend_services.common.runtime import Runtime, request_runtime
-from backend_services.common.sessions import SignedInUser
+from backend_services.common.sessions import CurrentUser, SignedInUser
 from backend_services.common.threads import in_thread
 
 from . import domain, service
 from .inflight import HoldsInFlight
+from .models import Order
 from .observe import HELD, hold_attempts, hold_outcome
 from .recent import RECENT_HOLDS
 from .schemas import OrderIn, OrderOut
@@ -24,25 +26,34 @@ RuntimeDep = Annotated[Runtime[OrdersSettings, HoldsInFlight], Depends(request_r
 @router.post(
     "", status_code=201, response_model=OrderOut, responses=error_responses(400, 401, 404, 409)
 )
-async def place_order(body: OrderIn, user: SignedInUser, runtime: RuntimeDep) -> OrderOut:
+async def place_order(
+    body: OrderIn, user: SignedInUser, request: Request
+) -> OrderOut | JSONResponse:
+    """Most attempts in a rush lose: their refusal is returned, not raised, and the
+    runtime read off the request (each dependency costs every attempt)."""
+    runtime: Runtime[OrdersSettings, HoldsInFlight] = request.app.state.runtime
     attempts = hold_attempts(runtime.metrics)
     try:
-        ticket_ids, field = body.requested()
-        wanted = service.Wanted(user, ticket_ids, field)
-        service.refuse_if_recently_held(RECENT_HOLDS, wanted)  # most losers end here
-        if runtime.deps.busy(ticket_ids):  # being read or held: the last read will do
-            service.refuse_if_recently_held(RECENT_HOLDS, wanted, ttls=2)
-        async with runtime.deps.turn(ticket_ids):
-            service.refuse_if_recently_held(RECENT_HOLDS, wanted)  # the one we waited for won
-            terms = _terms(runtime.settings)
-            order = await in_thread(
-                service.place_order, runtime.engine, wanted, terms, RECENT_HOLDS
-            )
+        order = await _place(body, user, runtime)
     except AppError as error:
         attempts.labels(hold_outcome(error)).inc()
-        raise
+        return app_error_response(error)
     attempts.labels(HELD).inc()
     return OrderOut.of(order)
+
+
+async def _place(
+    body: OrderIn, user: CurrentUser, runtime: Runtime[OrdersSettings, HoldsInFlight]
+) -> Order:
+    ticket_ids, field = body.requested()
+    wanted = service.Wanted(user, ticket_ids, field)
+    service.refuse_if_recently_held(RECENT_HOLDS, wanted)  # most losers end here
+    if runtime.deps.busy(ticket_ids):  # being read or held: the last read will do
+        service.refuse_if_recently_held(RECENT_HOLDS, wanted, ttls=2)
+    async with runtime.deps.turn(ticket_ids):
+        service.refuse_if_recently_held(RECENT_HOLDS, wanted)  # the one we waited for won
+        terms = _terms(runtime.settings)
+        return await in_thread(service.place_order, runtime.engine, wanted, terms, RECENT_HOLDS)
 
 
 def _terms(settings: OrdersSettings) -> domain.Terms:
