@@ -104,10 +104,17 @@ _WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDi
 
 def _reader(engine: Engine) -> Engine:
     """The engine with the read-only option, made once: each `execution_options()` call
-    builds a new engine proxy whose event dispatch is joined anew on first use."""
+    builds a new engine proxy whose event dispatch is joined anew on first use.
+
+    On PostgreSQL its statements run in autocommit: one statement reads one snapshot
+    anyway, and a BEGIN before it and a ROLLBACK after it were two more round trips.
+    """
     reader = _READERS.get(engine)
     if reader is None:
-        reader = _READERS[engine] = engine.execution_options(**{READ_ONLY: True})
+        options: dict[str, Any] = {READ_ONLY: True}
+        if engine.dialect.name == "postgresql":
+            options["isolation_level"] = "AUTOCOMMIT"
+        reader = _READERS[engine] = engine.execution_options(**options)
     return reader
 
 
