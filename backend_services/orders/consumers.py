@@ -47,10 +47,11 @@ def ticket_updated(session: Session, event: Event) -> None:
     replica = lock_next(session, OrderTicket, event.id, event.version, f"ticket {event.id}")
     if replica is None:
         return
+    if replica.user_id != event.user_id:  # a refusal from memory names the seller
+        forget_on_commit(session, [event.id])
     replica.title, replica.price, replica.user_id = event.title, event.price, event.user_id
     replica.status, replica.order_id = event.status, event.order_id
     session.add(replica)
-    forget_on_commit(session, [event.id])  # its seller may have changed
 
 
 def expiration_complete(session: Session, event: Event) -> None:
