@@ -30,7 +30,8 @@ async def test_overlapping_turns_take_turns_and_disjoint_ones_do_not_wait() -> N
     ]
     await asyncio.sleep(0)  # every task has run up to its first wait
     assert log == ["a in", "c in"]
-    second.set(), other.set()
+    second.set()
+    other.set()
     first.set()
     await asyncio.gather(*tasks)
     assert log.index("b in") > log.index("a out")
