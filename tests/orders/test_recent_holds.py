@@ -3,9 +3,11 @@ release this process committed, never longer than the time-to-live."""
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from backend_services.common.db import make_engine, transaction
+from backend_services.orders import recent
 from backend_services.orders.domain import OrderStatus, Seen
 from backend_services.orders.recent import RecentHolds, forget_on_commit
 from harness.people import Person
@@ -54,25 +56,24 @@ def test_a_read_that_spans_a_release_is_not_kept() -> None:
     assert recent.held(["a"]) == {"a": HELD}
 
 
-def test_a_release_is_forgotten_on_commit_not_on_rollback(tmp_path: Path) -> None:
-    from backend_services.orders.recent import RECENT_HOLDS
-
+def test_a_release_is_forgotten_on_commit_not_on_rollback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remembered = RecentHolds(ttl_seconds=3600)  # what the commit hook forgets from
+    monkeypatch.setattr(recent, "RECENT_HOLDS", remembered)
     engine = make_engine(f"sqlite:///{tmp_path / 'any.db'}")
     ids = [new_id(), new_id()]
-    RECENT_HOLDS.keep(RECENT_HOLDS.before_read(), dict.fromkeys(ids, HELD))
-    try:
-        with transaction(engine) as session:
-            forget_on_commit(session, ids[:1])
-            session.execute(text("SELECT 1"))
-            raise RuntimeError("the release never commits")
-    except RuntimeError:
-        pass
-    assert RECENT_HOLDS.held(ids) is not None
+    remembered.keep(remembered.before_read(), dict.fromkeys(ids, HELD))
+    with pytest.raises(RuntimeError), transaction(engine) as session:
+        forget_on_commit(session, ids[:1])
+        session.execute(text("SELECT 1"))
+        raise RuntimeError("the release never commits")
+    assert remembered.held(ids) is not None
     with transaction(engine) as session:
         forget_on_commit(session, ids[:1])
         session.execute(text("SELECT 1"))
-    assert RECENT_HOLDS.held(ids[:1]) is None
-    assert RECENT_HOLDS.held(ids[1:]) == {ids[1]: HELD}
+    assert remembered.held(ids[:1]) is None
+    assert remembered.held(ids[1:]) == {ids[1]: HELD}
     engine.dispose()
 
 
