@@ -152,8 +152,9 @@ def main() -> None:
     print(
         f"{result['database']}: 201 path {result['win_cpu_ms']} ms CPU per hold (sequential); "
         f"409 path {losses['busiest_cpu_ms_per_request']['orders']} ms CPU per attempt, "
-        f"{losses['requests_per_s']} req/s, p50/p99 {latency['p50']:.0f}/{latency['p99']:.0f} ms, "
-        f"statuses {losses['statuses']}; latency {latency}"
+        f"{losses['requests_per_s']} req/s, p50/p90/p99/max "
+        f"{'/'.join(f'{latency[k]:.0f}' for k in ('p50', 'p90', 'p99', 'max'))} ms, "
+        f"statuses {losses['statuses']}"
     )
     if args.profile is not None:
         shares = bench_profile.summarise(args.profile, top=40)

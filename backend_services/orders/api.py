@@ -15,7 +15,7 @@ from . import domain, service
 from .inflight import HoldsInFlight
 from .models import Order
 from .observe import HELD, hold_attempts, hold_outcome
-from .recent import RECENT_HOLDS
+from .recent import RECENT_HOLDS, WHILE_READ_AGAIN
 from .schemas import OrderIn, OrderOut
 from .settings import OrdersSettings
 
@@ -47,9 +47,9 @@ async def _place(
 ) -> Order:
     ticket_ids, field = body.requested()
     wanted = service.Wanted(user, ticket_ids, field)
-    service.refuse_if_recently_held(RECENT_HOLDS, wanted)  # most losers end here
-    if runtime.deps.busy(ticket_ids):  # being read or held: the last read will do
-        service.refuse_if_recently_held(RECENT_HOLDS, wanted, ttls=2)
+    # Most losers end here; while the ticket is being read or held, the last read will do.
+    ttls = WHILE_READ_AGAIN if runtime.deps.busy(ticket_ids) else 1
+    service.refuse_if_recently_held(RECENT_HOLDS, wanted, ttls)
     async with runtime.deps.turn(ticket_ids):
         service.refuse_if_recently_held(RECENT_HOLDS, wanted)  # the one we waited for won
         terms = _terms(runtime.settings)

@@ -11,8 +11,9 @@ A hold changes only through `lifecycle.cancel` (released) and `lifecycle.complet
 once that transaction commits (`forget_on_commit`), and a read that overlapped the
 commit is not kept, so this process never refuses a ticket its own database has
 released, nor words a sold one as reserved. Another replica's change reaches this one
-within `HELD_VERDICT_SECONDS`, or twice that while this process is reading the ticket
-again (the attempts meanwhile are answered from the last read instead of queueing).
+within `HELD_VERDICT_SECONDS`, or `WHILE_READ_AGAIN` times that while this process
+is reading the ticket again (the attempts meanwhile are answered from the last read
+instead of queueing).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 from .domain import Seen
 
 HELD_VERDICT_SECONDS = 1.0
+WHILE_READ_AGAIN = 2  # times the time-to-live: how old an answer may be meanwhile
 MAX_ENTRIES = 100_000
 _CHANGED = "orders.changed_holds"  # in `session.info`, until the commit
 

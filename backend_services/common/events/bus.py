@@ -155,9 +155,8 @@ class EventBus:
     async def publish(
         self, subject: str, data: bytes, msg_id: str, headers: dict[str, str] | None = None
     ) -> PubAck:
-        all_headers = {"Nats-Msg-Id": msg_id, **(headers or {})}
         return await self.js.publish(
-            subject, data, headers=all_headers, timeout=PUBLISH_TIMEOUT_SECONDS
+            subject, data, headers=_with_id(msg_id, headers), timeout=PUBLISH_TIMEOUT_SECONDS
         )
 
     async def publish_in_order(self, messages: Sequence[Outgoing]) -> int:
@@ -168,15 +167,17 @@ class EventBus:
         acks: list[asyncio.Future[PubAck]] = []
         try:
             for m in messages:
-                headers = {"Nats-Msg-Id": m.msg_id, **(m.headers or {})}
-                acks.append(
-                    await self.js.publish_async(
-                        m.subject, m.data, headers=headers, wait_stall=PUBLISH_TIMEOUT_SECONDS
+                try:
+                    ack = await self.js.publish_async(
+                        m.subject,
+                        m.data,
+                        headers=_with_id(m.msg_id, m.headers),
+                        wait_stall=PUBLISH_TIMEOUT_SECONDS,
                     )
-                )
-            return await _acknowledged(acks, messages)
-        except Exception as exc:  # sending failed: NATS went away mid-batch
-            log.warning("publish of %s failed, will retry: %s", messages[len(acks)].msg_id, exc)
+                except Exception as exc:  # sending failed: NATS went away mid-batch
+                    log.warning("publish of %s %s failed, will retry: %s", m.subject, m.msg_id, exc)
+                    break
+                acks.append(ack)
             return await _acknowledged(acks, messages)
         finally:
             for ack in acks:
@@ -203,6 +204,10 @@ class Outgoing:
     data: bytes
     msg_id: str
     headers: dict[str, str] | None = None
+
+
+def _with_id(msg_id: str, headers: dict[str, str] | None) -> dict[str, str]:
+    return {"Nats-Msg-Id": msg_id, **(headers or {})}
 
 
 async def _acknowledged(acks: Sequence[asyncio.Future[PubAck]], sent: Sequence[Outgoing]) -> int:

@@ -2,9 +2,9 @@
 
 `record()` adds the event to the caller's session, so it commits or rolls back
 with the business change. `OutboxRelay` publishes committed rows in order (a batch
-pipelined) with `Nats-Msg-Id` = the row id, so a publish repeated after a crash is dropped by
-JetStream's dedupe window; it is woken right after each commit that recorded
-an event and otherwise polls, so it survives NATS outages and restarts.
+pipelined) with `Nats-Msg-Id` = the row id, so a publish repeated after a crash is
+dropped by JetStream's dedupe window; it is woken right after each commit that
+recorded an event and otherwise polls, so it survives NATS outages and restarts.
 """
 
 from __future__ import annotations
