@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col
 
 from backend_services.common.events import (
     OrderCancelled,
@@ -41,38 +42,53 @@ def lock_buyer(session: Session, user_id: str) -> None:
         )
 
 
-def active_holds(session: Session, user_id: str) -> int:
-    query = select(sa.func.count()).where(
-        Order.user_id == user_id, Order.status == OrderStatus.CREATED.value
-    )
-    return int(session.exec(query).one())
-
-
-def last_release(session: Session, user_id: str, ticket_ids: list[str]) -> datetime | None:
-    """When the buyer's latest released hold on any of these tickets ran, or would have
-    run, out."""
-    query = select(sa.func.max(Order.expires_at)).where(
-        Order.user_id == user_id,
-        Order.status == OrderStatus.CANCELLED.value,
+# The buyer's orders awaiting payment, and when their latest released hold on any of
+# the tickets asked for ran (or would have run) out: fair use, in one statement built
+# once (SQLAlchemy caches a reused statement's compiled form).
+_BUYERS_ORDERS = col(Order.user_id) == sa.bindparam("buyer")
+_FAIR_USE_QUERY = sa.select(
+    sa.select(sa.func.count())
+    .where(_BUYERS_ORDERS, col(Order.status) == OrderStatus.CREATED.value)
+    .scalar_subquery(),
+    sa.select(sa.func.max(col(Order.expires_at)))
+    .where(
+        _BUYERS_ORDERS,
+        col(Order.status) == OrderStatus.CANCELLED.value,
         col(Order.id).in_(
-            select(OrderItem.order_id).where(col(OrderItem.ticket_id).in_(ticket_ids))
+            sa.select(col(OrderItem.order_id)).where(
+                col(OrderItem.ticket_id).in_(sa.bindparam("ticket_ids", expanding=True))
+            )
         ),
     )
-    latest: datetime | None = session.exec(query).one()  # aware UTC: the column's type
-    return latest
+    .scalar_subquery(),
+)
+_INSERT_ORDER = sa.insert(Order.__table__)  # type: ignore[attr-defined]
+_INSERT_ITEM = sa.insert(OrderItem.__table__)  # type: ignore[attr-defined]
+
+
+def fair_use_facts(
+    session: Session, user_id: str, ticket_ids: list[str]
+) -> tuple[int, datetime | None]:
+    """The buyer's active holds, and their latest release of any of these tickets."""
+    row = session.connection().execute(
+        _FAIR_USE_QUERY, {"buyer": user_id, "ticket_ids": ticket_ids}
+    )
+    holds, released = row.one()
+    return int(holds), released  # aware UTC: the column's type
 
 
 def open_order(session: Session, order: Order, items: list[OrderItem]) -> None:
     """Insert the order and its items. Items go in ticket id order, whatever order the
     buyer named them in: racers for overlapping seats then wait on each other in one
     direction only (no deadlock on PostgreSQL), and the unique index on holding items
-    refuses every loser (IntegrityError) with nothing of theirs written."""
-    session.add(order)
-    session.flush()
+    refuses every loser (IntegrityError) with nothing of theirs written.
+
+    Core inserts of the objects' columns: `order` stays out of the session (it is the
+    answer and the event), with its items set as the buyer named them."""
+    connection = session.connection()
+    connection.execute(_INSERT_ORDER, _columns(order))
     for item in sorted(items, key=lambda i: i.ticket_id):
-        session.add(item)
-        session.flush()
-    # The items as the buyer named them, without reading them back (nor lazily later).
+        connection.execute(_INSERT_ITEM, _columns(item))
     set_committed_value(order, "items", sorted(items, key=lambda i: i.position))
     record(
         session,
@@ -87,6 +103,10 @@ def open_order(session: Session, order: Order, items: list[OrderItem]) -> None:
             total=order.total,
         ),
     )
+
+
+def _columns(row: SQLModel) -> dict[str, Any]:
+    return {column.name: getattr(row, column.name) for column in row.__table__.columns}  # type: ignore[attr-defined]
 
 
 def _created_ref(item: OrderItem) -> OrderCreatedTicket:

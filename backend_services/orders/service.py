@@ -35,6 +35,10 @@ _HOLDER = (
 _SEEN_QUERY = sa.select(col(OrderTicket.id), col(OrderTicket.user_id), _HOLDER).where(
     col(OrderTicket.id).in_(sa.bindparam("ticket_ids", expanding=True))
 )
+# What a new order's items copy from each ticket's replica.
+_OFFERED_QUERY = sa.select(
+    col(OrderTicket.id), col(OrderTicket.user_id), col(OrderTicket.title), col(OrderTicket.price)
+).where(col(OrderTicket.id).in_(sa.bindparam("ticket_ids", expanding=True)))
 
 
 class HoldRefused(Conflict):
@@ -98,19 +102,18 @@ def refuse_if_held(engine: Engine, wanted: Wanted, recent: RecentHolds) -> None:
 def hold(engine: Engine, wanted: Wanted, terms: domain.Terms, recent: RecentHolds) -> Order:
     """The write: the unique index on holding items lets exactly one racer per ticket
     commit, and a loser's whole transaction (every item of it) rolls back; the buyer's
-    own holds are counted and the new order inserted as one step (fair use)."""
+    own holds are counted and the new order inserted as one step (fair use).
+
+    Core statements, no unit of work: on SQLite every writer waits for this one, so its
+    time under the write lock is the on-sale rush's opening queue."""
     buyer, ticket_ids, field = wanted.buyer, wanted.ticket_ids, wanted.field
     token = recent.before_read()
     try:
         with transaction(engine) as session:
             tickets = _check_tickets(session, buyer, ticket_ids, field)
             lifecycle.lock_buyer(session, buyer.id)  # counted and inserted as one step
-            refusal = domain.hold_refusal(
-                lifecycle.active_holds(session, buyer.id),
-                lifecycle.last_release(session, buyer.id, ticket_ids),
-                utcnow(),
-                terms.fair_use,
-            )
+            holds, released = lifecycle.fair_use_facts(session, buyer.id, ticket_ids)
+            refusal = domain.hold_refusal(holds, released, utcnow(), terms.fair_use)
             if refusal is not None:
                 raise HoldRefused(refusal, outcome="fair_use")
             order = Order(
@@ -150,9 +153,9 @@ def _held(refusal: domain.Refusal, field: str) -> HoldRefused:
 
 def _check_tickets(
     session: Session, buyer: CurrentUser, ticket_ids: list[str], field: str
-) -> list[OrderTicket]:
+) -> list[sa.Row[str, str, str, int]]:
     """The replicas of the requested tickets, in the buyer's order (404 or 400 else)."""
-    found = session.exec(select(OrderTicket).where(col(OrderTicket.id).in_(ticket_ids))).all()
+    found = session.connection().execute(_OFFERED_QUERY, {"ticket_ids": ticket_ids}).all()
     by_id = {t.id: t for t in found}
     seen = {t.id: domain.Seen(t.user_id) for t in found}
     _refuse(domain.ticket_refusal(ticket_ids, seen, buyer.id), field)
