@@ -86,6 +86,11 @@ def transaction(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+def writer_lock(engine: Engine) -> threading.RLock | None:
+    """This process's lock in front of SQLite's write lock; None on PostgreSQL."""
+    return _WRITERS.get(engine)
+
+
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
     """A connection that only reads: on SQLite it neither waits for nor blocks a writer.

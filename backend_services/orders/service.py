@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from backend_services.common import group_commit
 from backend_services.common.clock import utcnow
 from backend_services.common.db import reading, transaction
 from backend_services.common.errors import BadRequest, Conflict, NotFound, owned
@@ -39,6 +40,8 @@ _SEEN_QUERY = sa.select(col(OrderTicket.id), col(OrderTicket.user_id), _HOLDER).
 _OFFERED_QUERY = sa.select(
     col(OrderTicket.id), col(OrderTicket.user_id), col(OrderTicket.title), col(OrderTicket.price)
 ).where(col(OrderTicket.id).in_(sa.bindparam("ticket_ids", expanding=True)))
+
+Sold = tuple[str, str]  # a ticket id and its seller
 
 
 class HoldRefused(Conflict):
@@ -101,38 +104,40 @@ def refuse_if_held(engine: Engine, wanted: Wanted, recent: RecentHolds) -> None:
 
 def hold(engine: Engine, wanted: Wanted, terms: domain.Terms, recent: RecentHolds) -> Order:
     """The write: the unique index on holding items lets exactly one racer per ticket
-    commit, and a loser's whole transaction (every item of it) rolls back; the buyer's
-    own holds are counted and the new order inserted as one step (fair use).
-
-    Core statements, no unit of work: on SQLite every writer waits for this one, so its
-    time under the write lock is the on-sale rush's opening queue."""
-    buyer, ticket_ids, field = wanted.buyer, wanted.ticket_ids, wanted.field
+    commit, and a loser's every item rolls back (its savepoint, with `group_commit` on
+    SQLite, or its transaction); the buyer's own holds are counted and the new order
+    inserted as one step (fair use)."""
     token = recent.before_read()
     try:
-        with transaction(engine) as session:
-            tickets = _check_tickets(session, buyer, ticket_ids, field)
-            lifecycle.lock_buyer(session, buyer.id)  # counted and inserted as one step
-            holds, released = lifecycle.fair_use_facts(session, buyer.id, ticket_ids)
-            refusal = domain.hold_refusal(holds, released, utcnow(), terms.fair_use)
-            if refusal is not None:
-                raise HoldRefused(refusal, outcome="fair_use")
-            order = Order(
-                user_id=buyer.id,
-                expires_at=domain.expires_at(utcnow(), terms.window_seconds),
-                fee=domain.totals([t.price for t in tickets], terms.fees).fee,
-            )
-            items = [
-                OrderItem(
-                    order_id=order.id, ticket_id=t.id, position=n, title=t.title, price=t.price
-                )
-                for n, t in enumerate(tickets)
-            ]
-            lifecycle.open_order(session, order, items)
+        order, sellers = group_commit.write(engine, lambda s: _open(s, wanted, terms))
     except IntegrityError:
         # Held by an order committed after `refuse_if_held` read: a fresh, unpaid hold.
-        raise _held(domain.Refusal.RESERVED, field) from None
-    recent.keep(token, {t.id: domain.Seen(t.user_id, OrderStatus.CREATED) for t in tickets})
+        raise _held(domain.Refusal.RESERVED, wanted.field) from None
+    recent.keep(token, {t: domain.Seen(seller, OrderStatus.CREATED) for t, seller in sellers})
     return order
+
+
+def _open(session: Session, wanted: Wanted, terms: domain.Terms) -> tuple[Order, list[Sold]]:
+    """The new order, and each ticket's seller. Core statements, no unit of work: on
+    SQLite every writer waits for this, so its time is the on-sale rush's opening queue."""
+    buyer, ticket_ids, field = wanted.buyer, wanted.ticket_ids, wanted.field
+    tickets = _check_tickets(session, buyer, ticket_ids, field)
+    lifecycle.lock_buyer(session, buyer.id)  # counted and inserted as one step
+    holds, released = lifecycle.fair_use_facts(session, buyer.id, ticket_ids)
+    refusal = domain.hold_refusal(holds, released, utcnow(), terms.fair_use)
+    if refusal is not None:
+        raise HoldRefused(refusal, outcome="fair_use")
+    order = Order(
+        user_id=buyer.id,
+        expires_at=domain.expires_at(utcnow(), terms.window_seconds),
+        fee=domain.totals([t.price for t in tickets], terms.fees).fee,
+    )
+    items = [
+        OrderItem(order_id=order.id, ticket_id=t.id, position=n, title=t.title, price=t.price)
+        for n, t in enumerate(tickets)
+    ]
+    lifecycle.open_order(session, order, items)
+    return order, [(t.id, t.user_id) for t in tickets]
 
 
 def _refuse(refusal: domain.Refusal | None, field: str) -> None:
