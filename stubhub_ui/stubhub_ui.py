@@ -1,4 +1,4 @@
-"""The Reflex app module (app name `stubhub_ui`): pages, routes and the live-update task."""
+"""The Reflex app module (app name `stubhub_ui`): pages, routes and the lifespan tasks."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import reflex as rx
 
 from .asgi import serve_pages_without_redirect
+from .heap import settled_heap
 from .live import live_updates
 from .pages import auth, event, events, home, misc, order_list, orders, sell, tickets  # noqa: F401
 from .pages.routes import ROUTES
@@ -35,3 +36,4 @@ for page in ROUTES:
     app.add_page(page.component, route=page.path, title=page.title, on_load=page.on_load)
 
 app.register_lifespan_task(live_updates)
+app.register_lifespan_task(settled_heap)

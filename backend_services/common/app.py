@@ -11,7 +11,7 @@ from typing import Any, Protocol, TypeVar
 from fastapi import FastAPI
 from redis.asyncio import BlockingConnectionPool, Redis
 
-from . import tracing
+from . import heap, tracing
 from .db import make_engine
 from .edge import Edge
 from .errors import install_error_handlers
@@ -104,6 +104,7 @@ def _lifespan(
                 runtime.deps = await stack.enter_async_context(spec.deps(runtime))
                 spec.observe(runtime)
                 tasks.extend(asyncio.create_task(loop) for loop in _background(runtime, spec))
+                heap.settle()
                 runtime.serving.set()
                 log.info("%s ready on %s", spec.name, spec.prefix or "/")
 
