@@ -82,18 +82,26 @@ def _queue(engine: Engine) -> _Queue:
 
 
 def _run(engine: Engine, batch: list[_Write[Any]]) -> None:
+    alone = len(batch) == 1  # no savepoint: its error rolls the transaction back
     try:
         with Session(engine, expire_on_commit=False) as session, session.begin():
             for write in batch:
-                try:
-                    with session.begin_nested():
-                        write.result = write.work(session)
-                except Exception as error:
-                    write.error = error
-    except Exception as error:  # the commit (or a savepoint) failed: nothing was written
+                if alone:
+                    write.result = write.work(session)
+                else:
+                    _in_savepoint(session, write)
+    except Exception as error:  # the commit (or a lone write) failed: nothing was written
         for write in batch:
             if write.error is None:
                 write.error, write.result = error, None
     finally:
         for write in batch:
             write.done = True
+
+
+def _in_savepoint(session: Session, write: _Write[Any]) -> None:
+    try:
+        with session.begin_nested():
+            write.result = write.work(session)
+    except Exception as error:
+        write.error = error

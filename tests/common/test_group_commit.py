@@ -143,3 +143,10 @@ def test_no_write_returns_before_its_commit(engine: Engine) -> None:
     for future in futures:
         name, seen_on_return = future.result()
         assert name in seen_on_return  # another connection read it as the caller returned
+
+
+def test_a_write_alone_that_fails_leaves_nothing(engine: Engine) -> None:
+    with pytest.raises(ValueError, match="refused solo"):
+        group_commit.write(engine, fail_after("solo"))
+    assert group_commit.write(engine, take("next")) == "next"
+    assert seats(engine) == {"next"}
