@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +31,7 @@ from backend_services.orders.settings import OrdersSettings
 from bench import generator
 from bench import profile as bench_profile
 from bench.databases import connect_when_up
+from bench.service_process import service_process
 from harness import servers
 from harness.apps import JWT_KEY
 from harness.processes import cpu_ticks
@@ -63,36 +61,13 @@ def orders_process(tmp: Path, db: str) -> Iterator[tuple[subprocess.Popen[bytes]
         servers.running(servers.redis_server(tmp)) as redis,
         servers.running(servers.nats_server(tmp)) as nats,
     ):
-        port = servers.free_port()
         env = {
-            **os.environ,
             "DATABASE_URL": db,
             "NATS_URL": nats.url("nats"),
             "REDIS_URL": redis.url("redis", path="/0"),
-            "JWT_KEY": JWT_KEY,
-            "PORT": str(port),
-            "LOG_LEVEL": "WARNING",
         }
-        argv = [sys.executable, "-m", "backend_services", "orders"]
-        with (tmp / "orders.log").open("wb") as log:
-            proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_ready(base)
-            yield proc, base
-        finally:
-            proc.terminate()
-            proc.wait(30)
-
-
-def wait_ready(base: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base}/api/orders/readyz").status_code == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError("orders did not become ready")
+        with service_process("orders", tmp, env) as running:
+            yield running
 
 
 def seed(db: str) -> list[str]:

@@ -18,10 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -29,17 +26,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 
 from backend_services.orders.main import create as create_orders
 from backend_services.orders.settings import OrdersSettings
 from backend_services.tickets.main import create as create_tickets
 from backend_services.tickets.settings import TicketsSettings
+from bench.databases import connect_when_up
+from bench.service_process import service_process
 from harness import servers
-from harness.apps import JWT_KEY, make_settings, serve
+from harness.apps import make_settings, serve
 from harness.people import Person
 from harness.servers import sibling_database
-from harness.stack import http_ok
 
 POLL_SECONDS = 0.002
 
@@ -54,30 +51,22 @@ def databases(kind: str, tmp: Path) -> Iterator[tuple[str, str]]:
         raise SystemExit("PostgreSQL binaries not found")
     with servers.running(server):
         base = f"postgresql+psycopg://postgres@127.0.0.1:{server.port}/postgres"
-        _wait_for_postgres(f"postgresql://postgres@127.0.0.1:{server.port}/postgres")
+        connect_when_up(f"postgresql://postgres@127.0.0.1:{server.port}/postgres").close()
         yield sibling_database(base, "tickets"), sibling_database(base, "orders")
-
-
-def _wait_for_postgres(dsn: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:  # the port opens before the server accepts sessions
-        try:
-            psycopg.connect(dsn).close()
-            return
-        except psycopg.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 @contextlib.asynccontextmanager
 async def marketplace(kind: str, tmp: Path, processes: bool) -> AsyncIterator[tuple[Any, Any]]:
-    with servers.running(servers.nats_server(tmp)) as nats, databases(kind, tmp) as (t_db, o_db):
-        url = nats.url("nats")  # the harness user (harness/servers.py)
+    with (
+        servers.running(servers.nats_server(tmp)) as nats,
+        servers.running(servers.redis_server(tmp)) as redis,  # session revocations
+        databases(kind, tmp) as (t_db, o_db),
+    ):
+        urls = {"nats_url": nats.url("nats"), "redis_url": redis.url("redis", path="/0")}
         if processes:
             with (
-                service("tickets", t_db, url, tmp) as t_url,
-                service("orders", o_db, url, tmp) as o_url,
+                service("tickets", t_db, urls, tmp) as t_url,
+                service("orders", o_db, urls, tmp) as o_url,
             ):
                 async with (
                     httpx.AsyncClient(base_url=t_url) as t,
@@ -85,7 +74,7 @@ async def marketplace(kind: str, tmp: Path, processes: bool) -> AsyncIterator[tu
                 ):
                     yield t, o
             return
-        common = {"nats_url": url, "outbox_poll_seconds": 1.0}
+        common = {**urls, "outbox_poll_seconds": 1.0}
         tickets = create_tickets(make_settings(TicketsSettings, database_url=t_db, **common))
         orders = create_orders(make_settings(OrdersSettings, database_url=o_db, **common))
         async with serve(tickets) as t_client, serve(orders) as o_client:
@@ -93,41 +82,14 @@ async def marketplace(kind: str, tmp: Path, processes: bool) -> AsyncIterator[tu
 
 
 @contextlib.contextmanager
-def service(name: str, database_url: str, nats_url: str, tmp: Path) -> Iterator[str]:
-    port = servers.free_port()
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "DATABASE_URL": database_url,
-        "NATS_URL": nats_url,
-        "JWT_KEY": JWT_KEY,
-        "ENVIRONMENT": "test",
-        "LOG_LEVEL": "WARNING",
-    }
-    with (tmp / f"{name}.log").open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", f"backend_services.{name}"], env=env, stdout=log, stderr=log
-        )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while not _ready(f"{base}/api/{name}/readyz"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"{name} did not start; see {tmp / (name + '.log')}")
-            time.sleep(0.1)
+def service(name: str, database_url: str, urls: dict[str, str], tmp: Path) -> Iterator[str]:
+    env = {"DATABASE_URL": database_url, **{key.upper(): url for key, url in urls.items()}}
+    with service_process(name, tmp, env) as (_, base):
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(30)
-
-
-def _ready(url: str) -> bool:
-    """Ready and on the bus (/readyz reports the bus but does not gate on it)."""
-    return http_ok(url, timeout=1)
 
 
 async def measure(count: int, kind: str, processes: bool) -> list[float]:
-    seller, buyer = Person("seller"), Person("buyer")
+    seller = Person("seller")
     latencies: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         async with marketplace(kind, Path(tmp), processes) as (t_client, o_client):
@@ -139,6 +101,7 @@ async def measure(count: int, kind: str, processes: bool) -> list[float]:
                     headers=seller.headers,
                 )
                 ticket_id = listed.json()["id"]
+                buyer = Person(f"buyer-{i}")  # one hold each: fair use caps a buyer at 4
                 while True:
                     placed = await o_client.post(
                         "/api/orders", json={"ticketId": ticket_id}, headers=buyer.headers
