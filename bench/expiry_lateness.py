@@ -1,9 +1,10 @@
 """How late do hold timers fire? `python -m bench.expiry_lateness [--holds 200]`
 
 Starts its own nats-server (JetStream), redis-server (AOF) and the expiration
-service (`python -m backend_services.expiration`, the same process `make run`
-starts), publishes `order.created` for N holds whose `expiresAt` are spread over
-a few seconds, and timestamps each `expiration.complete` as it arrives on NATS.
+service (`python -m backend_services expiration`, the same process `make run`
+starts; `bench/service_process.py`), publishes `order.created` for N holds whose
+`expiresAt` are spread over a few seconds, and timestamps each `expiration.complete`
+as it arrives on NATS.
 
 lateness = arrival of `expiration.complete` - `expiresAt` (one clock: this machine's).
 
@@ -19,85 +20,20 @@ import asyncio
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
-from contextlib import ExitStack, closing, suppress
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import nats
 
-REPO = Path(__file__).resolve().parents[1]
-PYTHON = REPO / ".venv" / "bin" / "python"
-JWT_KEY = "bench-key-that-is-long-enough-for-hs256-0123456789"
-
-
-def free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), 0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing on port {port}")
-
-
-def start(
-    stack: ExitStack, argv: list[str], port: int, log: Path, env: dict[str, str] | None = None
-) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            argv,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
-            start_new_session=True,
-        )
-
-    def stop() -> None:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-
-    stack.callback(stop)
-    wait_port(port, proc)
-    return proc
-
-
-def wait_ready(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                checks = json.loads(response.read()).get("checks", {})
-                # Ready and on the bus (/readyz reports the bus, it does not gate on it).
-                if response.status == 200 and all(s == "ok" for s in checks.values()):
-                    return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"{url} not ready")
+from bench.service_process import service_process
+from harness import servers
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -177,55 +113,15 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="expiry-bench-"))
-    nats_port, redis_port, http_port = free_port(), free_port(), free_port()
-    nats_bin = shutil.which("nats-server", path=str(PYTHON.parent)) or "nats-server"
-    with ExitStack() as stack:
-        start(
-            stack,
-            [nats_bin, "-js", "-sd", str(tmp / "nats"), "-a", "127.0.0.1", "-p", str(nats_port)],
-            nats_port,
-            tmp / "nats.log",
-        )
-        start(
-            stack,
-            [
-                "redis-server",
-                "--port",
-                str(redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--dir",
-                str(tmp),
-                "--appendonly",
-                "yes",
-                "--save",
-                "",
-            ],
-            redis_port,
-            tmp / "redis.log",
-        )
-        env = {
-            "PYTHONPATH": str(REPO),
-            "PORT": str(http_port),
-            "ENVIRONMENT": "test",
-            "JWT_KEY": JWT_KEY,
-            "NATS_URL": f"nats://127.0.0.1:{nats_port}",
-            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-            "LOG_LEVEL": "WARNING",
-        }
+    with (
+        servers.running(servers.nats_server(tmp)) as bus,
+        servers.running(servers.redis_server(tmp)) as redis,
+    ):
+        env = {"NATS_URL": bus.url("nats"), "REDIS_URL": redis.url("redis", path="/0")}
         if args.poll_delay is not None:
             env["POLL_DELAY_SECONDS"] = str(args.poll_delay)
-        start(
-            stack,
-            [str(PYTHON), "-m", "backend_services.expiration"],
-            http_port,
-            tmp / "expiration.log",
-            env,
-        )
-        wait_ready(f"http://127.0.0.1:{http_port}/readyz")
-        result = asyncio.run(
-            measure(f"nats://127.0.0.1:{nats_port}", args.holds, args.lead, args.spread)
-        )
+        with service_process("expiration", tmp, env):
+            result = asyncio.run(measure(bus.url("nats"), args.holds, args.lead, args.spread))
     result["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
     print(json.dumps(result, indent=2))
     if args.keep:

@@ -1,5 +1,6 @@
 """One service as its own process, as `make run` starts it, for the benches that time
-one or two services without the ingress (`hold_cpu`, `ticket_to_orderable`)."""
+one or two services without the ingress (`hold_cpu`, `ticket_to_orderable`,
+`expiry_lateness`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from contracts.topology import by_name
 from harness import servers
 from harness.apps import JWT_KEY
 from harness.stack import http_ok
@@ -33,7 +35,8 @@ def service_process(
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + timeout
-        while not http_ok(f"{base}/api/{name}/readyz", timeout=1):
+        ready = f"{base}{by_name(name).health_prefix}/readyz"
+        while not http_ok(ready, timeout=1):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{name} did not become ready; see {log_path}")
             time.sleep(0.1)
