@@ -26,8 +26,13 @@ def service_process(
     NATS, Redis): the process and its base URL, once `/readyz` says it and everything
     it reports are up. Its output goes to `<tmp>/<name>.log`."""
     port = servers.free_port()
-    defaults = {"PORT": str(port), "JWT_KEY": JWT_KEY, "ENVIRONMENT": "test"}
-    full = {**os.environ, **defaults, "LOG_LEVEL": "WARNING", **env}
+    defaults = {
+        "PORT": str(port),
+        "JWT_KEY": JWT_KEY,
+        "ENVIRONMENT": "test",
+        "LOG_LEVEL": "WARNING",
+    }
+    full = {**os.environ, **defaults, **env}
     log_path = tmp / f"{name}.log"
     with log_path.open("wb") as log:
         argv = [sys.executable, "-m", "backend_services", name]

@@ -62,12 +62,12 @@ def write(engine: Engine, work: Callable[[Session], T]) -> T:
     if lock is None:
         with transaction(engine) as session:
             return work(session)
-    mine = _Write(work)
-    _queue(engine).put(mine)
+    mine, queue = _Write(work), _queue(engine)
+    queue.put(mine)
     while not mine.done:
         with lock:
             if not mine.done:  # nobody has run it: run it and whatever else waits
-                _run(engine, _queue(engine).take())
+                _run(engine, queue.take())
     if mine.error is not None:
         raise mine.error
     return cast(T, mine.result)

@@ -41,8 +41,6 @@ _OFFERED_QUERY = sa.select(
     col(OrderTicket.id), col(OrderTicket.user_id), col(OrderTicket.title), col(OrderTicket.price)
 ).where(col(OrderTicket.id).in_(sa.bindparam("ticket_ids", expanding=True)))
 
-Sold = tuple[str, str]  # a ticket id and its seller
-
 
 class HoldRefused(Conflict):
     """A 409 on placing an order, with why (for the hold-outcome metric)."""
@@ -113,13 +111,13 @@ def hold(engine: Engine, wanted: Wanted, terms: domain.Terms, recent: RecentHold
     except IntegrityError:
         # Held by an order committed after `refuse_if_held` read: a fresh, unpaid hold.
         raise _held(domain.Refusal.RESERVED, wanted.field) from None
-    recent.keep(token, {t: domain.Seen(seller, OrderStatus.CREATED) for t, seller in sellers})
+    recent.keep(token, {t: domain.Seen(s, OrderStatus.CREATED) for t, s in sellers.items()})
     return order
 
 
-def _open(session: Session, wanted: Wanted, terms: domain.Terms) -> tuple[Order, list[Sold]]:
-    """The new order, and each ticket's seller. Core statements, no unit of work: on
-    SQLite every writer waits for this, so its time is the on-sale rush's opening queue."""
+def _open(session: Session, wanted: Wanted, terms: domain.Terms) -> tuple[Order, dict[str, str]]:
+    """The new order, and each ticket's seller by ticket id. Core statements, no unit of
+    work: on SQLite every writer waits for this, so its time is the rush's opening queue."""
     buyer, ticket_ids, field = wanted.buyer, wanted.ticket_ids, wanted.field
     tickets = _check_tickets(session, buyer, ticket_ids, field)
     lifecycle.lock_buyer(session, buyer.id)  # counted and inserted as one step
@@ -137,7 +135,7 @@ def _open(session: Session, wanted: Wanted, terms: domain.Terms) -> tuple[Order,
         for n, t in enumerate(tickets)
     ]
     lifecycle.open_order(session, order, items)
-    return order, [(t.id, t.user_id) for t in tickets]
+    return order, {t.id: t.user_id for t in tickets}
 
 
 def _refuse(refusal: domain.Refusal | None, field: str) -> None:
